@@ -1,0 +1,81 @@
+//! Turning one Queue batch into Parquet objects: hits are grouped by the hourly partition of their
+//! timestamp, and each group's object name is derived from its message ids, so a redelivered group
+//! overwrites its own object instead of adding a duplicate.
+
+use std::collections::BTreeMap;
+use std::hash::Hasher;
+
+use hitflow_schema::layout::{batch_key, Partition};
+use hitflow_schema::Hit;
+use siphasher::sip128::{Hasher128, SipHasher13};
+
+/// Hits of one partition from one batch, with the indices of the messages they came from.
+#[derive(Debug)]
+pub struct Group {
+    pub key: String,
+    pub hits: Vec<Hit>,
+    pub message_indices: Vec<usize>,
+}
+
+/// Groups decoded messages `(index, message id, hit)` by partition.
+pub fn group_by_partition<'a>(messages: impl IntoIterator<Item = (usize, &'a str, Hit)>) -> Vec<Group> {
+    let mut groups: BTreeMap<Partition, (Vec<&'a str>, Vec<Hit>, Vec<usize>)> = BTreeMap::new();
+    for (index, id, hit) in messages {
+        let entry = groups.entry(Partition::of_ts(hit.ts)).or_default();
+        entry.0.push(id);
+        entry.1.push(hit);
+        entry.2.push(index);
+    }
+    groups
+        .into_iter()
+        .map(|(partition, (ids, hits, message_indices))| Group {
+            key: batch_key(partition, &batch_id(ids)),
+            hits,
+            message_indices,
+        })
+        .collect()
+}
+
+/// 128-bit id (32 hex chars) of a set of message ids, independent of their order.
+pub fn batch_id(mut message_ids: Vec<&str>) -> String {
+    message_ids.sort_unstable();
+    let mut hasher = SipHasher13::new();
+    for id in message_ids {
+        hasher.write_usize(id.len());
+        hasher.write(id.as_bytes());
+    }
+    format!("{:032x}", hasher.finish128().as_u128())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(ts: i64) -> Hit {
+        Hit { ts, ..Hit::default() }
+    }
+
+    #[test]
+    fn batch_id_ignores_order_and_tells_sets_apart() {
+        assert_eq!(batch_id(vec!["a", "b", "c"]), batch_id(vec!["c", "a", "b"]));
+        assert_ne!(batch_id(vec!["a", "b"]), batch_id(vec!["a", "b", "c"]));
+        assert_ne!(batch_id(vec!["ab", "c"]), batch_id(vec!["a", "bc"]));
+        assert_eq!(batch_id(vec!["x"]).len(), 32);
+    }
+
+    #[test]
+    fn groups_split_at_hour_boundaries() {
+        let h10 = 1_764_324_000_000; // 2025-11-28T10:00:00Z
+        let groups = group_by_partition(vec![
+            (0, "m0", hit(h10 + 5)),
+            (1, "m1", hit(h10 - 1)),
+            (2, "m2", hit(h10 + 3_599_999)),
+        ]);
+        assert_eq!(groups.len(), 2);
+        assert!(groups[0].key.starts_with("hits/date=2025-11-28/hour=09/"));
+        assert_eq!(groups[0].message_indices, vec![1]);
+        assert!(groups[1].key.starts_with("hits/date=2025-11-28/hour=10/"));
+        assert_eq!(groups[1].message_indices, vec![0, 2]);
+        assert!(groups[1].key.ends_with(".parquet"));
+    }
+}

@@ -1,0 +1,696 @@
+//! Bot detection: flags (never drops) automated hits and says why.
+//!
+//! Checks run in this order and the first that matches gives the reason:
+//!
+//! | reason | when |
+//! |---|---|
+//! | `cf:verified-bot` | Cloudflare lists the client as a verified bot (`cf.verifiedBot`) |
+//! | `ua:empty` | no User-Agent (empty, blank or `-`) |
+//! | `ua:headless` | browser automation: HeadlessChrome, PhantomJS, Puppeteer, Selenium, Lighthouse, ... (`data/bots/headless.txt`) |
+//! | `ua:monitoring` | uptime and synthetic monitoring (`data/bots/monitoring.txt`) |
+//! | `ua:preview` | link unfurlers of chat and social apps (`data/bots/preview.txt`) |
+//! | `ua:crawler` | search, SEO, archive and AI crawlers (`data/bots/crawlers.txt`) |
+//! | `ua:http-library` | command-line tools and HTTP libraries (`data/bots/http_libraries.txt`) |
+//! | `ua:generic` | any other UA with a word ending in "bot" or containing "crawl" or "spider" (word-wise, so the Cubot phone brand is not a bot; exceptions in `data/bots/generic_allow.txt`) |
+//! | `ua:crawler` | woothee recognised a crawler the lists missed ([`Device::is_crawler`]) |
+//! | `cf:bot-score` | Cloudflare bot score 1–29, "likely automated" (0 means not scored) |
+//! | `asn:datacenter` | the client's network is a cloud or hosting provider (`data/bots/datacenter_asns.txt`) |
+//! | `no-accept-language` | a UA claiming to be a browser sent no Accept-Language, which real browsers always send |
+//!
+//! Speculative loads (`Sec-Purpose` with `prefetch` or `prerender`) skip the last three checks:
+//! they are the browser's own requests, and prefetches may come through Google's proxy, so
+//! from a Google network. What the UA says about itself still counts.
+
+use std::sync::OnceLock;
+
+use super::device::Device;
+
+pub const REASON_CF_VERIFIED: &str = "cf:verified-bot";
+pub const REASON_UA_EMPTY: &str = "ua:empty";
+pub const REASON_UA_HEADLESS: &str = "ua:headless";
+pub const REASON_UA_MONITORING: &str = "ua:monitoring";
+pub const REASON_UA_PREVIEW: &str = "ua:preview";
+pub const REASON_UA_CRAWLER: &str = "ua:crawler";
+pub const REASON_UA_HTTP_LIBRARY: &str = "ua:http-library";
+pub const REASON_UA_GENERIC: &str = "ua:generic";
+pub const REASON_CF_BOT_SCORE: &str = "cf:bot-score";
+pub const REASON_ASN_DATACENTER: &str = "asn:datacenter";
+pub const REASON_NO_ACCEPT_LANGUAGE: &str = "no-accept-language";
+
+/// Every reason [`detect_bot`] can return.
+pub const REASONS: [&str; 11] = [
+    REASON_CF_VERIFIED,
+    REASON_UA_EMPTY,
+    REASON_UA_HEADLESS,
+    REASON_UA_MONITORING,
+    REASON_UA_PREVIEW,
+    REASON_UA_CRAWLER,
+    REASON_UA_HTTP_LIBRARY,
+    REASON_UA_GENERIC,
+    REASON_CF_BOT_SCORE,
+    REASON_ASN_DATACENTER,
+    REASON_NO_ACCEPT_LANGUAGE,
+];
+
+/// Highest Cloudflare bot score still counted as automated ("likely automated" is 2–29, 1 is
+/// "automated").
+const MAX_BOT_SCORE: u32 = 29;
+/// Longest UA prefix looked at, as in `device`.
+const MAX_UA_LEN: usize = 1024;
+
+/// UA pattern lists, in check order: the first list with a match gives the reason.
+const UA_LISTS: [(&str, &str); 5] = [
+    (
+        REASON_UA_HEADLESS,
+        include_str!("../../data/bots/headless.txt"),
+    ),
+    (
+        REASON_UA_MONITORING,
+        include_str!("../../data/bots/monitoring.txt"),
+    ),
+    (
+        REASON_UA_PREVIEW,
+        include_str!("../../data/bots/preview.txt"),
+    ),
+    (
+        REASON_UA_CRAWLER,
+        include_str!("../../data/bots/crawlers.txt"),
+    ),
+    (
+        REASON_UA_HTTP_LIBRARY,
+        include_str!("../../data/bots/http_libraries.txt"),
+    ),
+];
+const GENERIC_ALLOW: &str = include_str!("../../data/bots/generic_allow.txt");
+const DATACENTER_ASNS: &str = include_str!("../../data/bots/datacenter_asns.txt");
+
+/// What the collector knows about a hit's client.
+#[derive(Debug, Clone, Copy)]
+pub struct BotSignals<'a> {
+    pub user_agent: &'a str,
+    pub device: &'a Device,
+    pub asn: Option<u32>,
+    /// `request.cf.verifiedBot` (Bot Management).
+    pub cf_verified_bot: Option<bool>,
+    /// `request.cf.botManagement.score`, 1 (automated) to 99 (human).
+    pub cf_bot_score: Option<u32>,
+    pub accept_language: Option<&'a str>,
+    /// `Sec-Purpose`, e.g. `prefetch;prerender`.
+    pub sec_purpose: Option<&'a str>,
+}
+
+/// `None` for a human, else why the hit looks automated (one of [`REASONS`]).
+pub fn detect_bot(s: &BotSignals<'_>) -> Option<&'static str> {
+    if s.cf_verified_bot == Some(true) {
+        return Some(REASON_CF_VERIFIED);
+    }
+    let ua = s.user_agent.trim();
+    if ua.is_empty() || ua == "-" {
+        return Some(REASON_UA_EMPTY);
+    }
+    let lists = lists();
+    let lower = cap(ua, MAX_UA_LEN).to_ascii_lowercase();
+    if let Some(reason) = lists.patterns.first_match(lower.as_bytes()) {
+        return Some(reason);
+    }
+    if has_generic_bot_word(&lower, &lists.generic_allow) {
+        return Some(REASON_UA_GENERIC);
+    }
+    if s.device.is_crawler {
+        return Some(REASON_UA_CRAWLER);
+    }
+    if s.sec_purpose.is_some_and(is_speculative) {
+        return None;
+    }
+    if s.cf_bot_score
+        .is_some_and(|score| (1..=MAX_BOT_SCORE).contains(&score))
+    {
+        return Some(REASON_CF_BOT_SCORE);
+    }
+    if s.asn
+        .is_some_and(|asn| lists.datacenter_asns.binary_search(&asn).is_ok())
+    {
+        return Some(REASON_ASN_DATACENTER);
+    }
+    // Browsers send Accept-Language on every request, sendBeacon included; tools that copy a
+    // browser's UA usually forget it. Only UAs that claim a browser are held to it.
+    let claims_browser = lower.starts_with("mozilla/") && s.device.browser.is_some();
+    if claims_browser && s.accept_language.is_none_or(|l| l.trim().is_empty()) {
+        return Some(REASON_NO_ACCEPT_LANGUAGE);
+    }
+    None
+}
+
+fn is_speculative(purpose: &str) -> bool {
+    let p = purpose.as_bytes();
+    [b"prefetch".as_slice(), b"prerender".as_slice()]
+        .iter()
+        .any(|needle| {
+            p.windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        })
+}
+
+/// A word (run of ASCII letters and digits) ending in "bot" or "bots", or containing "crawl"
+/// or "spider", that is not on the allow-list. Word-wise so "Cubot" can be allowed while
+/// "SomeNewBot/1.0" and "my_crawler" are caught.
+fn has_generic_bot_word(lower: &str, allow: &[Box<str>]) -> bool {
+    lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        let botlike = w.ends_with("bot")
+            || w.ends_with("bots")
+            || w.contains("crawl")
+            || w.contains("spider");
+        botlike && !allow.iter().any(|a| **a == *w)
+    })
+}
+
+struct Lists {
+    patterns: Patterns,
+    generic_allow: Vec<Box<str>>,
+    /// Sorted, for binary search.
+    datacenter_asns: Vec<u32>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS.get_or_init(|| Lists {
+        patterns: Patterns::new(&UA_LISTS),
+        generic_allow: data_lines(GENERIC_ALLOW)
+            .map(|l| l.to_ascii_lowercase().into())
+            .collect(),
+        datacenter_asns: parse_asns(DATACENTER_ASNS),
+    })
+}
+
+/// Non-empty lines of a data file, without `#` comments and surrounding blanks.
+fn data_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+}
+
+/// `ASN # owner` lines (an `AS` prefix is accepted); lines that do not parse are skipped
+/// (a test checks there are none).
+fn parse_asns(text: &str) -> Vec<u32> {
+    let mut asns: Vec<u32> = data_lines(text)
+        .filter_map(|l| l.strip_prefix("AS").unwrap_or(l).parse().ok())
+        .collect();
+    asns.sort_unstable();
+    asns.dedup();
+    asns
+}
+
+/// One UA pattern: lowercase text, optionally anchored at the start (`^`) or end (`$`).
+struct Pattern {
+    text: Box<[u8]>,
+    at_start: bool,
+    at_end: bool,
+    /// Index into the list order: lower wins.
+    rank: usize,
+    reason: &'static str,
+}
+
+impl Pattern {
+    fn parse(line: &str, rank: usize, reason: &'static str) -> Option<Self> {
+        let (at_start, rest) = line.strip_prefix('^').map_or((false, line), |r| (true, r));
+        let (at_end, text) = rest.strip_suffix('$').map_or((false, rest), |r| (true, r));
+        // Two bytes are needed for the bucket key; real patterns are longer anyway.
+        (text.len() >= MIN_PATTERN_LEN).then(|| Pattern {
+            text: text.to_ascii_lowercase().into_bytes().into(),
+            at_start,
+            at_end,
+            rank,
+            reason,
+        })
+    }
+}
+
+const MIN_PATTERN_LEN: usize = 3;
+const BUCKETS: usize = 1024;
+
+/// All UA patterns, bucketed by their first two bytes so a UA is scanned once instead of
+/// once per pattern: at each position only the few patterns starting with that byte pair are
+/// compared.
+struct Patterns {
+    patterns: Vec<Pattern>,
+    buckets: Vec<Vec<u16>>,
+}
+
+fn bucket(a: u8, b: u8) -> usize {
+    (usize::from(a) * 31 + usize::from(b)) % BUCKETS
+}
+
+impl Patterns {
+    fn new(lists: &[(&'static str, &str)]) -> Self {
+        let patterns: Vec<Pattern> = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(rank, &(reason, text))| {
+                data_lines(text).filter_map(move |l| Pattern::parse(l, rank, reason))
+            })
+            .take(usize::from(u16::MAX))
+            .collect();
+        let mut buckets = vec![Vec::new(); BUCKETS];
+        for (i, p) in patterns.iter().enumerate() {
+            if let (Some(&a), Some(&b), Ok(i)) = (p.text.first(), p.text.get(1), u16::try_from(i)) {
+                buckets[bucket(a, b)].push(i);
+            }
+        }
+        Patterns { patterns, buckets }
+    }
+
+    /// Reason of the best-ranked pattern found in `ua` (already lowercase).
+    fn first_match(&self, ua: &[u8]) -> Option<&'static str> {
+        let mut best: Option<&Pattern> = None;
+        for (i, pair) in ua.windows(2).enumerate() {
+            let Some(candidates) = self.buckets.get(bucket(pair[0], pair[1])) else {
+                continue;
+            };
+            for &idx in candidates {
+                let Some(p) = self.patterns.get(usize::from(idx)) else {
+                    continue;
+                };
+                if best.is_some_and(|b| b.rank <= p.rank) || (p.at_start && i != 0) {
+                    continue;
+                }
+                let hit = ua.get(i..).is_some_and(|rest| rest.starts_with(&p.text));
+                if hit && (!p.at_end || i + p.text.len() == ua.len()) {
+                    if p.rank == 0 {
+                        return Some(p.reason);
+                    }
+                    best = Some(p);
+                }
+            }
+        }
+        best.map(|p| p.reason)
+    }
+}
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+fn cap(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::device::{parse_device, ClientHints};
+
+    /// Signals of an ordinary browser hit from a home network, with the given UA.
+    fn check(ua: &str, edit: impl FnOnce(&mut BotSignals<'_>)) -> Option<&'static str> {
+        let device = parse_device(ua, &ClientHints::default());
+        let mut s = BotSignals {
+            user_agent: ua,
+            device: &device,
+            asn: Some(3320),
+            cf_verified_bot: Some(false),
+            cf_bot_score: Some(90),
+            accept_language: Some("en-GB,en;q=0.9"),
+            sec_purpose: None,
+        };
+        edit(&mut s);
+        detect_bot(&s)
+    }
+
+    const HUMANS: &[&str] = &[
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.7 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/27.0 Chrome/125.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0",
+        "Mozilla/5.0 (Linux; Android 10; CUBOT_X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36",
+        "Mozilla/5.0 (Linux; Android 11; Cubot Note 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 350.1.0.46.93 (iPhone14,5; iOS 17_6_1; en_US; en; scale=3.00; 1170x2532; 644046009)",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/475.0.0.37.107;FBBV/650393744;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5;FBRV/652017617]",
+        "Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/130.0.6723.107 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/489.0.0.66.81;]",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Snapchat/13.0.0.43 (like Safari/8618.2.12.10.9, panda)",
+        "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) 76.0.3809.146/6.0 TV Safari/537.36",
+        "Mozilla/5.0 (PlayStation; PlayStation 5/2.26) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.0 Safari/605.1.15",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; Xbox; Xbox One) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36 Edge/44.18363.8131",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0.0.0 YaBrowser/24.10.0.0 Safari/537.36",
+        // Electron apps and CEF are people using an app, not automation
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105 Chrome/130.0.6723.152 Electron/33.2.0 Safari/537.36 Sonic Slack_SSB/4.41.105",
+        // "Java" inside a longer string, "node" and "bot" as parts of other words
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 JavaFX/8.0 Botanica",
+    ];
+
+    #[test]
+    fn humans_are_not_flagged() {
+        for ua in HUMANS {
+            assert_eq!(check(ua, |_| {}), None, "{ua}");
+        }
+    }
+
+    const BOTS: &[(&str, &str)] = &[
+        // Headless and automation
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.6778.85 Safari/537.36", REASON_UA_HEADLESS),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 HeadlessEdg/131.0.0.0", REASON_UA_HEADLESS),
+        ("Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) PhantomJS/2.1.1 Safari/538.1", REASON_UA_HEADLESS),
+        ("Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse", REASON_UA_HEADLESS),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.5993.88 Safari/537.36 Cypress/13.6.0", REASON_UA_HEADLESS),
+        // Monitoring
+        ("Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", REASON_UA_MONITORING),
+        ("Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)", REASON_UA_MONITORING),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 PingdomPageSpeed/1.0 (pingbot/2.0; +http://www.pingdom.com/)", REASON_UA_MONITORING),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36 StatusCake", REASON_UA_MONITORING),
+        ("Site24x7", REASON_UA_MONITORING),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36 DatadogSynthetics", REASON_UA_MONITORING),
+        ("NewRelicPinger/1.0 (1234567)", REASON_UA_MONITORING),
+        ("Better Uptime Bot Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/87.0.4280.88 Safari/537.36", REASON_UA_MONITORING),
+        ("Uptime-Kuma/1.23.13", REASON_UA_MONITORING),
+        // Link previews (Twitterbot is also a woothee crawler: the list reason comes first)
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", REASON_UA_PREVIEW),
+        ("Twitterbot/1.0", REASON_UA_PREVIEW),
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", REASON_UA_PREVIEW),
+        ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", REASON_UA_PREVIEW),
+        ("TelegramBot (like TwitterBot)", REASON_UA_PREVIEW),
+        ("WhatsApp/2.23.20.0 A", REASON_UA_PREVIEW),
+        ("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", REASON_UA_PREVIEW),
+        ("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 skype-url-preview@microsoft.com", REASON_UA_PREVIEW),
+        ("Mozilla/5.0 (compatible; Embedly/0.2; +http://support.embed.ly/)", REASON_UA_PREVIEW),
+        ("http.rb/5.1.1 (Mastodon/4.2.0; +https://mastodon.social/) Bot", REASON_UA_PREVIEW),
+        // Crawlers
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.139 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)", REASON_UA_CRAWLER),
+        ("CCBot/2.0 (https://commoncrawl.org/faq/)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", REASON_UA_CRAWLER),
+        ("DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)", REASON_UA_CRAWLER),
+        ("meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Amazonbot/0.1; +https://developer.amazon.com/support/amazonbot) Chrome/119.0.6045.214 Safari/537.36", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; MJ12bot/v1.4.8; http://mj12bot.com/)", REASON_UA_CRAWLER),
+        ("Mozilla/5.0 (compatible; Mediapartners-Google/2.1; +http://www.google.com/bot.html)", REASON_UA_CRAWLER),
+        // HTTP libraries and tools
+        ("curl/8.5.0", REASON_UA_HTTP_LIBRARY),
+        ("Wget/1.21.4", REASON_UA_HTTP_LIBRARY),
+        ("python-requests/2.32.3", REASON_UA_HTTP_LIBRARY),
+        ("Python-urllib/3.12", REASON_UA_HTTP_LIBRARY),
+        ("python-httpx/0.27.0", REASON_UA_HTTP_LIBRARY),
+        ("Go-http-client/2.0", REASON_UA_HTTP_LIBRARY),
+        ("okhttp/4.12.0", REASON_UA_HTTP_LIBRARY),
+        ("axios/1.7.7", REASON_UA_HTTP_LIBRARY),
+        ("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)", REASON_UA_HTTP_LIBRARY),
+        ("node", REASON_UA_HTTP_LIBRARY),
+        ("Java/17.0.9", REASON_UA_HTTP_LIBRARY),
+        ("Apache-HttpClient/4.5.14 (Java/17.0.9)", REASON_UA_HTTP_LIBRARY),
+        ("libwww-perl/6.72", REASON_UA_HTTP_LIBRARY),
+        ("Scrapy/2.11.2 (+https://scrapy.org)", REASON_UA_HTTP_LIBRARY),
+        ("PostmanRuntime/7.42.0", REASON_UA_HTTP_LIBRARY),
+        ("Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8 Build/AP2A.240805.005)", REASON_UA_HTTP_LIBRARY),
+        ("Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.22621.4249", REASON_UA_HTTP_LIBRARY),
+        // Generic words
+        ("Mozilla/5.0 (compatible; SomeNewBot/1.0; +https://example.com/bot)", REASON_UA_GENERIC),
+        ("my_crawler 0.1", REASON_UA_GENERIC),
+        ("Mozilla/5.0 (compatible; WebSpiderX/3.1)", REASON_UA_GENERIC),
+        ("robot", REASON_UA_GENERIC),
+        // Known to woothee only
+        ("FeedBurner/1.0 (http://www.FeedBurner.com)", REASON_UA_CRAWLER),
+        // Empty
+        ("", REASON_UA_EMPTY),
+        ("   ", REASON_UA_EMPTY),
+        ("-", REASON_UA_EMPTY),
+    ];
+
+    #[test]
+    fn bots_by_user_agent() {
+        let mut failures = Vec::new();
+        for &(ua, want) in BOTS {
+            let got = check(ua, |_| {});
+            if got != Some(want) {
+                failures.push(format!("{ua}\n  got {got:?}, want {want}"));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} cases failed:\n{}",
+            failures.len(),
+            BOTS.len(),
+            failures.join("\n")
+        );
+    }
+
+    const CHROME: &str = HUMANS[0];
+
+    #[test]
+    fn network_and_header_signals() {
+        type Edit = fn(&mut BotSignals<'_>);
+        let cases: &[(&str, Edit, Option<&str>)] = &[
+            (
+                CHROME,
+                |s| s.cf_verified_bot = Some(true),
+                Some(REASON_CF_VERIFIED),
+            ),
+            // Verified bot wins over every UA rule
+            (
+                "curl/8.5.0",
+                |s| s.cf_verified_bot = Some(true),
+                Some(REASON_CF_VERIFIED),
+            ),
+            (CHROME, |s| s.cf_verified_bot = None, None),
+            (
+                CHROME,
+                |s| s.cf_bot_score = Some(1),
+                Some(REASON_CF_BOT_SCORE),
+            ),
+            (
+                CHROME,
+                |s| s.cf_bot_score = Some(29),
+                Some(REASON_CF_BOT_SCORE),
+            ),
+            (CHROME, |s| s.cf_bot_score = Some(30), None),
+            // 0: not scored
+            (CHROME, |s| s.cf_bot_score = Some(0), None),
+            (CHROME, |s| s.cf_bot_score = None, None),
+            // UA reasons come before the score
+            (
+                "Twitterbot/1.0",
+                |s| s.cf_bot_score = Some(1),
+                Some(REASON_UA_PREVIEW),
+            ),
+            (CHROME, |s| s.asn = Some(16509), Some(REASON_ASN_DATACENTER)),
+            (CHROME, |s| s.asn = Some(14061), Some(REASON_ASN_DATACENTER)),
+            (
+                CHROME,
+                |s| s.asn = Some(396982),
+                Some(REASON_ASN_DATACENTER),
+            ),
+            // iCloud Private Relay and WARP egress: people
+            (CHROME, |s| s.asn = Some(13335), None),
+            (CHROME, |s| s.asn = Some(36183), None),
+            (CHROME, |s| s.asn = Some(54113), None),
+            (CHROME, |s| s.asn = None, None),
+            (
+                CHROME,
+                |s| {
+                    s.asn = Some(16509);
+                    s.cf_bot_score = Some(5)
+                },
+                Some(REASON_CF_BOT_SCORE),
+            ),
+            (
+                CHROME,
+                |s| s.accept_language = None,
+                Some(REASON_NO_ACCEPT_LANGUAGE),
+            ),
+            (
+                CHROME,
+                |s| s.accept_language = Some(""),
+                Some(REASON_NO_ACCEPT_LANGUAGE),
+            ),
+            (
+                CHROME,
+                |s| s.accept_language = Some("  "),
+                Some(REASON_NO_ACCEPT_LANGUAGE),
+            ),
+            (CHROME, |s| s.accept_language = Some("*"), None),
+            // Not claiming to be a browser: no Accept-Language expected
+            (
+                "MyApp/1.0 CFNetwork/1490.0.4 Darwin/23.2.0",
+                |s| s.accept_language = None,
+                None,
+            ),
+            // Speculative loads skip network and header heuristics, not the UA
+            (
+                CHROME,
+                |s| {
+                    s.sec_purpose = Some("prefetch;prerender");
+                    s.asn = Some(15169)
+                },
+                None,
+            ),
+            (
+                CHROME,
+                |s| {
+                    s.sec_purpose = Some("prefetch;anonymous-client-ip");
+                    s.accept_language = None
+                },
+                None,
+            ),
+            (
+                CHROME,
+                |s| {
+                    s.sec_purpose = Some("Prefetch");
+                    s.cf_bot_score = Some(2)
+                },
+                None,
+            ),
+            (
+                "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+                |s| s.sec_purpose = Some("prefetch;prerender"),
+                Some(REASON_UA_CRAWLER),
+            ),
+            (
+                CHROME,
+                |s| {
+                    s.sec_purpose = Some("other");
+                    s.asn = Some(15169)
+                },
+                Some(REASON_ASN_DATACENTER),
+            ),
+        ];
+        for (i, (ua, edit, want)) in cases.iter().enumerate() {
+            assert_eq!(check(ua, edit), *want, "case {i}: {ua}");
+        }
+    }
+
+    #[test]
+    fn generic_rule_is_word_wise() {
+        let allow = &lists().generic_allow;
+        for (text, want) in [
+            ("cubot_x30", false),
+            ("cubot note 7", false),
+            ("about", false),
+            ("bottle", false),
+            ("somebot/1.0", true),
+            ("bot", true),
+            ("(robots)", true),
+            ("webcrawler", true),
+            ("x-spider-y", true),
+            ("", false),
+        ] {
+            assert_eq!(has_generic_bot_word(text, allow), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn pattern_anchors_and_ranks() {
+        let p = Patterns::new(&[
+            ("first", "abc$\n^start\n"),
+            ("second", "abcdef\nxyz\n# comment\n\n  padded  # note\nzz\n"),
+        ]);
+        // "zz" is shorter than MIN_PATTERN_LEN and skipped
+        assert_eq!(p.patterns.len(), 5);
+        assert_eq!(p.first_match(b"xx abc"), Some("first"));
+        assert_eq!(p.first_match(b"xx abcdef"), Some("second"));
+        assert_eq!(p.first_match(b"xyz abc"), Some("first"));
+        assert_eq!(p.first_match(b"start here"), Some("first"));
+        assert_eq!(p.first_match(b"not start"), None);
+        assert_eq!(p.first_match(b"a padded one"), Some("second"));
+        assert_eq!(p.first_match(b"zz"), None);
+        assert_eq!(p.first_match(b""), None);
+        assert_eq!(p.first_match(b"a"), None);
+    }
+
+    #[test]
+    fn data_files_parse_completely() {
+        for (reason, text) in UA_LISTS {
+            for line in data_lines(text) {
+                assert!(
+                    Pattern::parse(line, 0, reason).is_some(),
+                    "{reason}: pattern too short: {line:?}"
+                );
+                assert_eq!(
+                    line,
+                    line.to_ascii_lowercase(),
+                    "{reason}: write patterns in lowercase: {line:?}"
+                );
+            }
+        }
+        let asn_lines = data_lines(DATACENTER_ASNS).count();
+        assert!(asn_lines > 20);
+        assert_eq!(
+            parse_asns(DATACENTER_ASNS).len(),
+            asn_lines,
+            "an ASN line does not parse or is repeated"
+        );
+        for private_relay_or_warp in [13335, 36183, 54113] {
+            assert!(!lists().datacenter_asns.contains(&private_relay_or_warp));
+        }
+        // A pattern that matched every browser would flag everyone.
+        let patterns = &lists().patterns;
+        for ua in HUMANS {
+            assert_eq!(
+                patterns.first_match(ua.to_ascii_lowercase().as_bytes()),
+                None,
+                "{ua}"
+            );
+        }
+    }
+
+    #[test]
+    fn reasons_are_stable_and_distinct() {
+        let mut sorted = REASONS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), REASONS.len());
+        assert!(REASONS
+            .iter()
+            .all(|r| !r.is_empty() && r.is_ascii() && !r.contains(' ')));
+    }
+
+    #[test]
+    fn never_panics() {
+        for input in crate::enrich::device::tests::fuzz_inputs() {
+            let device = parse_device(&input, &ClientHints::default());
+            for (accept_language, sec_purpose) in
+                [(None, None), (Some(input.as_str()), Some(input.as_str()))]
+            {
+                let reason = detect_bot(&BotSignals {
+                    user_agent: &input,
+                    device: &device,
+                    asn: Some(u32::MAX),
+                    cf_verified_bot: None,
+                    cf_bot_score: Some(u32::MAX),
+                    accept_language,
+                    sec_purpose,
+                });
+                assert!(
+                    reason.is_none_or(|r| REASONS.contains(&r)),
+                    "{input:?} -> {reason:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_start_of_a_huge_ua_is_read() {
+        let padding = "a".repeat(MAX_UA_LEN - 3);
+        assert_eq!(check(&format!("{padding}Googlebot"), |_| {}), None);
+        assert_eq!(
+            check(&format!("{padding}bot Googlebot"), |_| {}),
+            Some(REASON_UA_GENERIC)
+        );
+    }
+}

@@ -1,0 +1,672 @@
+//! Request payload parsing and validation: the Worker's bad-input contract.
+//!
+//! Two entry points feed the same [`Payload`]:
+//! - `POST /e` with a JSON body ([`parse_event_body`]). The tracker sends it as `text/plain`
+//!   (what `navigator.sendBeacon` uses for a string), so no CORS preflight is needed;
+//!   `application/json` is accepted too. The content type is the caller's concern.
+//! - `GET /p.gif?site=…&url=…&r=…&n=…`, the no-JS pixel ([`parse_pixel_query`]).
+//!
+//! Every field is checked against a fixed cap and the whole hit is rejected when one is
+//! exceeded: nothing is truncated, so a stored value is always what the client sent.
+//! Over-size input answers 413, anything else malformed answers 400 ([`PayloadError::status`]).
+//! Whether the site is on the allow-list (403) is decided by the caller.
+//!
+//! Lengths are counted in Unicode scalar values (`char`s), not bytes; the 16 KiB body cap
+//! bounds the bytes.
+
+use hitflow_schema::EVENT_PAGEVIEW;
+use serde_json::{Map, Value};
+use url::Url;
+
+/// Largest accepted `POST /e` body.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+const MAX_SITE_CHARS: usize = 253; // longest DNS name
+const MAX_NAME_CHARS: usize = 120;
+const MAX_URL_CHARS: usize = 2048;
+const MAX_REFERRER_CHARS: usize = 2048;
+const MAX_PROPS: usize = 30;
+const MAX_PROP_KEY_CHARS: usize = 64;
+const MAX_PROP_VALUE_CHARS: usize = 256;
+const MAX_REVENUE_ABS: f64 = 1e12;
+const MAX_ENGAGED_MS: u32 = 86_400_000; // one day
+const MAX_SCREEN_WIDTH: u32 = 100_000;
+
+/// A validated hit request, before enrichment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    /// Lowercase `[a-z0-9.-]`, 1..=253 chars, starts and ends with a letter or digit, no `..`.
+    pub site: String,
+    /// Event name; `pageview` when the client sent none.
+    pub name: String,
+    /// The page URL exactly as sent; known to parse as an absolute http(s) URL.
+    pub url: String,
+    /// Referrer as sent, not parsed; `None` when absent or empty.
+    pub referrer: Option<String>,
+    /// Custom properties as JSON object text; `None` when absent or empty.
+    pub props: Option<String>,
+    pub revenue: Option<f64>,
+    /// ISO 4217 code (three uppercase ASCII letters) of `revenue`.
+    pub currency: Option<String>,
+    pub engaged_ms: Option<u32>,
+    pub screen_width: Option<u32>,
+    pub entry: Option<bool>,
+}
+
+/// Why a request was rejected. Each message names the offending field.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum PayloadError {
+    #[error("request body is larger than {MAX_BODY_BYTES} bytes")]
+    BodyTooLarge,
+    #[error("request body is not valid UTF-8")]
+    InvalidUtf8,
+    #[error("request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("request body must be a JSON object")]
+    NotAnObject,
+    #[error("`{0}` is required")]
+    Missing(&'static str),
+    #[error("`{field}` must be {expected}")]
+    WrongType {
+        field: &'static str,
+        expected: &'static str,
+    },
+    #[error("`{field}` is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("`props` has more than {max} keys")]
+    TooManyProps { max: usize },
+    #[error("`{0}` contains control characters")]
+    ControlChars(&'static str),
+    #[error("`{field}` must be {range}")]
+    OutOfRange {
+        field: &'static str,
+        range: &'static str,
+    },
+    #[error("`{field}` is invalid: {reason}")]
+    Invalid {
+        field: &'static str,
+        reason: &'static str,
+    },
+}
+
+impl PayloadError {
+    /// HTTP status to answer: 413 for size limits, 400 for everything else.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BodyTooLarge | Self::TooLong { .. } | Self::TooManyProps { .. } => 413,
+            _ => 400,
+        }
+    }
+}
+
+/// Parses and validates a `POST /e` body. Unknown fields are ignored; JSON `null` counts as
+/// absent for every optional field.
+pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(PayloadError::BodyTooLarge);
+    }
+    let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
+    // serde_json stops at 128 levels of nesting with an ordinary error, so deep input cannot
+    // exhaust the stack; raw control characters inside strings are syntax errors too.
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| PayloadError::MalformedJson(e.to_string()))?;
+    let Value::Object(obj) = value else {
+        return Err(PayloadError::NotAnObject);
+    };
+
+    let site = match field(&obj, "site") {
+        None => return Err(PayloadError::Missing("site")),
+        Some(v) => validate_site(as_str(v, "site")?)?,
+    };
+    let name = match field(&obj, "name") {
+        None => EVENT_PAGEVIEW.to_owned(),
+        Some(v) => validate_name(as_str(v, "name")?)?,
+    };
+    let url = match field(&obj, "url") {
+        None => return Err(PayloadError::Missing("url")),
+        Some(v) => validate_url(as_str(v, "url")?)?,
+    };
+    let referrer = match field(&obj, "referrer") {
+        None => None,
+        Some(v) => validate_referrer(as_str(v, "referrer")?)?,
+    };
+    let props = field(&obj, "props").map(parse_props).transpose()?.flatten();
+    let (revenue, currency) = match field(&obj, "revenue") {
+        None => (None, None),
+        Some(v) => parse_revenue(v)?,
+    };
+    let engaged_ms = field(&obj, "engaged_ms")
+        .map(|v| {
+            as_bounded_u32(
+                v,
+                "engaged_ms",
+                MAX_ENGAGED_MS,
+                "an integer in 0..=86400000",
+            )
+        })
+        .transpose()?;
+    let screen_width = field(&obj, "screen_width")
+        .map(|v| {
+            as_bounded_u32(
+                v,
+                "screen_width",
+                MAX_SCREEN_WIDTH,
+                "an integer in 0..=100000",
+            )
+        })
+        .transpose()?;
+    let entry = match field(&obj, "entry") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => return Err(wrong_type("entry", "a boolean")),
+    };
+
+    Ok(Payload {
+        site,
+        name,
+        url,
+        referrer,
+        props,
+        revenue,
+        currency,
+        engaged_ms,
+        screen_width,
+        entry,
+    })
+}
+
+/// Parses the no-JS pixel's decoded query pairs (`site`, `url`, `r` referrer, `n` event name).
+///
+/// The first occurrence of a parameter wins and an empty value counts as absent. Without `url`
+/// the `Referer` header is the page URL (it is the page embedding the image). With an explicit
+/// `url` and no `r`, a `Referer` from another host is the referrer (e.g. a webmail showing the
+/// pixel); one from the page's own host is just the embedding page and is not a referrer.
+/// A fallback referrer that fails validation is ignored rather than failing the hit.
+pub fn parse_pixel_query(
+    query_pairs: &[(String, String)],
+    referer_header: Option<&str>,
+) -> Result<Payload, PayloadError> {
+    let param = |key: &str| {
+        query_pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let header = referer_header.filter(|h| !h.is_empty());
+
+    let site = validate_site(param("site").ok_or(PayloadError::Missing("site"))?)?;
+    let name = param("n")
+        .map(validate_name)
+        .transpose()?
+        .unwrap_or_else(|| EVENT_PAGEVIEW.to_owned());
+    let (url, url_from_param) = match (param("url"), header) {
+        (Some(u), _) => (validate_url(u)?, true),
+        (None, Some(h)) => (validate_url(h)?, false),
+        (None, None) => return Err(PayloadError::Missing("url")),
+    };
+    let referrer = match (param("r"), header) {
+        (Some(r), _) => validate_referrer(r)?,
+        (None, Some(h))
+            if url_from_param && host_of(h).is_some_and(|hh| Some(hh) != host_of(&url)) =>
+        {
+            validate_referrer(h).ok().flatten()
+        }
+        _ => None,
+    };
+
+    Ok(Payload {
+        site,
+        name,
+        url,
+        referrer,
+        props: None,
+        revenue: None,
+        currency: None,
+        engaged_ms: None,
+        screen_width: None,
+        entry: None,
+    })
+}
+
+/// A present, non-null field.
+fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+fn wrong_type(field: &'static str, expected: &'static str) -> PayloadError {
+    PayloadError::WrongType { field, expected }
+}
+
+fn as_str<'a>(v: &'a Value, field: &'static str) -> Result<&'a str, PayloadError> {
+    v.as_str().ok_or(wrong_type(field, "a string"))
+}
+
+/// Length cap (413) first, so an over-size value is reported as such whatever it contains.
+fn check_len(s: &str, field: &'static str, max: usize) -> Result<(), PayloadError> {
+    // Byte length bounds char count, so the count is only needed for long or non-ASCII text.
+    if s.len() > max && s.chars().count() > max {
+        return Err(PayloadError::TooLong { field, max });
+    }
+    Ok(())
+}
+
+fn check_text(s: &str, field: &'static str, max: usize) -> Result<(), PayloadError> {
+    check_len(s, field, max)?;
+    if s.chars().any(char::is_control) {
+        return Err(PayloadError::ControlChars(field));
+    }
+    Ok(())
+}
+
+/// The site ends up in headers, log lines and storage keys, so only hostname characters pass.
+/// ASCII uppercase is folded (`data-site="Example.com"` is a typo, not an attack).
+fn validate_site(s: &str) -> Result<String, PayloadError> {
+    check_len(s, "site", MAX_SITE_CHARS)?;
+    let site = s.to_ascii_lowercase();
+    let charset_ok = site
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    let ends_ok = site.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && site.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !charset_ok || !ends_ok || site.contains("..") {
+        return Err(PayloadError::Invalid {
+            field: "site",
+            reason: "must be a hostname such as example.com",
+        });
+    }
+    Ok(site)
+}
+
+/// Characters that are not control characters but still reorder or break lines when a
+/// name is shown in a report or a log: bidi controls, line separators, BOM.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn validate_name(s: &str) -> Result<String, PayloadError> {
+    check_text(s, "name", MAX_NAME_CHARS)?;
+    if s.chars().any(is_invisible_format) {
+        return Err(PayloadError::Invalid {
+            field: "name",
+            reason: "must be printable text",
+        });
+    }
+    if s.trim().is_empty() {
+        return Err(PayloadError::Invalid {
+            field: "name",
+            reason: "must not be empty",
+        });
+    }
+    Ok(s.to_owned())
+}
+
+fn validate_url(s: &str) -> Result<String, PayloadError> {
+    check_text(s, "url", MAX_URL_CHARS)?;
+    let invalid = PayloadError::Invalid {
+        field: "url",
+        reason: "must be an absolute http(s) URL",
+    };
+    let parsed = Url::parse(s).map_err(|_| invalid.clone())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid);
+    }
+    Ok(s.to_owned())
+}
+
+/// The referrer is kept as text: apps send non-URL values (`android-app://…`) that
+/// enrichment interprets later.
+fn validate_referrer(s: &str) -> Result<Option<String>, PayloadError> {
+    check_text(s, "referrer", MAX_REFERRER_CHARS)?;
+    Ok((!s.is_empty()).then(|| s.to_owned()))
+}
+
+fn host_of(s: &str) -> Option<String> {
+    Url::parse(s).ok()?.host_str().map(str::to_owned)
+}
+
+fn parse_props(v: &Value) -> Result<Option<String>, PayloadError> {
+    const EXPECTED: &str = "a flat object of string, number or boolean values";
+    let Value::Object(map) = v else {
+        return Err(wrong_type("props", EXPECTED));
+    };
+    if map.len() > MAX_PROPS {
+        return Err(PayloadError::TooManyProps { max: MAX_PROPS });
+    }
+    for (key, value) in map {
+        check_text(key, "props key", MAX_PROP_KEY_CHARS)?;
+        if key.is_empty() {
+            return Err(PayloadError::Invalid {
+                field: "props key",
+                reason: "must not be empty",
+            });
+        }
+        match value {
+            Value::String(s) => check_text(s, "props value", MAX_PROP_VALUE_CHARS)?,
+            Value::Number(_) | Value::Bool(_) => {}
+            _ => return Err(wrong_type("props", EXPECTED)),
+        }
+    }
+    if map.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(map)
+        .map(Some)
+        .map_err(|_| PayloadError::Invalid {
+            field: "props",
+            reason: "cannot be serialised",
+        })
+}
+
+fn parse_amount(v: &Value, field: &'static str) -> Result<f64, PayloadError> {
+    let amount = v.as_f64().ok_or(wrong_type(field, "a number"))?;
+    // serde_json never yields NaN or infinity, but `as_f64` on a huge integer could round; the
+    // range check covers both.
+    if !amount.is_finite() || amount.abs() > MAX_REVENUE_ABS {
+        return Err(PayloadError::OutOfRange {
+            field,
+            range: "a finite number with absolute value at most 1e12",
+        });
+    }
+    Ok(amount)
+}
+
+fn parse_revenue(v: &Value) -> Result<(Option<f64>, Option<String>), PayloadError> {
+    match v {
+        Value::Number(_) => Ok((Some(parse_amount(v, "revenue")?), None)),
+        Value::Object(obj) => {
+            let amount = parse_amount(
+                field(obj, "amount").ok_or(PayloadError::Missing("revenue.amount"))?,
+                "revenue.amount",
+            )?;
+            let currency = match field(obj, "currency") {
+                None => None,
+                Some(c) => {
+                    let c = as_str(c, "revenue.currency")?;
+                    if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                        return Err(PayloadError::Invalid {
+                            field: "revenue.currency",
+                            reason: "must be a 3-letter uppercase ISO 4217 code",
+                        });
+                    }
+                    Some(c.to_owned())
+                }
+            };
+            Ok((Some(amount), currency))
+        }
+        _ => Err(wrong_type(
+            "revenue",
+            "a number or an object {\"amount\": number, \"currency\": \"EUR\"}",
+        )),
+    }
+}
+
+fn as_bounded_u32(
+    v: &Value,
+    field: &'static str,
+    max: u32,
+    range: &'static str,
+) -> Result<u32, PayloadError> {
+    let Value::Number(n) = v else {
+        return Err(wrong_type(field, "an integer"));
+    };
+    if let Some(u) = n.as_u64() {
+        return u32::try_from(u)
+            .ok()
+            .filter(|u| *u <= max)
+            .ok_or(PayloadError::OutOfRange { field, range });
+    }
+    if n.is_i64() {
+        return Err(PayloadError::OutOfRange { field, range }); // negative
+    }
+    // `1.0`, `1e3` and integers beyond u64 all arrive as floats: not an integer on the wire.
+    Err(wrong_type(field, "an integer"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PayloadError as E;
+
+    fn minimal() -> Payload {
+        Payload {
+            site: "example.com".into(),
+            name: "pageview".into(),
+            url: "https://example.com/".into(),
+            referrer: None,
+            props: None,
+            revenue: None,
+            currency: None,
+            engaged_ms: None,
+            screen_width: None,
+            entry: None,
+        }
+    }
+
+    /// A valid minimal body with `extra` fields spliced in.
+    fn body(extra: &str) -> String {
+        let sep = if extra.is_empty() { "" } else { "," };
+        format!(r#"{{"site":"example.com","url":"https://example.com/"{sep}{extra}}}"#)
+    }
+
+    /// `n` props `"k00": 1, …` as object text.
+    fn props(n: usize) -> String {
+        let pairs: Vec<String> = (0..n).map(|i| format!(r#""k{i:02}":1"#)).collect();
+        format!("{{{}}}", pairs.join(","))
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn accepts_valid_bodies() {
+        let all = r#"{"site":"Shop.Example.com","name":"Signup clicked","url":"https://shop.example.com/a?b=c#d",
+            "referrer":"https://www.google.com/","props":{"plan":"pro","seats":3,"trial":false},
+            "revenue":{"amount":19.99,"currency":"EUR"},"engaged_ms":1234,"screen_width":1280,"entry":true,
+            "unknown":{"deep":[1,2,3]}}"#;
+        let full = Payload {
+            site: "shop.example.com".into(),
+            name: "Signup clicked".into(),
+            url: "https://shop.example.com/a?b=c#d".into(),
+            referrer: Some("https://www.google.com/".into()),
+            props: Some(r#"{"plan":"pro","seats":3,"trial":false}"#.into()),
+            revenue: Some(19.99),
+            currency: Some("EUR".into()),
+            engaged_ms: Some(1234),
+            screen_width: Some(1280),
+            entry: Some(true),
+        };
+        let at_cap = {
+            let pad = MAX_BODY_BYTES - body(r#""pad":"""#).len();
+            body(&format!(r#""pad":"{}""#, " ".repeat(pad)))
+        };
+        let m = minimal;
+        let cases: Vec<(&str, String, Payload)> = vec![
+            ("minimal", body(""), m()),
+            ("all fields", all.into(), full),
+            ("nulls are absent", body(r#""name":null,"referrer":null,"props":null,"revenue":null,"engaged_ms":null,"entry":null"#), m()),
+            ("empty referrer", body(r#""referrer":"""#), m()),
+            ("empty props", body(r#""props":{}"#), m()),
+            ("revenue number", body(r#""revenue":-5"#), Payload { revenue: Some(-5.0), ..m() }),
+            ("revenue, no currency", body(r#""revenue":{"amount":1e12}"#), Payload { revenue: Some(1e12), ..m() }),
+            ("bounds inclusive", body(r#""engaged_ms":86400000,"screen_width":0"#), Payload { engaged_ms: Some(86_400_000), screen_width: Some(0), ..m() }),
+            ("entry false", body(r#""entry":false"#), Payload { entry: Some(false), ..m() }),
+            ("http, port", r#"{"site":"localhost","url":"http://localhost:8080/x"}"#.into(), Payload { site: "localhost".into(), url: "http://localhost:8080/x".into(), ..m() }),
+            ("non-URL referrer", body(r#""referrer":"android-app://com.google.android.gm""#), Payload { referrer: Some("android-app://com.google.android.gm".into()), ..m() }),
+            ("unicode name", body(r#""name":"Warenkorb öffnen ✓""#), Payload { name: "Warenkorb öffnen ✓".into(), ..m() }),
+            ("name at cap", body(&format!(r#""name":"{}""#, "é".repeat(120))), Payload { name: "é".repeat(120), ..m() }),
+            ("30 props", body(&format!(r#""props":{}"#, props(30))), Payload { props: Some(props(30)), ..m() }),
+            ("body at cap", at_cap, m()),
+        ];
+        for (label, input, want) in cases {
+            assert_eq!(parse_event_body(input.as_bytes()), Ok(want), "{label}");
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn rejects_bad_bodies() {
+        let b = |extra: &str| body(extra).into_bytes();
+        let j = |json: &str| json.as_bytes().to_vec();
+        let with_site = |site: &str| format!(r#"{{"site":"{site}","url":"https://example.com/"}}"#).into_bytes();
+        let with_url = |url: &str| format!(r#"{{"site":"example.com","url":"{url}"}}"#).into_bytes();
+        let invalid = |field, reason| Some(E::Invalid { field, reason });
+        let too_long = |field, max| Some(E::TooLong { field, max });
+        let wrong = |field, expected| Some(E::WrongType { field, expected });
+        let bad_site = invalid("site", "must be a hostname such as example.com");
+        let bad_url = invalid("url", "must be an absolute http(s) URL");
+        let bad_currency = invalid("revenue.currency", "must be a 3-letter uppercase ISO 4217 code");
+        let cases: Vec<(&str, Vec<u8>, u16, Option<E>)> = vec![
+            // Syntax, encoding, shape.
+            ("empty", j(""), 400, None),
+            ("truncated", j(r#"{"site":"#), 400, None),
+            ("trailing garbage", b("").into_iter().chain(*b" x").collect(), 400, None),
+            ("deep array", "[".repeat(10_000).into_bytes(), 400, None),
+            ("deep unknown field", b(&format!(r#""x":{}1{}"#, "[".repeat(200), "]".repeat(200))), 400, None),
+            ("array", j("[]"), 400, Some(E::NotAnObject)),
+            ("string", j(r#""x""#), 400, Some(E::NotAnObject)),
+            ("invalid utf-8", b"{\"site\":\"ex\xffample.com\"}".to_vec(), 400, Some(E::InvalidUtf8)),
+            ("raw NUL byte", b("\"name\":\"a\0b\""), 400, None),
+            ("raw newline in string", b("\"name\":\"a\nb\""), 400, None),
+            ("body over cap", b(&format!(r#""pad":"{}""#, " ".repeat(MAX_BODY_BYTES))), 413, Some(E::BodyTooLarge)),
+            // Control and invisible characters (escaped, so valid JSON).
+            ("NUL in name", b(r#""name":"a\u0000b""#), 400, Some(E::ControlChars("name"))),
+            ("NUL in url", with_url(r"https://example.com/\u0000"), 400, Some(E::ControlChars("url"))),
+            ("C1 in referrer", b(r#""referrer":"https://a.com/\u0085""#), 400, Some(E::ControlChars("referrer"))),
+            ("tab in prop value", b(r#""props":{"a":"x\ty"}"#), 400, Some(E::ControlChars("props value"))),
+            ("control in prop key", b(r#""props":{"a\u0001":"x"}"#), 400, Some(E::ControlChars("props key"))),
+            ("bidi override in name", b(r#""name":"a\u202eb""#), 400, invalid("name", "must be printable text")),
+            ("blank name", b(r#""name":"  ""#), 400, invalid("name", "must not be empty")),
+            // Required fields and site.
+            ("missing site", j(r#"{"url":"https://example.com/"}"#), 400, Some(E::Missing("site"))),
+            ("missing url", j(r#"{"site":"example.com"}"#), 400, Some(E::Missing("url"))),
+            ("null url", j(r#"{"site":"example.com","url":null}"#), 400, Some(E::Missing("url"))),
+            ("site number", j(r#"{"site":1,"url":"https://example.com/"}"#), 400, wrong("site", "a string")),
+            ("site with path", with_site("example.com/x"), 400, bad_site.clone()),
+            ("site with port", with_site("example.com:8080"), 400, bad_site.clone()),
+            ("site empty", with_site(""), 400, bad_site.clone()),
+            ("site ..", with_site("a..b"), 400, bad_site.clone()),
+            ("site leading dot", with_site(".example.com"), 400, bad_site.clone()),
+            ("site trailing dash", with_site("example-"), 400, bad_site.clone()),
+            ("site unicode", with_site(r"b\u00fccher.de"), 400, bad_site.clone()),
+            ("site NUL", with_site(r"a\u0000b"), 400, bad_site),
+            ("site too long", with_site(&"a".repeat(254)), 413, too_long("site", 253)),
+            // Name, url, referrer.
+            ("name too long", b(&format!(r#""name":"{}""#, "é".repeat(121))), 413, too_long("name", 120)),
+            ("name array", b(r#""name":["a"]"#), 400, wrong("name", "a string")),
+            ("relative url", with_url("/pricing"), 400, bad_url.clone()),
+            ("scheme-relative url", with_url("//example.com/"), 400, bad_url.clone()),
+            ("javascript url", with_url("javascript:alert(1)"), 400, bad_url.clone()),
+            ("ftp url", with_url("ftp://example.com/"), 400, bad_url.clone()),
+            ("data url", with_url("data:text/html,hi"), 400, bad_url),
+            ("url object", j(r#"{"site":"example.com","url":{}}"#), 400, wrong("url", "a string")),
+            ("url too long", with_url(&format!("https://example.com/{}", "a".repeat(2048))), 413, too_long("url", 2048)),
+            ("referrer too long", b(&format!(r#""referrer":"{}""#, "a".repeat(2049))), 413, too_long("referrer", 2048)),
+            ("referrer bool", b(r#""referrer":false"#), 400, wrong("referrer", "a string")),
+            // Props.
+            ("props array", b(r#""props":[1]"#), 400, None),
+            ("props nested", b(r#""props":{"a":{"b":1}}"#), 400, None),
+            ("props null value", b(r#""props":{"a":null}"#), 400, None),
+            ("props empty key", b(r#""props":{"":1}"#), 400, invalid("props key", "must not be empty")),
+            ("props 31 keys", b(&format!(r#""props":{}"#, props(31))), 413, Some(E::TooManyProps { max: 30 })),
+            ("props key too long", b(&format!(r#""props":{{"{}":1}}"#, "k".repeat(65))), 413, too_long("props key", 64)),
+            ("props value too long", b(&format!(r#""props":{{"k":"{}"}}"#, "v".repeat(257))), 413, too_long("props value", 256)),
+            // Revenue.
+            ("revenue string", b(r#""revenue":"10""#), 400, None),
+            ("revenue too big", b(r#""revenue":1.5e12"#), 400, None),
+            ("revenue too negative", b(r#""revenue":{"amount":-1e13,"currency":"USD"}"#), 400, None),
+            ("revenue huge literal", b(r#""revenue":1e400"#), 400, None),
+            ("revenue no amount", b(r#""revenue":{"currency":"EUR"}"#), 400, Some(E::Missing("revenue.amount"))),
+            ("currency lowercase", b(r#""revenue":{"amount":1,"currency":"eur"}"#), 400, bad_currency.clone()),
+            ("currency 4 letters", b(r#""revenue":{"amount":1,"currency":"EURO"}"#), 400, bad_currency),
+            ("currency number", b(r#""revenue":{"amount":1,"currency":978}"#), 400, None),
+            // Integers.
+            ("engaged float", b(r#""engaged_ms":1.5"#), 400, wrong("engaged_ms", "an integer")),
+            ("engaged 1.0", b(r#""engaged_ms":1.0"#), 400, wrong("engaged_ms", "an integer")),
+            ("engaged 1e3", b(r#""engaged_ms":1e3"#), 400, wrong("engaged_ms", "an integer")),
+            ("engaged negative", b(r#""engaged_ms":-1"#), 400, None),
+            ("engaged over a day", b(r#""engaged_ms":86400001"#), 400, None),
+            ("engaged beyond u64", b(r#""engaged_ms":123456789012345678901234567890"#), 400, None),
+            ("engaged string", b(r#""engaged_ms":"5""#), 400, None),
+            ("screen too wide", b(r#""screen_width":100001"#), 400, None),
+            ("screen beyond u32", b(r#""screen_width":4294967297"#), 400, None),
+            ("entry string", b(r#""entry":"true""#), 400, wrong("entry", "a boolean")),
+        ];
+        for (label, input, status, want) in cases {
+            let err = parse_event_body(&input).expect_err(label);
+            assert_eq!(err.status(), status, "{label}: {err}");
+            if let Some(want) = want {
+                assert_eq!(err, want, "{label}");
+            }
+        }
+    }
+
+    #[test]
+    fn error_messages_name_the_field() {
+        let err = parse_event_body(body(r#""engaged_ms":-1"#).as_bytes()).expect_err("negative");
+        assert_eq!(
+            err.to_string(),
+            "`engaged_ms` must be an integer in 0..=86400000"
+        );
+        let long = format!(r#""referrer":"{}""#, "a".repeat(3000));
+        let err = parse_event_body(body(&long).as_bytes()).expect_err("long");
+        assert_eq!(err.to_string(), "`referrer` is longer than 2048 characters");
+        // Deep nesting ends in serde_json's recursion limit, not a stack overflow.
+        let err = parse_event_body("[".repeat(16_000).as_bytes()).expect_err("deep");
+        assert!(
+            matches!(&err, E::MalformedJson(m) if m.contains("recursion limit")),
+            "{err}"
+        );
+        let err = parse_event_body(body(r#""revenue":1e400"#).as_bytes()).expect_err("huge");
+        assert!(
+            matches!(&err, E::MalformedJson(m) if m.contains("out of range")),
+            "{err}"
+        );
+    }
+
+    type PixelCase<'a> = (
+        &'a str,
+        Vec<(String, String)>,
+        Option<&'a str>,
+        Result<Payload, u16>,
+    );
+
+    #[test]
+    #[rustfmt::skip]
+    fn pixel_queries() {
+        let q = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let page = "https://example.com/page";
+        let long_url = format!("{page}{}", "a".repeat(2048));
+        let long_r = "a".repeat(2049);
+        let at = |referrer: Option<&str>, name: &str| Ok(Payload {
+            url: page.into(),
+            referrer: referrer.map(str::to_owned),
+            name: name.into(),
+            ..minimal()
+        });
+        let cases: Vec<PixelCase> = vec![
+            ("url from param", q(&[("site", "example.com"), ("url", page)]), None, at(None, "pageview")),
+            ("url from Referer", q(&[("site", "example.com")]), Some(page), at(None, "pageview")),
+            ("empty url falls back", q(&[("site", "example.com"), ("url", "")]), Some(page), at(None, "pageview")),
+            ("same-host Referer", q(&[("site", "example.com"), ("url", page)]), Some("https://example.com/"), at(None, "pageview")),
+            ("other-host Referer", q(&[("site", "example.com"), ("url", page)]), Some("https://mail.example.net/inbox"), at(Some("https://mail.example.net/inbox"), "pageview")),
+            ("unparsable Referer", q(&[("site", "example.com"), ("url", page)]), Some("garbage"), at(None, "pageview")),
+            ("r and n win", q(&[("site", "example.com"), ("url", page), ("r", "https://t.co/x"), ("n", "open")]), Some("https://other.org/"), at(Some("https://t.co/x"), "open")),
+            ("empty n is pageview", q(&[("site", "Example.com"), ("url", page), ("n", "")]), None, at(None, "pageview")),
+            ("first occurrence wins", q(&[("site", "example.com"), ("site", "evil.com"), ("url", page)]), None, at(None, "pageview")),
+            ("missing site", q(&[("url", page)]), None, Err(400)),
+            ("missing url", q(&[("site", "example.com")]), None, Err(400)),
+            ("bad site", q(&[("site", "exa mple.com"), ("url", page)]), None, Err(400)),
+            ("relative url", q(&[("site", "example.com"), ("url", "/x")]), None, Err(400)),
+            ("javascript url", q(&[("site", "example.com"), ("url", "javascript:alert(1)")]), None, Err(400)),
+            ("app Referer as url", q(&[("site", "example.com")]), Some("android-app://x"), Err(400)),
+            ("NUL in name", q(&[("site", "example.com"), ("url", page), ("n", "a\0")]), None, Err(400)),
+            ("url too long", q(&[("site", "example.com"), ("url", &long_url)]), None, Err(413)),
+            ("r too long", q(&[("site", "example.com"), ("url", page), ("r", &long_r)]), None, Err(413)),
+        ];
+        for (label, query, header, want) in cases {
+            let got = parse_pixel_query(&query, header).map_err(|e| e.status());
+            assert_eq!(got, want, "{label}");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The traffic-quality figures of a group of sessions (a site, a channel, a day), and how they
+//! are accumulated. Definitions are in README.md "Figures" and in `report.json`'s `definitions`.
+
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::sessions::session::Session;
+
+/// Running sums for one group of human sessions.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    pub sessions: u64,
+    pub visitors: FxHashSet<u64>,
+    pub pageviews: u64,
+    pub bounces: u64,
+    pub engaged: u64,
+    pub converted: u64,
+    pub goal_completions: u64,
+    pub revenue: f64,
+    pub very_short: u64,
+    pub duration_ms_sum: i64,
+    /// Whole seconds of every session, for the median.
+    pub durations_s: Vec<u32>,
+    pub bot_hits: u64,
+    pub human_hits: u64,
+}
+
+/// What a session contributes; computed once per session and added to several groups.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionFacts {
+    pub engaged: bool,
+    pub very_short: bool,
+}
+
+impl SessionFacts {
+    pub fn of(session: &Session, engaged_ms: i64, very_short_ms: i64) -> Self {
+        SessionFacts {
+            engaged: session.engagement_time_ms() > engaged_ms || session.pageviews >= 2 || session.converted(),
+            very_short: session.duration_ms < very_short_ms,
+        }
+    }
+}
+
+impl Counts {
+    pub fn add(&mut self, s: &Session, facts: SessionFacts) {
+        self.sessions += 1;
+        self.visitors.insert(s.visitor);
+        self.pageviews += u64::from(s.pageviews);
+        self.bounces += u64::from(s.is_bounce());
+        self.engaged += u64::from(facts.engaged);
+        self.converted += u64::from(s.converted());
+        self.goal_completions += u64::from(s.goals.count_ones());
+        self.revenue += s.revenue;
+        self.very_short += u64::from(facts.very_short);
+        self.duration_ms_sum += s.duration_ms;
+        self.durations_s.push((s.duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32);
+        self.human_hits += u64::from(s.hits);
+    }
+
+    pub fn add_bot(&mut self, s: &Session) {
+        self.bot_hits += u64::from(s.hits);
+    }
+
+    pub fn figures(&mut self) -> Figures {
+        let sessions = self.sessions;
+        let ratio = |n: u64| if sessions == 0 { 0.0 } else { round4(n as f64 / sessions as f64) };
+        let median = if self.durations_s.is_empty() {
+            0.0
+        } else {
+            let mid = self.durations_s.len() / 2;
+            let (_, m, _) = self.durations_s.select_nth_unstable(mid);
+            f64::from(*m)
+        };
+        let all_hits = self.bot_hits + self.human_hits;
+        Figures {
+            sessions,
+            visitors: self.visitors.len() as u64,
+            pageviews: self.pageviews,
+            pages_per_session: if sessions == 0 { 0.0 } else { round2(self.pageviews as f64 / sessions as f64) },
+            avg_duration_s: if sessions == 0 { 0.0 } else { round2(self.duration_ms_sum as f64 / sessions as f64 / 1000.0) },
+            median_duration_s: median,
+            bounces: self.bounces,
+            bounce_rate: ratio(self.bounces),
+            engaged_sessions: self.engaged,
+            engagement_rate: ratio(self.engaged),
+            conversions: self.goal_completions,
+            converted_sessions: self.converted,
+            conversion_rate: ratio(self.converted),
+            revenue: round2(self.revenue),
+            very_short_sessions: self.very_short,
+            very_short_share: ratio(self.very_short),
+            human_hits: self.human_hits,
+            bot_hits: self.bot_hits,
+            bot_share: if all_hits == 0 { 0.0 } else { round4(self.bot_hits as f64 / all_hits as f64) },
+        }
+    }
+}
+
+/// The figures of a group, as written to `report.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Figures {
+    pub sessions: u64,
+    /// Daily-unique visitors: distinct visitor ids, which rotate every UTC day, so a person seen on
+    /// three days counts three times. Distinct people across days are not knowable.
+    pub visitors: u64,
+    pub pageviews: u64,
+    pub pages_per_session: f64,
+    pub avg_duration_s: f64,
+    pub median_duration_s: f64,
+    pub bounces: u64,
+    pub bounce_rate: f64,
+    pub engaged_sessions: u64,
+    pub engagement_rate: f64,
+    /// Goal completions (each goal at most once per session).
+    pub conversions: u64,
+    pub converted_sessions: u64,
+    /// Converted sessions / sessions.
+    pub conversion_rate: f64,
+    pub revenue: f64,
+    pub very_short_sessions: u64,
+    pub very_short_share: f64,
+    pub human_hits: u64,
+    pub bot_hits: u64,
+    /// Bot hits / all hits.
+    pub bot_share: f64,
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Relative change from `previous` to `current` (0.08 = +8%); `None` when there was nothing before.
+pub fn delta(current: f64, previous: f64) -> Option<f64> {
+    (previous != 0.0).then(|| round4((current - previous) / previous))
+}

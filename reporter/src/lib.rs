@@ -1,0 +1,18 @@
+//! hitflow reporter: reads the hits Parquet lake, builds sessions, assigns channels and
+//! computes traffic-quality figures.
+//!
+//! Flow of `reporter run`: `store` (local folder or S3) → `scan` (prune, fetch, decode) →
+//! `sessions` (bounded-memory sessionizer) → `figures` (per site / channel / breakdown) →
+//! `output` (report.json, sessions.parquet).
+
+pub mod channels;
+pub mod compact;
+pub mod config;
+pub mod figures;
+pub mod generate;
+pub mod output;
+pub mod pattern;
+pub mod run;
+pub mod scan;
+pub mod sessions;
+pub mod store;

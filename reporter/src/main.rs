@@ -1,0 +1,161 @@
+//! `reporter`: hitflow's batch job. See `reporter --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use hitflow_reporter::config::Config;
+use hitflow_reporter::generate::{generate, GenerateOptions};
+use hitflow_reporter::run::{run, RunOptions};
+use hitflow_reporter::store::Store;
+use hitflow_schema::layout::Ymd;
+
+#[derive(Parser)]
+#[command(name = "reporter", version, about = "hitflow reporter: sessions, channels and traffic-quality reports from the hits Parquet lake")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Log filter (e.g. `info`, `hitflow_reporter=debug`); also read from RUST_LOG.
+    #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
+    log: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate realistic synthetic hits in the collector's exact schema and layout.
+    Generate {
+        /// Store to write to: a folder, file://PATH or s3://BUCKET/PREFIX.
+        #[arg(long)]
+        store: String,
+        /// First UTC day (YYYY-MM-DD).
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Total hits to generate (±1%).
+        #[arg(long, default_value_t = 100_000)]
+        hits: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write Queue-batch-sized files of at most this many hits instead of one file per hour.
+        #[arg(long)]
+        batch_hits: Option<usize>,
+        /// Sites to generate traffic for (repeatable).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+    },
+    /// Sessionize, assign channels and compute the figures of a period: writes report.json and
+    /// sessions.parquet into --out.
+    Run {
+        #[arg(long)]
+        store: String,
+        /// First day of the period (site time zone), YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day of the period, inclusive.
+        #[arg(long)]
+        to: NaiveDate,
+        /// hitflow.toml with sites, session rules, goals, funnels and channel rules.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Fail on the first unreadable object instead of reporting it and going on.
+        #[arg(long)]
+        strict: bool,
+        /// Hide the progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Merge a day's small batch files into one file per hour (crash-safe, idempotent).
+    Compact {
+        #[arg(long)]
+        store: String,
+        /// UTC day, YYYY-MM-DD.
+        #[arg(long)]
+        date: NaiveDate,
+    },
+}
+
+fn ymd(date: NaiveDate) -> Ymd {
+    use chrono::Datelike;
+    Ymd { year: date.year(), month: date.month(), day: date.day() }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Generate { store, from, days, hits, seed, batch_hits, sites } => {
+            let store = Store::open_or_create(&store).await?;
+            let mut options = GenerateOptions { from: ymd(from), days, hits, seed, batch_hits, ..GenerateOptions::default() };
+            if !sites.is_empty() {
+                options.sites = sites;
+            }
+            let summary = write_generated(store, options).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        }
+        Command::Run { store, from, to, config, out, strict, quiet } => {
+            let config = match config {
+                Some(path) => Config::load(&path)?,
+                None => Config::default(),
+            };
+            let store = Store::open(&store).await?;
+            let options = RunOptions { from, to, out: out.clone(), strict, progress: !quiet };
+            let outcome = run(store, &config, &options).await?;
+            let input = &outcome.report.input;
+            println!(
+                "wrote {} and {} ({} sessions, {} sites; {} hits read, {} unreadable objects)",
+                out.join("report.json").display(),
+                out.join("sessions.parquet").display(),
+                outcome.sessions_written,
+                outcome.report.sites.len(),
+                input.hits_read,
+                input.bad_objects.len()
+            );
+        }
+        Command::Compact { store, date } => {
+            let store = Store::open(&store).await?;
+            let summary = hitflow_reporter::compact::compact(&store, ymd(date)).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        }
+    }
+    Ok(())
+}
+
+/// Runs the generator on a blocking thread and stores its files as they come, encoding them in
+/// parallel with the generation of the next ones.
+async fn write_generated(store: Store, options: GenerateOptions) -> anyhow::Result<hitflow_reporter::generate::GenerateSummary> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<hitflow_reporter::generate::GeneratedFile>(4);
+    let producer = tokio::task::spawn_blocking(move || {
+        generate(&options, &mut |file| tx.blocking_send(file).map_err(|_| anyhow::anyhow!("writer stopped")))
+    });
+    while let Some(file) = rx.recv().await {
+        let key = file.key.clone();
+        let bytes = tokio::task::spawn_blocking(move || hitflow_schema::write_parquet(&file.hits)).await??;
+        store.put(&key, bytes.into(), "application/vnd.apache.parquet").await.with_context(|| format!("writing {key}"))?;
+    }
+    producer.await?
+}

@@ -1,0 +1,175 @@
+//! `reporter run`: plan → load partitions → sessionize → accumulate → report.json and
+//! sessions.parquet.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use hitflow_schema::layout::Ymd;
+use indicatif::{ProgressBar, ProgressStyle};
+use rustc_hash::FxHashMap;
+
+use crate::channels::ChannelRules;
+use crate::config::Config;
+use crate::figures::counts::SessionFacts;
+use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SiteReport};
+use crate::figures::site::{Periods, SiteAcc};
+use crate::output::sessions_parquet::{SessionRow, SessionsWriter};
+use crate::output::write_atomically;
+use crate::scan::decode::merge;
+use crate::scan::rows::Tables;
+use crate::scan::{load, plan};
+use crate::sessions::lookup::Lookup;
+use crate::sessions::sessionize::Rules;
+use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
+use crate::store::Store;
+
+pub struct RunOptions {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub out: PathBuf,
+    pub strict: bool,
+    pub progress: bool,
+}
+
+/// What a run produced.
+pub struct RunOutcome {
+    pub report: Report,
+    pub sessions_written: u64,
+}
+
+fn days(date: NaiveDate) -> i64 {
+    Ymd { year: chrono::Datelike::year(&date), month: chrono::Datelike::month(&date), day: chrono::Datelike::day(&date) }.to_days()
+}
+
+pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow::Result<RunOutcome> {
+    if options.to < options.from {
+        bail!("--to {} is before --from {}", options.to, options.from);
+    }
+    store.check().await.with_context(|| format!("cannot open store {}", store.describe()))?;
+    let periods = Periods::new(days(options.from), days(options.to));
+    // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
+    // midnight, so no session reaches across these bounds.
+    let first = Ymd::from_days(periods.previous.0 - 1);
+    let last = Ymd::from_days(periods.current.1 + 1);
+    let (range_start, range_end) = (first.start_ms(), Ymd::from_days(last.to_days() + 1).start_ms());
+
+    let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32).await.context("listing the hits")?;
+    let mut input = InputSummary {
+        store: store.describe(),
+        partitions_read: scan_plan.partitions.len() as u64,
+        objects_read: scan_plan.objects() as u64,
+        bytes_read: scan_plan.bytes(),
+        bad_objects: scan_plan.stray.clone(),
+        ..InputSummary::default()
+    };
+    tracing::info!(partitions = input.partitions_read, objects = input.objects_read, bytes = input.bytes_read, "reading {}", store.describe());
+    let progress = if options.progress { ProgressBar::new(scan_plan.bytes()) } else { ProgressBar::hidden() };
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} reading hits {bar:30} {binary_bytes}/{binary_total_bytes} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+
+    std::fs::create_dir_all(&options.out).with_context(|| format!("cannot create {}", options.out.display()))?;
+    let sessions_path = options.out.join("sessions.parquet");
+    let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
+
+    let mut tables = Tables::default();
+    let rules = ChannelRules::from_config(&config.channels).context("invalid [channels] config")?;
+    let mut lookup = Lookup::new(config, rules, &mut tables).map_err(anyhow::Error::msg)?;
+    let mut sessionizer = Sessionizer::new(Rules::from(&config.sessions));
+    let mut sites: FxHashMap<u32, SiteAcc> = FxHashMap::default();
+    let engaged_ms = i64::from(config.sessions.engaged_seconds) * 1000;
+    let very_short_ms = i64::from(config.sessions.very_short_seconds) * 1000;
+
+    let mut partitions = load(store, scan_plan, progress.clone());
+    let mut done = false;
+    while !done {
+        let (rows, partition_start) = match partitions.recv().await {
+            Some(loaded) => {
+                if options.strict {
+                    if let Some(bad) = loaded.bad.first() {
+                        bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
+                    }
+                }
+                for bad in &loaded.bad {
+                    tracing::warn!(key = %bad.key, reason = %bad.reason, "skipping unreadable object");
+                }
+                input.bad_objects.extend(loaded.bad);
+                let mut rows = Vec::new();
+                for file in loaded.files {
+                    rows.extend(merge(file, &mut tables));
+                }
+                let before = rows.len();
+                rows.retain(|r| r.ts >= range_start && r.ts < range_end);
+                input.hits_read += before as u64;
+                input.hits_outside_range += (before - rows.len()) as u64;
+                (rows, Some(loaded.partition.start_ms()))
+            }
+            None => {
+                done = true;
+                (Vec::new(), None)
+            }
+        };
+        lookup.prepare(&rows, &mut tables, config);
+        for row in rows.iter().filter(|r| !r.is_bot() && r.event == lookup.pageview) {
+            site_acc(&mut sites, row.site, &lookup).add_pageview(row, &periods);
+        }
+        let sessions = sessionizer.push(rows, partition_start, &lookup);
+        for session in &sessions {
+            let facts = SessionFacts::of(session, engaged_ms, very_short_ms);
+            let acc = site_acc(&mut sites, session.site, &lookup);
+            let in_current = {
+                let day = acc.clock.day(session.start);
+                (periods.current.0..=periods.current.1).contains(&day)
+            };
+            acc.add_session(session, facts, &periods, &lookup, &tables);
+            if in_current && !session.is_bot {
+                writer.add(SessionRow { session, engaged: facts.engaged }, &lookup, &tables)?;
+            }
+        }
+    }
+    progress.finish_and_clear();
+    if options.strict {
+        if let Some(bad) = input.bad_objects.first() {
+            bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
+        }
+    }
+    input.absorb(sessionizer.stats);
+
+    let sessions_written = writer.finish(&tables)?;
+    std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
+
+    let mut site_reports: Vec<SiteReport> = sites.into_values().map(|acc| SiteReport::build(acc, &tables, &lookup, config)).collect();
+    site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
+    site_reports.sort_by(|a, b| a.site.cmp(&b.site));
+    let report = Report {
+        hitflow_version: env!("CARGO_PKG_VERSION").to_owned(),
+        period: PeriodInfo {
+            from: options.from.to_string(),
+            to: options.to.to_string(),
+            days: periods.current.1 - periods.current.0 + 1,
+            previous_from: Ymd::from_days(periods.previous.0).to_string(),
+            previous_to: Ymd::from_days(periods.previous.1).to_string(),
+        },
+        session_rules: config.sessions.clone(),
+        definitions: definitions(),
+        input,
+        sites: site_reports,
+    };
+    write_report(&options.out, &report)?;
+    Ok(RunOutcome { report, sessions_written })
+}
+
+fn site_acc<'a>(sites: &'a mut FxHashMap<u32, SiteAcc>, site: u32, lookup: &Lookup) -> &'a mut SiteAcc {
+    sites.entry(site).or_insert_with(|| {
+        let tz = lookup.site_tz.get(&site).copied().unwrap_or(chrono_tz::Tz::UTC);
+        SiteAcc::new(site, tz, lookup)
+    })
+}
+
+fn write_report(out: &Path, report: &Report) -> anyhow::Result<()> {
+    let json = serde_json::to_vec_pretty(report)?;
+    write_atomically(&out.join("report.json"), &json)?;
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Splitting one visitor's hits into sessions. Rules, in the order they are checked:
+//! inactivity timeout, maximum length, midnight in the site's time zone (optional), a new traffic
+//! source (optional), a new browser session reported by the tracker (optional). Engagement beacons
+//! never start a session: they report how long the page before them stayed visible.
+
+use chrono::{Offset, TimeZone};
+use chrono_tz::Tz;
+
+use super::lookup::{Lookup, TECH_BIT};
+use super::session::{EndReason, Session, FLOW_STEPS};
+use crate::config::SessionConfig;
+use crate::scan::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE};
+
+/// The session rules in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub timeout_ms: i64,
+    pub max_length_ms: i64,
+    pub split_at_midnight: bool,
+    pub split_on_source_change: bool,
+    pub split_on_browser_close: bool,
+}
+
+impl From<&SessionConfig> for Rules {
+    fn from(c: &SessionConfig) -> Self {
+        Rules {
+            timeout_ms: i64::from(c.inactivity_timeout_minutes) * 60_000,
+            max_length_ms: i64::from(c.max_length_hours) * 3_600_000,
+            split_at_midnight: c.split_at_midnight,
+            split_on_source_change: c.split_on_source_change,
+            split_on_browser_close: c.split_on_browser_close,
+        }
+    }
+}
+
+/// Local calendar day number of a timestamp in a time zone.
+pub fn local_day(ts: i64, tz: Tz) -> i64 {
+    let offset_ms = match tz.timestamp_millis_opt(ts) {
+        chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
+        _ => 0,
+    };
+    (ts + offset_ms).div_euclid(86_400_000)
+}
+
+/// Sessions of one visitor. `hits` are sorted by time, duplicates removed, all of one
+/// (site, bot flag, visitor). Sessions without a pageview (beacons of a page seen before the
+/// visitor id rotated) are dropped and counted in `orphans`.
+pub fn sessionize(hits: &[Row], rules: &Rules, lookup: &Lookup, out: &mut Vec<Session>, orphans: &mut u64) {
+    let Some(first) = hits.first() else { return };
+    let tz = lookup.site_tz.get(&first.site).copied().unwrap_or(Tz::UTC);
+    let mut builder = Builder::start(first, lookup);
+    let mut current_source = source_of(first, lookup);
+    let mut prev_activity = first.ts;
+    for hit in &hits[1..] {
+        let is_beacon = hit.event == lookup.engagement;
+        let reason = if is_beacon {
+            None
+        } else if hit.ts - prev_activity > rules.timeout_ms {
+            Some(EndReason::Timeout)
+        } else if hit.ts - builder.session.start >= rules.max_length_ms {
+            Some(EndReason::MaxLength)
+        } else if rules.split_at_midnight && local_day(hit.ts, tz) != local_day(prev_activity, tz) {
+            Some(EndReason::Midnight)
+        } else if rules.split_on_source_change && hit.event == lookup.pageview && is_new_source(hit, current_source, lookup) {
+            Some(EndReason::SourceChange)
+        } else if rules.split_on_browser_close && hit.flags & FLAG_ENTRY != 0 {
+            Some(EndReason::BrowserClose)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            builder.finish(reason, out, orphans);
+            builder = Builder::start(hit, lookup);
+            current_source = source_of(hit, lookup);
+        } else {
+            builder.add(hit, lookup);
+            if hit.event == lookup.pageview {
+                if let Some(source) = source_of(hit, lookup).filter(|s| !lookup.attr(*s).direct) {
+                    current_source = Some(source);
+                }
+            }
+        }
+        prev_activity = prev_activity.max(hit.ts);
+    }
+    builder.finish(EndReason::Inactivity, out, orphans);
+}
+
+fn source_of(hit: &Row, lookup: &Lookup) -> Option<u32> {
+    lookup.attr_of(hit)
+}
+
+/// A pageview that carries a campaign or an external referrer different from the session's.
+fn is_new_source(hit: &Row, current: Option<u32>, lookup: &Lookup) -> bool {
+    let Some(source) = lookup.attr_of(hit) else { return false };
+    let attr = lookup.attr(source);
+    if attr.direct {
+        return false;
+    }
+    match current.map(|c| lookup.attr(c)) {
+        None => true,
+        Some(cur) => (cur.source, cur.medium, cur.campaign, cur.term, cur.content) != (attr.source, attr.medium, attr.campaign, attr.term, attr.content),
+    }
+}
+
+struct Builder {
+    session: Session,
+    /// Time of the last pageview, for beacon-reported visible time.
+    page_start: i64,
+    activity_end: i64,
+    last_was_error: bool,
+}
+
+impl Builder {
+    fn start(hit: &Row, lookup: &Lookup) -> Self {
+        let mut builder = Builder {
+            session: Session {
+                site: hit.site,
+                visitor: hit.visitor,
+                is_bot: hit.is_bot(),
+                start: hit.ts,
+                end: hit.ts,
+                duration_ms: 0,
+                engaged_ms: 0,
+                hits: 0,
+                pageviews: 0,
+                events: 0,
+                landing: 0,
+                exit: 0,
+                flow: [0; FLOW_STEPS],
+                attr: lookup.attr_of(hit).unwrap_or(0),
+                referrer: hit.referrer_host,
+                dims: hit.dims,
+                revenue: 0.0,
+                currency: 0,
+                goals: 0,
+                funnel_steps: vec![0; lookup.funnels.len()],
+                ended_on_error: false,
+                end_reason: EndReason::Inactivity,
+            },
+            page_start: hit.ts,
+            activity_end: hit.ts,
+            last_was_error: false,
+        };
+        builder.add(hit, lookup);
+        builder
+    }
+
+    fn add(&mut self, hit: &Row, lookup: &Lookup) {
+        let s = &mut self.session;
+        s.hits += 1;
+        s.end = s.end.max(hit.ts);
+        let mask;
+        if hit.event == lookup.engagement {
+            s.engaged_ms += u64::from(hit.engaged_ms);
+            // Visible time of the page, but never past the beacon itself.
+            self.activity_end = self.activity_end.max(hit.ts.min(self.page_start + i64::from(hit.engaged_ms)));
+            return;
+        } else if hit.event == lookup.pageview {
+            if s.pageviews == 0 {
+                s.landing = hit.path;
+                // The landing pageview decides the session's source and device.
+                s.attr = lookup.attr_of(hit).unwrap_or(s.attr);
+                s.referrer = hit.referrer_host;
+                s.dims = hit.dims;
+            }
+            if (s.pageviews as usize) < FLOW_STEPS {
+                s.flow[s.pageviews as usize] = hit.path;
+            }
+            s.pageviews += 1;
+            s.exit = hit.path;
+            self.page_start = hit.ts;
+            mask = lookup.path_mask(hit.path);
+        } else {
+            s.events += 1;
+            mask = lookup.event_mask(hit.event);
+        }
+        self.activity_end = self.activity_end.max(hit.ts);
+        if hit.flags & FLAG_HAS_REVENUE != 0 {
+            s.revenue += hit.revenue;
+            s.currency = hit.currency;
+        }
+        s.goals |= mask & ((1u64 << lookup.goal_count) - 1);
+        for (funnel, &(first_bit, steps)) in lookup.funnels.iter().enumerate() {
+            let reached = s.funnel_steps[funnel] as usize;
+            if reached < steps && mask & (1 << (first_bit + reached)) != 0 {
+                s.funnel_steps[funnel] += 1;
+            }
+        }
+        self.last_was_error = mask & TECH_BIT != 0;
+    }
+
+    fn finish(mut self, reason: EndReason, out: &mut Vec<Session>, orphans: &mut u64) {
+        if self.session.pageviews == 0 {
+            *orphans += 1;
+            return;
+        }
+        self.session.duration_ms = self.activity_end - self.session.start;
+        self.session.ended_on_error = self.last_was_error;
+        self.session.end_reason = reason;
+        out.push(self.session);
+    }
+}

@@ -1,0 +1,123 @@
+//! An S3-compatible bucket as a store (AWS S3, Cloudflare R2, local S3 servers in tests).
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::Client;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use bytes::Bytes;
+
+use super::{check_key, ObjectMeta, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: Client,
+    bucket: String,
+    /// Key prefix inside the bucket, empty or ending in `/`.
+    prefix: String,
+}
+
+impl S3Store {
+    /// Connects with the standard AWS configuration chain (env vars such as `AWS_ENDPOINT_URL`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_REGION`, then `~/.aws/config` profiles). A custom endpoint (R2,
+    /// a local server) gets path-style addressing, which every S3-compatible server supports.
+    pub async fn connect(bucket: &str, prefix: &str) -> Self {
+        let http_client = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(http_client)
+            .load()
+            .await;
+        let mut config = aws_sdk_s3::config::Builder::from(&shared);
+        if shared.endpoint_url().is_some() {
+            config = config.force_path_style(true);
+        }
+        if shared.region().is_none() {
+            // R2 and local servers ignore the region, but the signer needs one.
+            config = config.region(aws_sdk_s3::config::Region::new("auto"));
+        }
+        let prefix = match prefix.trim_matches('/') {
+            "" => String::new(),
+            p => format!("{p}/"),
+        };
+        S3Store { client: Client::from_conf(config.build()), bucket: bucket.to_owned(), prefix }
+    }
+
+    pub fn describe(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.prefix)
+    }
+
+    fn full_key(&self, key: &str) -> Result<String, StoreError> {
+        check_key(key)?;
+        Ok(format!("{}{key}", self.prefix))
+    }
+
+    fn remote(&self, key: &str, err: impl std::fmt::Display) -> StoreError {
+        StoreError::Remote { key: format!("{}{key}", self.prefix), message: err.to_string() }
+    }
+
+    pub async fn check(&self) -> Result<(), StoreError> {
+        self.client
+            .head_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.remote("", aws_sdk_s3::error::DisplayErrorContext(e)))
+    }
+
+    pub async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(format!("{}{prefix}", self.prefix))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.remote(prefix, aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            for object in page.contents() {
+                let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) else { continue };
+                out.push(ObjectMeta { key: key.to_owned(), size: object.size().unwrap_or(0).max(0) as u64 });
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.full_key(key)?)
+            .send()
+            .await
+            .map_err(|e| self.remote(key, aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        let body = output.body.collect().await.map_err(|e| self.remote(key, e))?;
+        Ok(body.into_bytes())
+    }
+
+    pub async fn put(&self, key: &str, bytes: Bytes, content_type: &str) -> Result<(), StoreError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(self.full_key(key)?)
+            .content_type(content_type)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.remote(key, aws_sdk_s3::error::DisplayErrorContext(e)))
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(self.full_key(key)?)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.remote(key, aws_sdk_s3::error::DisplayErrorContext(e)))
+    }
+}

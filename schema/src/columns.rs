@@ -1,0 +1,197 @@
+//! The Parquet/Arrow columns of a hit, declared once.
+//!
+//! `hit_columns!` below is the single list of columns: it generates the Arrow schema, the
+//! column-name constants, the `Hit` → `RecordBatch` encoder and the `RecordBatch` → `Hit` decoder,
+//! so the collector (writer) and the reporter (reader) cannot drift apart.
+
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder,
+    UInt64Builder,
+};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray,
+    TimestampMillisecondArray, UInt32Array, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use crate::{Hit, SchemaError};
+
+/// Time zone stamped on the `ts` column so DuckDB/Spark read it as an instant.
+const TS_TZ: &str = "UTC";
+
+// Per-kind helpers used by the macro: Arrow type, builder, push, and read-back.
+macro_rules! kind_type {
+    (ts) => { DataType::Timestamp(TimeUnit::Millisecond, Some(TS_TZ.into())) };
+    (u64) => { DataType::UInt64 };
+    (str) => { DataType::Utf8 };
+    (opt_str) => { DataType::Utf8 };
+    (opt_u32) => { DataType::UInt32 };
+    (bool) => { DataType::Boolean };
+    (opt_bool) => { DataType::Boolean };
+    (opt_f64) => { DataType::Float64 };
+}
+macro_rules! kind_nullable {
+    (opt_str) => { true };
+    (opt_u32) => { true };
+    (opt_bool) => { true };
+    (opt_f64) => { true };
+    ($other:ident) => { false };
+}
+macro_rules! kind_array {
+    (ts, $hits:expr, $f:ident) => {{
+        let mut b = TimestampMillisecondBuilder::with_capacity($hits.len());
+        for h in $hits { b.append_value(h.$f); }
+        Arc::new(b.finish().with_timezone(TS_TZ)) as ArrayRef
+    }};
+    (u64, $hits:expr, $f:ident) => {{
+        let mut b = UInt64Builder::with_capacity($hits.len());
+        for h in $hits { b.append_value(h.$f); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+    (str, $hits:expr, $f:ident) => {{
+        let mut b = StringBuilder::with_capacity($hits.len(), $hits.len() * 16);
+        for h in $hits { b.append_value(&h.$f); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+    (opt_str, $hits:expr, $f:ident) => {{
+        let mut b = StringBuilder::with_capacity($hits.len(), $hits.len() * 8);
+        for h in $hits { b.append_option(h.$f.as_deref()); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+    (opt_u32, $hits:expr, $f:ident) => {{
+        let mut b = UInt32Builder::with_capacity($hits.len());
+        for h in $hits { b.append_option(h.$f); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+    (bool, $hits:expr, $f:ident) => {{
+        let mut b = BooleanBuilder::with_capacity($hits.len());
+        for h in $hits { b.append_value(h.$f); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+    (opt_bool, $hits:expr, $f:ident) => {{
+        let mut b = BooleanBuilder::with_capacity($hits.len());
+        for h in $hits { b.append_option(h.$f); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+    (opt_f64, $hits:expr, $f:ident) => {{
+        let mut b = Float64Builder::with_capacity($hits.len());
+        for h in $hits { b.append_option(h.$f); }
+        Arc::new(b.finish()) as ArrayRef
+    }};
+}
+macro_rules! kind_read {
+    (ts, $col:expr, $i:expr) => { downcast::<TimestampMillisecondArray>($col)?.value($i) };
+    (u64, $col:expr, $i:expr) => { downcast::<UInt64Array>($col)?.value($i) };
+    (str, $col:expr, $i:expr) => { downcast::<StringArray>($col)?.value($i).to_owned() };
+    (opt_str, $col:expr, $i:expr) => {{
+        let a = downcast::<StringArray>($col)?;
+        a.is_valid($i).then(|| a.value($i).to_owned())
+    }};
+    (opt_u32, $col:expr, $i:expr) => {{
+        let a = downcast::<UInt32Array>($col)?;
+        a.is_valid($i).then(|| a.value($i))
+    }};
+    (bool, $col:expr, $i:expr) => { downcast::<BooleanArray>($col)?.value($i) };
+    (opt_bool, $col:expr, $i:expr) => {{
+        let a = downcast::<BooleanArray>($col)?;
+        a.is_valid($i).then(|| a.value($i))
+    }};
+    (opt_f64, $col:expr, $i:expr) => {{
+        let a = downcast::<Float64Array>($col)?;
+        a.is_valid($i).then(|| a.value($i))
+    }};
+}
+
+macro_rules! hit_columns {
+    ($( $field:ident : $kind:ident ),* $(,)?) => {
+        /// Column names, in storage order. Also the `Hit` field names.
+        #[allow(non_upper_case_globals)]
+        pub mod names {
+            $( pub const $field: &str = stringify!($field); )*
+        }
+        /// Every column name, in storage order.
+        pub const ALL: &[&str] = &[$( stringify!($field) ),*];
+
+        fn build_schema() -> Schema {
+            Schema::new(vec![
+                $( Field::new(stringify!($field), kind_type!($kind), kind_nullable!($kind)) ),*
+            ])
+        }
+
+        /// Encodes hits as one Arrow record batch with [`schema`].
+        pub fn to_record_batch(hits: &[Hit]) -> Result<RecordBatch, SchemaError> {
+            let columns: Vec<ArrayRef> = vec![ $( kind_array!($kind, hits, $field) ),* ];
+            Ok(RecordBatch::try_new(schema(), columns)?)
+        }
+
+        /// Decodes a record batch holding every hit column (any order) back into hits.
+        pub fn from_record_batch(batch: &RecordBatch) -> Result<Vec<Hit>, SchemaError> {
+            #[allow(non_snake_case)]
+            struct Cols<'a> { $( $field: &'a ArrayRef ),* }
+            let cols = Cols { $( $field: column(batch, stringify!($field))? ),* };
+            let mut hits = Vec::with_capacity(batch.num_rows());
+            for i in 0..batch.num_rows() {
+                hits.push(Hit { $( $field: kind_read!($kind, cols.$field, i) ),* });
+            }
+            Ok(hits)
+        }
+    };
+}
+
+hit_columns! {
+    ts: ts,
+    hit_id: u64,
+    site: str,
+    event: str,
+    visitor_id: u64,
+    url_host: str,
+    url_path: str,
+    referrer_host: opt_str,
+    referrer_path: opt_str,
+    utm_source: opt_str,
+    utm_medium: opt_str,
+    utm_campaign: opt_str,
+    utm_term: opt_str,
+    utm_content: opt_str,
+    ref_param: opt_str,
+    click_id_kind: opt_str,
+    country: opt_str,
+    region: opt_str,
+    city: opt_str,
+    continent: opt_str,
+    timezone: opt_str,
+    asn: opt_u32,
+    as_org: opt_str,
+    colo: opt_str,
+    device_type: str,
+    browser: opt_str,
+    browser_version: opt_str,
+    os: opt_str,
+    os_version: opt_str,
+    is_bot: bool,
+    bot_reason: opt_str,
+    engaged_ms: opt_u32,
+    screen_width: opt_u32,
+    revenue: opt_f64,
+    currency: opt_str,
+    props: opt_str,
+    entry: opt_bool,
+}
+
+/// The Arrow schema of stored hits (shared, built once).
+pub fn schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA.get_or_init(|| Arc::new(build_schema())).clone()
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &'static str) -> Result<&'a ArrayRef, SchemaError> {
+    batch.column_by_name(name).ok_or(SchemaError::MissingColumn(name))
+}
+
+fn downcast<T: 'static>(col: &ArrayRef) -> Result<&T, SchemaError> {
+    col.as_any()
+        .downcast_ref::<T>()
+        .ok_or_else(|| SchemaError::WrongType(col.data_type().to_string()))
+}
