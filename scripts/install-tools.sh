@@ -49,8 +49,8 @@ node_tools() {
 python_tools() {
   local missing=()
   python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(aiosmtpd==1.4.6)
-  python3 -c 'import duckdb' 2>/dev/null || missing+=(duckdb)
-  python3 -c 'import pyarrow' 2>/dev/null || missing+=(pyarrow)
+  python3 -c 'import duckdb' 2>/dev/null || missing+=(duckdb==2.0.1)
+  python3 -c 'import pyarrow' 2>/dev/null || missing+=(pyarrow==26.0.1)
   if ((${#missing[@]})); then
     log "pip install ${missing[*]}"
     python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}"

@@ -19,19 +19,25 @@ pub struct Group {
 
 /// Groups decoded messages `(index, message id, hit)` by partition.
 pub fn group_by_partition<'a>(messages: impl IntoIterator<Item = (usize, &'a str, Hit)>) -> Vec<Group> {
-    let mut groups: BTreeMap<Partition, (Vec<&'a str>, Vec<Hit>, Vec<usize>)> = BTreeMap::new();
+    #[derive(Default)]
+    struct Pending<'a> {
+        ids: Vec<&'a str>,
+        hits: Vec<Hit>,
+        indices: Vec<usize>,
+    }
+    let mut groups: BTreeMap<Partition, Pending<'a>> = BTreeMap::new();
     for (index, id, hit) in messages {
         let entry = groups.entry(Partition::of_ts(hit.ts)).or_default();
-        entry.0.push(id);
-        entry.1.push(hit);
-        entry.2.push(index);
+        entry.ids.push(id);
+        entry.hits.push(hit);
+        entry.indices.push(index);
     }
     groups
         .into_iter()
-        .map(|(partition, (ids, hits, message_indices))| Group {
-            key: batch_key(partition, &batch_id(ids)),
-            hits,
-            message_indices,
+        .map(|(partition, pending)| Group {
+            key: batch_key(partition, &batch_id(pending.ids)),
+            hits: pending.hits,
+            message_indices: pending.indices,
         })
         .collect()
 }

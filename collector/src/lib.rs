@@ -8,14 +8,14 @@ pub mod batch;
 pub mod config;
 pub mod enrich;
 pub mod payload;
-// pub mod pipeline; (enabled once enrich lands)
+pub mod pipeline;
 pub mod visitor;
 
-// mod cf;
-// mod consumer;
-// mod http;
-// mod salt_store;
-// mod scheduled;
+mod cf;
+mod consumer;
+mod http;
+mod salt_store;
+mod scheduled;
 
 /// R2 binding holding hits (`hits/…`) and the daily salts (`salts/…`).
 pub const HITS_BUCKET: &str = "HITS_BUCKET";

@@ -77,11 +77,8 @@ pub enum PayloadError {
     TooManyProps { max: usize },
     #[error("`{0}` contains control characters")]
     ControlChars(&'static str),
-    #[error("`{field}` must be {range}")]
-    OutOfRange {
-        field: &'static str,
-        range: &'static str,
-    },
+    #[error("`{field}` must be an integer in 0..={max}")]
+    OutOfRange { field: &'static str, max: u32 },
     #[error("`{field}` is invalid: {reason}")]
     Invalid {
         field: &'static str,
@@ -135,26 +132,12 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
         None => (None, None),
         Some(v) => parse_revenue(v)?,
     };
-    let engaged_ms = field(&obj, "engaged_ms")
-        .map(|v| {
-            as_bounded_u32(
-                v,
-                "engaged_ms",
-                MAX_ENGAGED_MS,
-                "an integer in 0..=86400000",
-            )
-        })
-        .transpose()?;
-    let screen_width = field(&obj, "screen_width")
-        .map(|v| {
-            as_bounded_u32(
-                v,
-                "screen_width",
-                MAX_SCREEN_WIDTH,
-                "an integer in 0..=100000",
-            )
-        })
-        .transpose()?;
+    let engaged_ms = bounded_u32(field(&obj, "engaged_ms"), "engaged_ms", MAX_ENGAGED_MS)?;
+    let screen_width = bounded_u32(
+        field(&obj, "screen_width"),
+        "screen_width",
+        MAX_SCREEN_WIDTH,
+    )?;
     let entry = match field(&obj, "entry") {
         None => None,
         Some(Value::Bool(b)) => Some(*b),
@@ -281,7 +264,14 @@ fn validate_site(s: &str) -> Result<String, PayloadError> {
 /// Characters that are not control characters but still reorder or break lines when a
 /// name is shown in a report or a log: bidi controls, line separators, BOM.
 fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{200E}' | '\u{200F}' // LRM, RLM
+            | '\u{2028}' | '\u{2029}' // line and paragraph separators
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FEFF}' // BOM / zero-width no-break space
+    )
 }
 
 fn validate_name(s: &str) -> Result<String, PayloadError> {
@@ -363,9 +353,9 @@ fn parse_amount(v: &Value, field: &'static str) -> Result<f64, PayloadError> {
     // serde_json never yields NaN or infinity, but `as_f64` on a huge integer could round; the
     // range check covers both.
     if !amount.is_finite() || amount.abs() > MAX_REVENUE_ABS {
-        return Err(PayloadError::OutOfRange {
+        return Err(PayloadError::Invalid {
             field,
-            range: "a finite number with absolute value at most 1e12",
+            reason: "must be finite with an absolute value of at most 1e12",
         });
     }
     Ok(amount)
@@ -401,23 +391,24 @@ fn parse_revenue(v: &Value) -> Result<(Option<f64>, Option<String>), PayloadErro
     }
 }
 
-fn as_bounded_u32(
-    v: &Value,
+/// An optional integer field in `0..=max`.
+fn bounded_u32(
+    v: Option<&Value>,
     field: &'static str,
     max: u32,
-    range: &'static str,
-) -> Result<u32, PayloadError> {
+) -> Result<Option<u32>, PayloadError> {
+    let Some(v) = v else { return Ok(None) };
     let Value::Number(n) = v else {
         return Err(wrong_type(field, "an integer"));
     };
     if let Some(u) = n.as_u64() {
-        return u32::try_from(u)
-            .ok()
-            .filter(|u| *u <= max)
-            .ok_or(PayloadError::OutOfRange { field, range });
+        return match u32::try_from(u) {
+            Ok(u) if u <= max => Ok(Some(u)),
+            _ => Err(PayloadError::OutOfRange { field, max }),
+        };
     }
     if n.is_i64() {
-        return Err(PayloadError::OutOfRange { field, range }); // negative
+        return Err(PayloadError::OutOfRange { field, max }); // negative
     }
     // `1.0`, `1e3` and integers beyond u64 all arrive as floats: not an integer on the wire.
     Err(wrong_type(field, "an integer"))
@@ -513,6 +504,9 @@ mod tests {
         let wrong = |field, expected| Some(E::WrongType { field, expected });
         let bad_site = invalid("site", "must be a hostname such as example.com");
         let bad_url = invalid("url", "must be an absolute http(s) URL");
+        let bad_amount = |field| invalid(field, "must be finite with an absolute value of at most 1e12");
+        let engaged_range = Some(E::OutOfRange { field: "engaged_ms", max: 86_400_000 });
+        let screen_range = Some(E::OutOfRange { field: "screen_width", max: 100_000 });
         let bad_currency = invalid("revenue.currency", "must be a 3-letter uppercase ISO 4217 code");
         let cases: Vec<(&str, Vec<u8>, u16, Option<E>)> = vec![
             // Syntax, encoding, shape.
@@ -570,9 +564,9 @@ mod tests {
             ("props key too long", b(&format!(r#""props":{{"{}":1}}"#, "k".repeat(65))), 413, too_long("props key", 64)),
             ("props value too long", b(&format!(r#""props":{{"k":"{}"}}"#, "v".repeat(257))), 413, too_long("props value", 256)),
             // Revenue.
-            ("revenue string", b(r#""revenue":"10""#), 400, None),
-            ("revenue too big", b(r#""revenue":1.5e12"#), 400, None),
-            ("revenue too negative", b(r#""revenue":{"amount":-1e13,"currency":"USD"}"#), 400, None),
+            ("revenue string", b(r#""revenue":"10""#), 400, wrong("revenue", r#"a number or an object {"amount": number, "currency": "EUR"}"#)),
+            ("revenue too big", b(r#""revenue":1.5e12"#), 400, bad_amount("revenue")),
+            ("revenue too negative", b(r#""revenue":{"amount":-1e13,"currency":"USD"}"#), 400, bad_amount("revenue.amount")),
             ("revenue huge literal", b(r#""revenue":1e400"#), 400, None),
             ("revenue no amount", b(r#""revenue":{"currency":"EUR"}"#), 400, Some(E::Missing("revenue.amount"))),
             ("currency lowercase", b(r#""revenue":{"amount":1,"currency":"eur"}"#), 400, bad_currency.clone()),
@@ -582,12 +576,12 @@ mod tests {
             ("engaged float", b(r#""engaged_ms":1.5"#), 400, wrong("engaged_ms", "an integer")),
             ("engaged 1.0", b(r#""engaged_ms":1.0"#), 400, wrong("engaged_ms", "an integer")),
             ("engaged 1e3", b(r#""engaged_ms":1e3"#), 400, wrong("engaged_ms", "an integer")),
-            ("engaged negative", b(r#""engaged_ms":-1"#), 400, None),
-            ("engaged over a day", b(r#""engaged_ms":86400001"#), 400, None),
+            ("engaged negative", b(r#""engaged_ms":-1"#), 400, engaged_range.clone()),
+            ("engaged over a day", b(r#""engaged_ms":86400001"#), 400, engaged_range),
             ("engaged beyond u64", b(r#""engaged_ms":123456789012345678901234567890"#), 400, None),
             ("engaged string", b(r#""engaged_ms":"5""#), 400, None),
-            ("screen too wide", b(r#""screen_width":100001"#), 400, None),
-            ("screen beyond u32", b(r#""screen_width":4294967297"#), 400, None),
+            ("screen too wide", b(r#""screen_width":100001"#), 400, screen_range.clone()),
+            ("screen beyond u32", b(r#""screen_width":4294967297"#), 400, screen_range),
             ("entry string", b(r#""entry":"true""#), 400, wrong("entry", "a boolean")),
         ];
         for (label, input, status, want) in cases {

@@ -76,7 +76,12 @@ impl PageKind {
     pub fn is_public(self) -> bool {
         !matches!(
             self,
-            PageKind::App | PageKind::Checkout | PageKind::Payment | PageKind::ThankYou | PageKind::Cart | PageKind::Health
+            PageKind::App
+                | PageKind::Checkout
+                | PageKind::Payment
+                | PageKind::ThankYou
+                | PageKind::Cart
+                | PageKind::Health
         )
     }
 }
@@ -103,9 +108,24 @@ const TEMPLATES: [SiteTemplate; 4] = [
         kind: SiteKind::Saas,
         currency: "EUR",
         countries: &[
-            ("DE", 52.0), ("AT", 6.0), ("CH", 5.0), ("NL", 4.0), ("FR", 4.0), ("GB", 5.0), ("US", 9.0),
-            ("PL", 3.0), ("IT", 2.0), ("ES", 2.0), ("SE", 1.5), ("IN", 2.0), ("BR", 1.0), ("JP", 1.0),
-            ("CA", 1.0), ("AU", 0.7), ("SG", 0.3), ("MX", 0.3),
+            ("DE", 52.0),
+            ("AT", 6.0),
+            ("CH", 5.0),
+            ("NL", 4.0),
+            ("FR", 4.0),
+            ("GB", 5.0),
+            ("US", 9.0),
+            ("PL", 3.0),
+            ("IT", 2.0),
+            ("ES", 2.0),
+            ("SE", 1.5),
+            ("IN", 2.0),
+            ("BR", 1.0),
+            ("JP", 1.0),
+            ("CA", 1.0),
+            ("AU", 0.7),
+            ("SG", 0.3),
+            ("MX", 0.3),
         ],
     },
     SiteTemplate {
@@ -113,8 +133,20 @@ const TEMPLATES: [SiteTemplate; 4] = [
         kind: SiteKind::Shop,
         currency: "USD",
         countries: &[
-            ("US", 66.0), ("CA", 8.0), ("GB", 5.0), ("DE", 3.0), ("MX", 3.0), ("BR", 2.5), ("IN", 4.0),
-            ("AU", 2.5), ("FR", 1.5), ("JP", 1.0), ("NL", 1.0), ("ES", 0.8), ("IT", 0.7), ("SG", 0.5),
+            ("US", 66.0),
+            ("CA", 8.0),
+            ("GB", 5.0),
+            ("DE", 3.0),
+            ("MX", 3.0),
+            ("BR", 2.5),
+            ("IN", 4.0),
+            ("AU", 2.5),
+            ("FR", 1.5),
+            ("JP", 1.0),
+            ("NL", 1.0),
+            ("ES", 0.8),
+            ("IT", 0.7),
+            ("SG", 0.5),
         ],
     },
     SiteTemplate {
@@ -122,8 +154,20 @@ const TEMPLATES: [SiteTemplate; 4] = [
         kind: SiteKind::Saas,
         currency: "USD",
         countries: &[
-            ("US", 58.0), ("CA", 6.0), ("IN", 7.0), ("GB", 6.0), ("DE", 5.0), ("BR", 3.0), ("JP", 3.0),
-            ("AU", 3.0), ("FR", 2.0), ("NL", 2.0), ("SG", 2.0), ("MX", 1.5), ("SE", 1.0), ("PL", 0.5),
+            ("US", 58.0),
+            ("CA", 6.0),
+            ("IN", 7.0),
+            ("GB", 6.0),
+            ("DE", 5.0),
+            ("BR", 3.0),
+            ("JP", 3.0),
+            ("AU", 3.0),
+            ("FR", 2.0),
+            ("NL", 2.0),
+            ("SG", 2.0),
+            ("MX", 1.5),
+            ("SE", 1.0),
+            ("PL", 0.5),
         ],
     },
     SiteTemplate {
@@ -131,36 +175,104 @@ const TEMPLATES: [SiteTemplate; 4] = [
         kind: SiteKind::Shop,
         currency: "EUR",
         countries: &[
-            ("FR", 55.0), ("DE", 8.0), ("CH", 5.0), ("GB", 5.0), ("ES", 5.0), ("IT", 5.0), ("NL", 3.0),
-            ("US", 7.0), ("CA", 2.0), ("PL", 2.0), ("AT", 1.0), ("BR", 1.0), ("IN", 1.0),
+            ("FR", 55.0),
+            ("DE", 8.0),
+            ("CH", 5.0),
+            ("GB", 5.0),
+            ("ES", 5.0),
+            ("IT", 5.0),
+            ("NL", 3.0),
+            ("US", 7.0),
+            ("CA", 2.0),
+            ("PL", 2.0),
+            ("AT", 1.0),
+            ("BR", 1.0),
+            ("IN", 1.0),
         ],
     },
 ];
 
 const BLOG_SLUGS: [&str; 30] = [
-    "privacy-first-analytics", "cookieless-tracking-explained", "ga4-vs-hitflow", "utm-parameters-guide",
-    "server-side-tagging", "core-web-vitals-2026", "bounce-rate-is-dead", "attribution-models",
-    "gdpr-analytics-checklist", "parquet-for-analytics", "sessionization-rules", "bot-traffic-report",
-    "ai-assistants-referrals", "channel-grouping", "self-hosting-guide", "cloudflare-workers-analytics",
-    "r2-data-lake", "duckdb-reporting", "conversion-funnels", "landing-page-tips", "email-campaign-tracking",
-    "paid-social-attribution", "seo-for-saas", "pricing-page-experiments", "release-notes-1-0",
-    "release-notes-1-1", "customer-story-acme", "customer-story-globex", "engineering-at-hitflow",
+    "privacy-first-analytics",
+    "cookieless-tracking-explained",
+    "ga4-vs-hitflow",
+    "utm-parameters-guide",
+    "server-side-tagging",
+    "core-web-vitals-2026",
+    "bounce-rate-is-dead",
+    "attribution-models",
+    "gdpr-analytics-checklist",
+    "parquet-for-analytics",
+    "sessionization-rules",
+    "bot-traffic-report",
+    "ai-assistants-referrals",
+    "channel-grouping",
+    "self-hosting-guide",
+    "cloudflare-workers-analytics",
+    "r2-data-lake",
+    "duckdb-reporting",
+    "conversion-funnels",
+    "landing-page-tips",
+    "email-campaign-tracking",
+    "paid-social-attribution",
+    "seo-for-saas",
+    "pricing-page-experiments",
+    "release-notes-1-0",
+    "release-notes-1-1",
+    "customer-story-acme",
+    "customer-story-globex",
+    "engineering-at-hitflow",
     "roadmap-2026",
 ];
 const DOC_SLUGS: [&str; 20] = [
-    "getting-started", "install-tracker", "spa-tracking", "custom-events", "revenue-tracking",
-    "outbound-links", "file-downloads", "utm-campaigns", "api-reference", "reporter-cli", "bot-filtering",
-    "sessions", "channels", "data-export", "self-hosting", "faq", "troubleshooting", "privacy", "proxying",
+    "getting-started",
+    "install-tracker",
+    "spa-tracking",
+    "custom-events",
+    "revenue-tracking",
+    "outbound-links",
+    "file-downloads",
+    "utm-campaigns",
+    "api-reference",
+    "reporter-cli",
+    "bot-filtering",
+    "sessions",
+    "channels",
+    "data-export",
+    "self-hosting",
+    "faq",
+    "troubleshooting",
+    "privacy",
+    "proxying",
     "changelog",
 ];
 const JOURNAL_SLUGS: [&str; 10] = [
-    "summer-lookbook", "care-guide-linen", "sustainable-sourcing", "gift-guide", "behind-the-seams",
-    "capsule-wardrobe", "size-guide-explained", "new-collection", "workshop-visit", "customer-favourites",
+    "summer-lookbook",
+    "care-guide-linen",
+    "sustainable-sourcing",
+    "gift-guide",
+    "behind-the-seams",
+    "capsule-wardrobe",
+    "size-guide-explained",
+    "new-collection",
+    "workshop-visit",
+    "customer-favourites",
 ];
 const PRODUCT_MATERIALS: [&str; 6] = ["linen", "merino", "canvas", "leather", "cotton", "denim"];
-const PRODUCT_ITEMS: [&str; 10] =
-    ["shirt", "scarf", "tote-bag", "sneakers", "jacket", "dress", "beanie", "wallet", "hoodie", "trousers"];
-const CATEGORIES: [&str; 8] = ["women", "men", "kids", "home", "accessories", "shoes", "sale", "new-in"];
+const PRODUCT_ITEMS: [&str; 10] = [
+    "shirt", "scarf", "tote-bag", "sneakers", "jacket", "dress", "beanie", "wallet", "hoodie",
+    "trousers",
+];
+const CATEGORIES: [&str; 8] = [
+    "women",
+    "men",
+    "kids",
+    "home",
+    "accessories",
+    "shoes",
+    "sale",
+    "new-in",
+];
 
 fn pages_of(kind: SiteKind) -> Vec<(String, PageKind)> {
     use PageKind::*;
@@ -169,7 +281,12 @@ fn pages_of(kind: SiteKind) -> Vec<(String, PageKind)> {
     match kind {
         SiteKind::Saas => {
             add("/", Home);
-            for p in ["/features", "/features/realtime", "/features/privacy", "/integrations"] {
+            for p in [
+                "/features",
+                "/features/realtime",
+                "/features/privacy",
+                "/integrations",
+            ] {
                 add(p, Features);
             }
             add("/pricing", Pricing);
@@ -187,8 +304,14 @@ fn pages_of(kind: SiteKind) -> Vec<(String, PageKind)> {
             add("/checkout/payment", Payment);
             add("/thank-you", ThankYou);
             for r in [
-                "dashboard", "projects", "projects/42", "reports/channels", "reports/pages", "settings",
-                "settings/billing", "team",
+                "dashboard",
+                "projects",
+                "projects/42",
+                "reports/channels",
+                "reports/pages",
+                "settings",
+                "settings/billing",
+                "team",
             ] {
                 add(&format!("/app/#/{r}"), App);
             }
@@ -261,17 +384,24 @@ impl Site {
     pub fn pick(&self, kind: PageKind, rng: &mut Rng) -> u16 {
         let (pages, weights) = &self.by_kind[kind.index()];
         if pages.is_empty() {
-            return self.by_kind[PageKind::Home.index()].0.first().copied().unwrap_or(0);
+            return self.by_kind[PageKind::Home.index()]
+                .0
+                .first()
+                .copied()
+                .unwrap_or(0);
         }
         pages[weights.sample(rng)]
     }
 
+    #[cfg(test)]
     pub fn has(&self, kind: PageKind) -> bool {
         !self.by_kind[kind.index()].0.is_empty()
     }
 
     pub fn kind_of(&self, page: u16) -> PageKind {
-        self.pages.get(usize::from(page)).map_or(PageKind::Home, |p| p.kind)
+        self.pages
+            .get(usize::from(page))
+            .map_or(PageKind::Home, |p| p.kind)
     }
 }
 
@@ -341,10 +471,6 @@ impl SourceKind {
             SiteKind::Shop => shop,
         }
     }
-
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 
 /// Which kind of page a source sends people to.
@@ -401,7 +527,12 @@ impl Source {
         self.ref_path = Some(path);
         self
     }
-    const fn utm(mut self, source: &'static str, medium: &'static str, campaign: &'static str) -> Self {
+    const fn utm(
+        mut self,
+        source: &'static str,
+        medium: &'static str,
+        campaign: &'static str,
+    ) -> Self {
         self.utm_source = Some(source);
         self.utm_medium = Some(medium);
         self.utm_campaign = Some(campaign);
@@ -466,8 +597,13 @@ pub const SOURCES: &[Source] = &[
         .content("ad_b")
         .click("gclid"),
     // Auto-tagging only: the click id alone tells it is a Google Ads click.
-    src(K::PaidSearch, 12.0, L::Product).from("google.com", "/").click("gclid"),
-    src(K::PaidSearch, 4.0, L::Product).from("google.com", "/").utm("google", "cpc", "ios_app_campaign").click("gbraid"),
+    src(K::PaidSearch, 12.0, L::Product)
+        .from("google.com", "/")
+        .click("gclid"),
+    src(K::PaidSearch, 4.0, L::Product)
+        .from("google.com", "/")
+        .utm("google", "cpc", "ios_app_campaign")
+        .click("gbraid"),
     src(K::PaidSearch, 9.0, L::Pricing)
         .from("bing.com", "/")
         .utm("bing", "cpc", "brand_search")
@@ -490,13 +626,17 @@ pub const SOURCES: &[Source] = &[
         .content("reel_3")
         .click("fbclid"),
     // Click id only: the reporter reads a lone fbclid as a Facebook ad click.
-    src(K::PaidSocial, 8.0, L::Product).from("m.facebook.com", "/").click("fbclid"),
+    src(K::PaidSocial, 8.0, L::Product)
+        .from("m.facebook.com", "/")
+        .click("fbclid"),
     src(K::PaidSocial, 10.0, L::Pricing)
         .from("linkedin.com", "/")
         .utm("linkedin", "paid_social", "b2b_leadgen")
         .click("li_fat_id")
         .only(SiteKind::Saas),
-    src(K::PaidSocial, 8.0, L::Promo).utm("tiktok", "paid_social", "ugc_test").click("ttclid"),
+    src(K::PaidSocial, 8.0, L::Promo)
+        .utm("tiktok", "paid_social", "ugc_test")
+        .click("ttclid"),
     // Organic social
     src(K::OrganicSocial, 14.0, L::Content).from("facebook.com", "/"),
     src(K::OrganicSocial, 12.0, L::Content).from("l.facebook.com", "/"),
@@ -510,11 +650,19 @@ pub const SOURCES: &[Source] = &[
     src(K::OrganicSocial, 5.0, L::Content).from("news.ycombinator.com", "/"),
     src(K::OrganicSocial, 3.0, L::Content).from("bsky.app", "/"),
     src(K::OrganicSocial, 2.0, L::Content).from("mastodon.social", "/"),
-    src(K::OrganicSocial, 3.0, L::Product).from("pinterest.com", "/").only(SiteKind::Shop),
+    src(K::OrganicSocial, 3.0, L::Product)
+        .from("pinterest.com", "/")
+        .only(SiteKind::Shop),
     // Email
-    src(K::Email, 40.0, L::Content).utm("newsletter", "email", "weekly-digest").content("header_cta"),
-    src(K::Email, 20.0, L::Promo).utm("newsletter", "email", "spring-offer").content("button"),
-    src(K::Email, 10.0, L::Product).utm("klaviyo", "email", "abandoned_cart").only(SiteKind::Shop),
+    src(K::Email, 40.0, L::Content)
+        .utm("newsletter", "email", "weekly-digest")
+        .content("header_cta"),
+    src(K::Email, 20.0, L::Promo)
+        .utm("newsletter", "email", "spring-offer")
+        .content("button"),
+    src(K::Email, 10.0, L::Product)
+        .utm("klaviyo", "email", "abandoned_cart")
+        .only(SiteKind::Shop),
     src(K::Email, 15.0, L::Content).from("mail.google.com", "/"),
     src(K::Email, 6.0, L::Content).from("com.google.android.gm", "/"),
     src(K::Email, 6.0, L::Content).from("outlook.live.com", "/"),
@@ -524,27 +672,40 @@ pub const SOURCES: &[Source] = &[
     src(K::Referral, 12.0, L::Home).from("github.com", "/hitflow/hitflow"),
     src(K::Referral, 8.0, L::Content).from("stackoverflow.com", "/"),
     src(K::Referral, 5.0, L::Content).from("en.wikipedia.org", "/"),
-    src(K::Referral, 8.0, L::Content).from("techblog.example.net", "/2026/01/privacy-analytics-roundup/"),
+    src(K::Referral, 8.0, L::Content).from(
+        "techblog.example.net",
+        "/2026/01/privacy-analytics-roundup/",
+    ),
     src(K::Referral, 6.0, L::Any).from("heise.de", "/"),
-    src(K::Referral, 5.0, L::Product).from("wirecutter.example.com", "/reviews/best-tote-bags/").only(SiteKind::Shop),
+    src(K::Referral, 5.0, L::Product)
+        .from("wirecutter.example.com", "/reviews/best-tote-bags/")
+        .only(SiteKind::Shop),
     // Plausible-style source tagging, no referrer.
     src(K::Referral, 6.0, L::Home).refp("producthunt"),
     src(K::Referral, 3.0, L::Home).refp("hn"),
     // AI assistants
-    src(K::AiAssistant, 30.0, L::Content).from("chatgpt.com", "/").usource("chatgpt.com"),
+    src(K::AiAssistant, 30.0, L::Content)
+        .from("chatgpt.com", "/")
+        .usource("chatgpt.com"),
     src(K::AiAssistant, 10.0, L::Content).from("chatgpt.com", "/"),
     src(K::AiAssistant, 20.0, L::Content).from("perplexity.ai", "/"),
     src(K::AiAssistant, 15.0, L::Content).from("claude.ai", "/"),
     src(K::AiAssistant, 10.0, L::Content).from("gemini.google.com", "/"),
     src(K::AiAssistant, 5.0, L::Content).from("copilot.microsoft.com", "/"),
     // Display
-    src(K::Display, 40.0, L::Promo).utm("google", "display", "remarketing_banner").content("300x250"),
+    src(K::Display, 40.0, L::Promo)
+        .utm("google", "display", "remarketing_banner")
+        .content("300x250"),
     src(K::Display, 25.0, L::Promo).utm("criteo", "cpm", "retargeting_dynamic"),
     src(K::Display, 10.0, L::Home).utm("adroll", "banner", "prospecting"),
     src(K::Display, 8.0, L::Promo).click("dclid"),
     // Affiliates
-    src(K::Affiliate, 40.0, L::Pricing).from("bestanalyticstools.example.net", "/").utm("partnerstack", "affiliate", "partner_142"),
-    src(K::Affiliate, 30.0, L::Product).utm("awin", "affiliate", "awin_88123").content("textlink"),
+    src(K::Affiliate, 40.0, L::Pricing)
+        .from("bestanalyticstools.example.net", "/")
+        .utm("partnerstack", "affiliate", "partner_142"),
+    src(K::Affiliate, 30.0, L::Product)
+        .utm("awin", "affiliate", "awin_88123")
+        .content("textlink"),
     // SMS and push
     src(K::Sms, 10.0, L::Promo).utm("attentive", "sms", "flash_sale"),
     src(K::Sms, 4.0, L::Promo).utm("sms", "text", "appointment_reminder"),
@@ -553,11 +714,21 @@ pub const SOURCES: &[Source] = &[
     // Video
     src(K::Video, 40.0, L::Content).from("youtube.com", "/"),
     src(K::Video, 15.0, L::Content).from("m.youtube.com", "/"),
-    src(K::Video, 10.0, L::Home).from("youtube.com", "/").utm("youtube", "video", "tutorial_series"),
-    src(K::Video, 8.0, L::Promo).from("youtube.com", "/").utm("youtube", "paid_video", "preroll_q2"),
+    src(K::Video, 10.0, L::Home).from("youtube.com", "/").utm(
+        "youtube",
+        "video",
+        "tutorial_series",
+    ),
+    src(K::Video, 8.0, L::Promo).from("youtube.com", "/").utm(
+        "youtube",
+        "paid_video",
+        "preroll_q2",
+    ),
     src(K::Video, 4.0, L::Content).from("vimeo.com", "/"),
     // Performance Max and other cross-network campaigns
-    src(K::CrossNetwork, 10.0, L::Promo).utm("google", "cpc", "pmax_cross-network_spring").click("gclid"),
+    src(K::CrossNetwork, 10.0, L::Promo)
+        .utm("google", "cpc", "pmax_cross-network_spring")
+        .click("gclid"),
     src(K::CrossNetwork, 3.0, L::Product).utm("google", "cross-network", "cross-network-retail"),
     // Tagged by someone inventing their own medium
     src(K::Unassigned, 10.0, L::Any).utm("foo", "weird", "test"),
@@ -565,8 +736,11 @@ pub const SOURCES: &[Source] = &[
 ];
 
 /// Payment gateways a buyer returns from to `/thank-you`; never a new session.
-pub const GATEWAYS: [(&str, &str); 3] =
-    [("paypal.com", "/"), ("checkout.stripe.com", "/"), ("klarna.com", "/")];
+pub const GATEWAYS: [(&str, &str); 3] = [
+    ("paypal.com", "/"),
+    ("checkout.stripe.com", "/"),
+    ("klarna.com", "/"),
+];
 
 // ---------------------------------------------------------------------------------------------
 // Devices
@@ -601,26 +775,114 @@ const fn dev(
     widths: &'static [u16],
     weight: f64,
 ) -> Device {
-    Device { device_type, browser: Some(browser), version: Some(version), os: Some(os), os_version, widths, weight }
+    Device {
+        device_type,
+        browser: Some(browser),
+        version: Some(version),
+        os: Some(os),
+        os_version,
+        widths,
+        weight,
+    }
 }
 
 /// Human devices, weights in percent: desktop ~45, mobile ~50, tablet ~4, the rest rare.
 pub const DEVICES: &[Device] = &[
-    dev("desktop", "Chrome", "131", "Windows", Some("10"), WIN_W, 9.0),
-    dev("desktop", "Chrome", "131", "Windows", Some("11"), WIN_W, 6.0),
-    dev("desktop", "Chrome", "130", "Windows", Some("10"), WIN_W, 4.5),
-    dev("desktop", "Chrome", "130", "Windows", Some("11"), WIN_W, 2.5),
-    dev("desktop", "Chrome", "126", "Windows", Some("10"), WIN_W, 0.8),
+    dev(
+        "desktop",
+        "Chrome",
+        "131",
+        "Windows",
+        Some("10"),
+        WIN_W,
+        9.0,
+    ),
+    dev(
+        "desktop",
+        "Chrome",
+        "131",
+        "Windows",
+        Some("11"),
+        WIN_W,
+        6.0,
+    ),
+    dev(
+        "desktop",
+        "Chrome",
+        "130",
+        "Windows",
+        Some("10"),
+        WIN_W,
+        4.5,
+    ),
+    dev(
+        "desktop",
+        "Chrome",
+        "130",
+        "Windows",
+        Some("11"),
+        WIN_W,
+        2.5,
+    ),
+    dev(
+        "desktop",
+        "Chrome",
+        "126",
+        "Windows",
+        Some("10"),
+        WIN_W,
+        0.8,
+    ),
     dev("desktop", "Edge", "131", "Windows", Some("10"), WIN_W, 3.0),
     dev("desktop", "Edge", "131", "Windows", Some("11"), WIN_W, 3.0),
-    dev("desktop", "Firefox", "133", "Windows", Some("10"), WIN_W, 2.5),
-    dev("desktop", "Firefox", "115", "Windows", Some("7"), WIN_W, 0.2),
+    dev(
+        "desktop",
+        "Firefox",
+        "133",
+        "Windows",
+        Some("10"),
+        WIN_W,
+        2.5,
+    ),
+    dev(
+        "desktop",
+        "Firefox",
+        "115",
+        "Windows",
+        Some("7"),
+        WIN_W,
+        0.2,
+    ),
     dev("desktop", "Opera", "115", "Windows", Some("10"), WIN_W, 0.4),
     dev("desktop", "Chrome", "131", "macOS", Some("15"), MAC_W, 3.0),
     dev("desktop", "Chrome", "131", "macOS", Some("14"), MAC_W, 1.5),
-    dev("desktop", "Safari", "18", "macOS", Some("10.15"), MAC_W, 3.0),
-    dev("desktop", "Safari", "17", "macOS", Some("10.15"), MAC_W, 2.5),
-    dev("desktop", "Firefox", "133", "macOS", Some("10.15"), MAC_W, 0.8),
+    dev(
+        "desktop",
+        "Safari",
+        "18",
+        "macOS",
+        Some("10.15"),
+        MAC_W,
+        3.0,
+    ),
+    dev(
+        "desktop",
+        "Safari",
+        "17",
+        "macOS",
+        Some("10.15"),
+        MAC_W,
+        2.5,
+    ),
+    dev(
+        "desktop",
+        "Firefox",
+        "133",
+        "macOS",
+        Some("10.15"),
+        MAC_W,
+        0.8,
+    ),
     dev("desktop", "Firefox", "133", "Linux", None, LINUX_W, 0.8),
     dev("desktop", "Chrome", "131", "Linux", None, LINUX_W, 0.8),
     dev("desktop", "Chrome", "131", "ChromeOS", None, WIN_W, 0.4),
@@ -628,26 +890,170 @@ pub const DEVICES: &[Device] = &[
     dev("mobile", "Safari", "17", "iOS", Some("17"), IPHONE_W, 8.0),
     dev("mobile", "Safari", "16", "iOS", Some("16"), IPHONE_W, 1.5),
     dev("mobile", "Chrome", "131", "iOS", Some("18"), IPHONE_W, 1.5),
-    dev("mobile", "Chrome", "131", "Android", Some("14"), ANDROID_W, 9.0),
-    dev("mobile", "Chrome", "131", "Android", Some("13"), ANDROID_W, 4.0),
-    dev("mobile", "Chrome", "130", "Android", Some("10"), ANDROID_W, 3.0),
-    dev("mobile", "Samsung Internet", "27", "Android", Some("14"), ANDROID_W, 3.0),
-    dev("mobile", "Samsung Internet", "26", "Android", Some("13"), ANDROID_W, 1.5),
-    dev("mobile", "Firefox", "133", "Android", Some("14"), ANDROID_W, 0.6),
-    dev("mobile", "Instagram", "357", "iOS", Some("18"), IPHONE_W, 1.2),
-    dev("mobile", "Facebook", "489", "iOS", Some("17"), IPHONE_W, 0.8),
-    dev("mobile", "Google App", "343", "iOS", Some("18"), IPHONE_W, 0.6),
-    dev("tablet", "Safari", "17", "iPadOS", Some("17"), TABLET_W, 1.0),
-    dev("tablet", "Chrome", "131", "Android", Some("14"), TABLET_W, 1.5),
-    dev("tablet", "Samsung Internet", "27", "Android", Some("14"), TABLET_W, 0.8),
-    dev("tablet", "Silk", "131", "Android", Some("11"), TABLET_W, 0.3),
-    dev("tablet", "Chrome", "131", "iPadOS", Some("18"), TABLET_W, 0.4),
-    dev("tv", "Samsung Internet", "6", "Tizen", Some("7"), TV_W, 0.25),
+    dev(
+        "mobile",
+        "Chrome",
+        "131",
+        "Android",
+        Some("14"),
+        ANDROID_W,
+        9.0,
+    ),
+    dev(
+        "mobile",
+        "Chrome",
+        "131",
+        "Android",
+        Some("13"),
+        ANDROID_W,
+        4.0,
+    ),
+    dev(
+        "mobile",
+        "Chrome",
+        "130",
+        "Android",
+        Some("10"),
+        ANDROID_W,
+        3.0,
+    ),
+    dev(
+        "mobile",
+        "Samsung Internet",
+        "27",
+        "Android",
+        Some("14"),
+        ANDROID_W,
+        3.0,
+    ),
+    dev(
+        "mobile",
+        "Samsung Internet",
+        "26",
+        "Android",
+        Some("13"),
+        ANDROID_W,
+        1.5,
+    ),
+    dev(
+        "mobile",
+        "Firefox",
+        "133",
+        "Android",
+        Some("14"),
+        ANDROID_W,
+        0.6,
+    ),
+    dev(
+        "mobile",
+        "Instagram",
+        "357",
+        "iOS",
+        Some("18"),
+        IPHONE_W,
+        1.2,
+    ),
+    dev(
+        "mobile",
+        "Facebook",
+        "489",
+        "iOS",
+        Some("17"),
+        IPHONE_W,
+        0.8,
+    ),
+    dev(
+        "mobile",
+        "Google App",
+        "343",
+        "iOS",
+        Some("18"),
+        IPHONE_W,
+        0.6,
+    ),
+    dev(
+        "tablet",
+        "Safari",
+        "17",
+        "iPadOS",
+        Some("17"),
+        TABLET_W,
+        1.0,
+    ),
+    dev(
+        "tablet",
+        "Chrome",
+        "131",
+        "Android",
+        Some("14"),
+        TABLET_W,
+        1.5,
+    ),
+    dev(
+        "tablet",
+        "Samsung Internet",
+        "27",
+        "Android",
+        Some("14"),
+        TABLET_W,
+        0.8,
+    ),
+    dev(
+        "tablet",
+        "Silk",
+        "131",
+        "Android",
+        Some("11"),
+        TABLET_W,
+        0.3,
+    ),
+    dev(
+        "tablet",
+        "Chrome",
+        "131",
+        "iPadOS",
+        Some("18"),
+        TABLET_W,
+        0.4,
+    ),
+    dev(
+        "tv",
+        "Samsung Internet",
+        "6",
+        "Tizen",
+        Some("7"),
+        TV_W,
+        0.25,
+    ),
     dev("tv", "Chrome", "108", "webOS", None, TV_W, 0.15),
     dev("console", "Edge", "131", "Xbox", None, CONSOLE_W, 0.1),
-    dev("console", "Safari", "15", "PlayStation", Some("5"), CONSOLE_W, 0.1),
-    dev("other", "Oculus Browser", "35", "Android", Some("12"), XR_W, 0.15),
-    Device { device_type: "other", browser: None, version: None, os: None, os_version: None, widths: &[], weight: 0.15 },
+    dev(
+        "console",
+        "Safari",
+        "15",
+        "PlayStation",
+        Some("5"),
+        CONSOLE_W,
+        0.1,
+    ),
+    dev(
+        "other",
+        "Oculus Browser",
+        "35",
+        "Android",
+        Some("12"),
+        XR_W,
+        0.15,
+    ),
+    Device {
+        device_type: "other",
+        browser: None,
+        version: None,
+        os: None,
+        os_version: None,
+        widths: &[],
+        weight: 0.15,
+    },
 ];
 
 /// `Safari` `17`: the browser the checkout's payment step breaks on (Apple Pay feature check).
@@ -679,70 +1085,438 @@ const fn geo(
     colo: &'static str,
     weight: f64,
 ) -> Geo {
-    Geo { country, region: Some(region), city: Some(city), continent, timezone, colo, weight }
+    Geo {
+        country,
+        region: Some(region),
+        city: Some(city),
+        continent,
+        timezone,
+        colo,
+        weight,
+    }
 }
 
 pub const GEOS: &[Geo] = &[
     geo("DE", "Berlin", "Berlin", "EU", "Europe/Berlin", "TXL", 18.0),
-    geo("DE", "Bavaria", "Munich", "EU", "Europe/Berlin", "MUC", 14.0),
-    geo("DE", "Bavaria", "Nuremberg", "EU", "Europe/Berlin", "FRA", 3.0),
-    geo("DE", "Hamburg", "Hamburg", "EU", "Europe/Berlin", "HAM", 10.0),
-    geo("DE", "Hesse", "Frankfurt am Main", "EU", "Europe/Berlin", "FRA", 8.0),
-    geo("DE", "North Rhine-Westphalia", "Cologne", "EU", "Europe/Berlin", "DUS", 12.0),
-    geo("DE", "North Rhine-Westphalia", "Düsseldorf", "EU", "Europe/Berlin", "DUS", 7.0),
-    geo("DE", "Baden-Württemberg", "Stuttgart", "EU", "Europe/Berlin", "STR", 8.0),
+    geo(
+        "DE",
+        "Bavaria",
+        "Munich",
+        "EU",
+        "Europe/Berlin",
+        "MUC",
+        14.0,
+    ),
+    geo(
+        "DE",
+        "Bavaria",
+        "Nuremberg",
+        "EU",
+        "Europe/Berlin",
+        "FRA",
+        3.0,
+    ),
+    geo(
+        "DE",
+        "Hamburg",
+        "Hamburg",
+        "EU",
+        "Europe/Berlin",
+        "HAM",
+        10.0,
+    ),
+    geo(
+        "DE",
+        "Hesse",
+        "Frankfurt am Main",
+        "EU",
+        "Europe/Berlin",
+        "FRA",
+        8.0,
+    ),
+    geo(
+        "DE",
+        "North Rhine-Westphalia",
+        "Cologne",
+        "EU",
+        "Europe/Berlin",
+        "DUS",
+        12.0,
+    ),
+    geo(
+        "DE",
+        "North Rhine-Westphalia",
+        "Düsseldorf",
+        "EU",
+        "Europe/Berlin",
+        "DUS",
+        7.0,
+    ),
+    geo(
+        "DE",
+        "Baden-Württemberg",
+        "Stuttgart",
+        "EU",
+        "Europe/Berlin",
+        "STR",
+        8.0,
+    ),
     geo("DE", "Saxony", "Leipzig", "EU", "Europe/Berlin", "TXL", 5.0),
     // City unknown: Cloudflare only placed the country.
-    Geo { country: "DE", region: None, city: None, continent: "EU", timezone: "Europe/Berlin", colo: "FRA", weight: 4.0 },
+    Geo {
+        country: "DE",
+        region: None,
+        city: None,
+        continent: "EU",
+        timezone: "Europe/Berlin",
+        colo: "FRA",
+        weight: 4.0,
+    },
     geo("AT", "Vienna", "Vienna", "EU", "Europe/Vienna", "VIE", 10.0),
     geo("AT", "Styria", "Graz", "EU", "Europe/Vienna", "VIE", 3.0),
     geo("CH", "Zurich", "Zurich", "EU", "Europe/Zurich", "ZRH", 6.0),
     geo("CH", "Geneva", "Geneva", "EU", "Europe/Zurich", "GVA", 3.0),
-    geo("NL", "North Holland", "Amsterdam", "EU", "Europe/Amsterdam", "AMS", 6.0),
-    geo("NL", "South Holland", "Rotterdam", "EU", "Europe/Amsterdam", "AMS", 3.0),
-    geo("FR", "Île-de-France", "Paris", "EU", "Europe/Paris", "CDG", 12.0),
-    geo("FR", "Auvergne-Rhône-Alpes", "Lyon", "EU", "Europe/Paris", "MRS", 4.0),
-    geo("FR", "Provence-Alpes-Côte d'Azur", "Marseille", "EU", "Europe/Paris", "MRS", 3.0),
-    geo("FR", "Hauts-de-France", "Roubaix", "EU", "Europe/Paris", "CDG", 0.5),
-    geo("GB", "England", "London", "EU", "Europe/London", "LHR", 12.0),
-    geo("GB", "England", "Manchester", "EU", "Europe/London", "MAN", 4.0),
-    geo("GB", "Scotland", "Edinburgh", "EU", "Europe/London", "EDI", 2.0),
+    geo(
+        "NL",
+        "North Holland",
+        "Amsterdam",
+        "EU",
+        "Europe/Amsterdam",
+        "AMS",
+        6.0,
+    ),
+    geo(
+        "NL",
+        "South Holland",
+        "Rotterdam",
+        "EU",
+        "Europe/Amsterdam",
+        "AMS",
+        3.0,
+    ),
+    geo(
+        "FR",
+        "Île-de-France",
+        "Paris",
+        "EU",
+        "Europe/Paris",
+        "CDG",
+        12.0,
+    ),
+    geo(
+        "FR",
+        "Auvergne-Rhône-Alpes",
+        "Lyon",
+        "EU",
+        "Europe/Paris",
+        "MRS",
+        4.0,
+    ),
+    geo(
+        "FR",
+        "Provence-Alpes-Côte d'Azur",
+        "Marseille",
+        "EU",
+        "Europe/Paris",
+        "MRS",
+        3.0,
+    ),
+    geo(
+        "FR",
+        "Hauts-de-France",
+        "Roubaix",
+        "EU",
+        "Europe/Paris",
+        "CDG",
+        0.5,
+    ),
+    geo(
+        "GB",
+        "England",
+        "London",
+        "EU",
+        "Europe/London",
+        "LHR",
+        12.0,
+    ),
+    geo(
+        "GB",
+        "England",
+        "Manchester",
+        "EU",
+        "Europe/London",
+        "MAN",
+        4.0,
+    ),
+    geo(
+        "GB",
+        "Scotland",
+        "Edinburgh",
+        "EU",
+        "Europe/London",
+        "EDI",
+        2.0,
+    ),
     geo("PL", "Mazovia", "Warsaw", "EU", "Europe/Warsaw", "WAW", 5.0),
-    geo("PL", "Lesser Poland", "Kraków", "EU", "Europe/Warsaw", "WAW", 2.0),
+    geo(
+        "PL",
+        "Lesser Poland",
+        "Kraków",
+        "EU",
+        "Europe/Warsaw",
+        "WAW",
+        2.0,
+    ),
     geo("IT", "Lombardy", "Milan", "EU", "Europe/Rome", "MXP", 4.0),
     geo("IT", "Lazio", "Rome", "EU", "Europe/Rome", "FCO", 3.0),
     geo("ES", "Madrid", "Madrid", "EU", "Europe/Madrid", "MAD", 4.0),
-    geo("ES", "Catalonia", "Barcelona", "EU", "Europe/Madrid", "BCN", 3.0),
-    geo("SE", "Stockholm", "Stockholm", "EU", "Europe/Stockholm", "ARN", 3.0),
-    geo("US", "New York", "New York", "NA", "America/New_York", "EWR", 12.0),
-    geo("US", "California", "Los Angeles", "NA", "America/Los_Angeles", "LAX", 9.0),
-    geo("US", "California", "San Francisco", "NA", "America/Los_Angeles", "SJC", 6.0),
-    geo("US", "California", "Mountain View", "NA", "America/Los_Angeles", "SJC", 0.5),
-    geo("US", "Illinois", "Chicago", "NA", "America/Chicago", "ORD", 6.0),
+    geo(
+        "ES",
+        "Catalonia",
+        "Barcelona",
+        "EU",
+        "Europe/Madrid",
+        "BCN",
+        3.0,
+    ),
+    geo(
+        "SE",
+        "Stockholm",
+        "Stockholm",
+        "EU",
+        "Europe/Stockholm",
+        "ARN",
+        3.0,
+    ),
+    geo(
+        "US",
+        "New York",
+        "New York",
+        "NA",
+        "America/New_York",
+        "EWR",
+        12.0,
+    ),
+    geo(
+        "US",
+        "California",
+        "Los Angeles",
+        "NA",
+        "America/Los_Angeles",
+        "LAX",
+        9.0,
+    ),
+    geo(
+        "US",
+        "California",
+        "San Francisco",
+        "NA",
+        "America/Los_Angeles",
+        "SJC",
+        6.0,
+    ),
+    geo(
+        "US",
+        "California",
+        "Mountain View",
+        "NA",
+        "America/Los_Angeles",
+        "SJC",
+        0.5,
+    ),
+    geo(
+        "US",
+        "Illinois",
+        "Chicago",
+        "NA",
+        "America/Chicago",
+        "ORD",
+        6.0,
+    ),
     geo("US", "Texas", "Dallas", "NA", "America/Chicago", "DFW", 5.0),
-    geo("US", "Texas", "Houston", "NA", "America/Chicago", "IAH", 4.0),
-    geo("US", "Washington", "Seattle", "NA", "America/Los_Angeles", "SEA", 4.0),
-    geo("US", "Massachusetts", "Boston", "NA", "America/New_York", "BOS", 3.0),
-    geo("US", "Georgia", "Atlanta", "NA", "America/New_York", "ATL", 4.0),
-    geo("US", "Florida", "Miami", "NA", "America/New_York", "MIA", 4.0),
-    geo("US", "Colorado", "Denver", "NA", "America/Denver", "DEN", 3.0),
-    geo("US", "Pennsylvania", "Philadelphia", "NA", "America/New_York", "PHL", 3.0),
-    geo("US", "Virginia", "Ashburn", "NA", "America/New_York", "IAD", 1.0),
-    geo("US", "Virginia", "Boydton", "NA", "America/New_York", "IAD", 0.0),
-    geo("CA", "Ontario", "Toronto", "NA", "America/Toronto", "YYZ", 6.0),
-    geo("CA", "British Columbia", "Vancouver", "NA", "America/Vancouver", "YVR", 3.0),
-    geo("CA", "Quebec", "Montreal", "NA", "America/Toronto", "YUL", 3.0),
-    geo("MX", "Mexico City", "Mexico City", "NA", "America/Mexico_City", "QRO", 5.0),
-    geo("BR", "São Paulo", "São Paulo", "SA", "America/Sao_Paulo", "GRU", 6.0),
-    geo("BR", "Rio de Janeiro", "Rio de Janeiro", "SA", "America/Sao_Paulo", "GIG", 3.0),
-    geo("IN", "Maharashtra", "Mumbai", "AS", "Asia/Kolkata", "BOM", 5.0),
-    geo("IN", "Karnataka", "Bengaluru", "AS", "Asia/Kolkata", "BLR", 4.0),
+    geo(
+        "US",
+        "Texas",
+        "Houston",
+        "NA",
+        "America/Chicago",
+        "IAH",
+        4.0,
+    ),
+    geo(
+        "US",
+        "Washington",
+        "Seattle",
+        "NA",
+        "America/Los_Angeles",
+        "SEA",
+        4.0,
+    ),
+    geo(
+        "US",
+        "Massachusetts",
+        "Boston",
+        "NA",
+        "America/New_York",
+        "BOS",
+        3.0,
+    ),
+    geo(
+        "US",
+        "Georgia",
+        "Atlanta",
+        "NA",
+        "America/New_York",
+        "ATL",
+        4.0,
+    ),
+    geo(
+        "US",
+        "Florida",
+        "Miami",
+        "NA",
+        "America/New_York",
+        "MIA",
+        4.0,
+    ),
+    geo(
+        "US",
+        "Colorado",
+        "Denver",
+        "NA",
+        "America/Denver",
+        "DEN",
+        3.0,
+    ),
+    geo(
+        "US",
+        "Pennsylvania",
+        "Philadelphia",
+        "NA",
+        "America/New_York",
+        "PHL",
+        3.0,
+    ),
+    geo(
+        "US",
+        "Virginia",
+        "Ashburn",
+        "NA",
+        "America/New_York",
+        "IAD",
+        1.0,
+    ),
+    geo(
+        "US",
+        "Virginia",
+        "Boydton",
+        "NA",
+        "America/New_York",
+        "IAD",
+        0.0,
+    ),
+    geo(
+        "CA",
+        "Ontario",
+        "Toronto",
+        "NA",
+        "America/Toronto",
+        "YYZ",
+        6.0,
+    ),
+    geo(
+        "CA",
+        "British Columbia",
+        "Vancouver",
+        "NA",
+        "America/Vancouver",
+        "YVR",
+        3.0,
+    ),
+    geo(
+        "CA",
+        "Quebec",
+        "Montreal",
+        "NA",
+        "America/Toronto",
+        "YUL",
+        3.0,
+    ),
+    geo(
+        "MX",
+        "Mexico City",
+        "Mexico City",
+        "NA",
+        "America/Mexico_City",
+        "QRO",
+        5.0,
+    ),
+    geo(
+        "BR",
+        "São Paulo",
+        "São Paulo",
+        "SA",
+        "America/Sao_Paulo",
+        "GRU",
+        6.0,
+    ),
+    geo(
+        "BR",
+        "Rio de Janeiro",
+        "Rio de Janeiro",
+        "SA",
+        "America/Sao_Paulo",
+        "GIG",
+        3.0,
+    ),
+    geo(
+        "IN",
+        "Maharashtra",
+        "Mumbai",
+        "AS",
+        "Asia/Kolkata",
+        "BOM",
+        5.0,
+    ),
+    geo(
+        "IN",
+        "Karnataka",
+        "Bengaluru",
+        "AS",
+        "Asia/Kolkata",
+        "BLR",
+        4.0,
+    ),
     geo("IN", "Delhi", "New Delhi", "AS", "Asia/Kolkata", "DEL", 4.0),
     geo("JP", "Tokyo", "Tokyo", "AS", "Asia/Tokyo", "NRT", 6.0),
     geo("JP", "Osaka", "Osaka", "AS", "Asia/Tokyo", "KIX", 3.0),
-    geo("AU", "New South Wales", "Sydney", "OC", "Australia/Sydney", "SYD", 5.0),
-    geo("AU", "Victoria", "Melbourne", "OC", "Australia/Melbourne", "MEL", 4.0),
-    geo("SG", "Singapore", "Singapore", "AS", "Asia/Singapore", "SIN", 5.0),
+    geo(
+        "AU",
+        "New South Wales",
+        "Sydney",
+        "OC",
+        "Australia/Sydney",
+        "SYD",
+        5.0,
+    ),
+    geo(
+        "AU",
+        "Victoria",
+        "Melbourne",
+        "OC",
+        "Australia/Melbourne",
+        "MEL",
+        4.0,
+    ),
+    geo(
+        "SG",
+        "Singapore",
+        "Singapore",
+        "AS",
+        "Asia/Singapore",
+        "SIN",
+        5.0,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -755,7 +1529,12 @@ pub struct Isp {
 }
 
 const fn isp(asn: u32, org: &'static str, country: &'static str, weight: f64) -> Isp {
-    Isp { asn, org, country, weight }
+    Isp {
+        asn,
+        org,
+        country,
+        weight,
+    }
 }
 
 pub const ISPS: &[Isp] = &[
@@ -774,7 +1553,12 @@ pub const ISPS: &[Isp] = &[
     isp(3215, "Orange S.A.", "FR", 40.0),
     isp(12322, "Free SAS", "FR", 25.0),
     isp(5410, "Bouygues Telecom SA", "FR", 20.0),
-    isp(15557, "Societe Francaise Du Radiotelephone - SFR SA", "FR", 15.0),
+    isp(
+        15557,
+        "Societe Francaise Du Radiotelephone - SFR SA",
+        "FR",
+        15.0,
+    ),
     isp(2856, "British Telecommunications PLC", "GB", 35.0),
     isp(5089, "Virgin Media Limited", "GB", 25.0),
     isp(5378, "Vodafone Limited", "GB", 15.0),
@@ -868,39 +1652,264 @@ const fn bot(
         Some((os, v)) => (Some(os), v),
         None => (None, None),
     };
-    BotAgent { kind, reason, browser, version, os, os_version, width, city, asn, weight }
+    BotAgent {
+        kind,
+        reason,
+        browser,
+        version,
+        os,
+        os_version,
+        width,
+        city,
+        asn,
+        weight,
+    }
 }
 
 use BotKind as B;
 
 pub const BOT_AGENTS: &[BotAgent] = &[
     // Googlebot smartphone renders with an evergreen Chrome on a Nexus 5X profile.
-    bot(B::Crawler, "cf:verified-bot", Some("Chrome"), Some("131"), Some(("Android", Some("6"))), 412, "Mountain View", 15169, 8.0),
-    bot(B::Crawler, "cf:verified-bot", Some("Chrome"), Some("131"), None, 1024, "Mountain View", 15169, 3.0),
-    bot(B::Crawler, "cf:verified-bot", Some("Chrome"), Some("116"), None, 1366, "Boydton", 8075, 4.0),
-    bot(B::Crawler, "ua:crawler", None, None, None, 0, "Roubaix", 16276, 3.0),
-    bot(B::Crawler, "ua:crawler", None, None, None, 0, "Ashburn", 16509, 2.0),
-    bot(B::Crawler, "ua:crawler", None, None, None, 0, "Boydton", 8075, 2.0),
-    bot(B::Crawler, "ua:crawler", Some("Chrome"), Some("128"), Some(("Linux", None)), 1280, "Ashburn", 16509, 1.5),
-    bot(B::Headless, "ua:headless", Some("Chrome"), Some("131"), Some(("Linux", None)), 800, "Ashburn", 16509, 3.0),
-    bot(B::Headless, "ua:headless", Some("Chrome"), Some("130"), Some(("Linux", None)), 1280, "Frankfurt am Main", 16509, 1.0),
-    bot(B::Headless, "ua:headless", Some("Chrome"), Some("131"), Some(("Android", Some("11"))), 412, "Mountain View", 15169, 1.0),
-    bot(B::Datacenter, "asn:datacenter", Some("Chrome"), Some("120"), Some(("Windows", Some("10"))), 1920, "Nuremberg", 24940, 2.0),
-    bot(B::Datacenter, "asn:datacenter", Some("Chrome"), Some("131"), Some(("Windows", Some("10"))), 1920, "Amsterdam", 14061, 2.0),
-    bot(B::Datacenter, "asn:datacenter", Some("Chrome"), Some("124"), Some(("macOS", Some("10.15"))), 1440, "Ashburn", 16509, 1.0),
-    bot(B::Datacenter, "asn:datacenter", Some("Firefox"), Some("115"), Some(("Linux", None)), 1366, "Roubaix", 16276, 1.0),
-    bot(B::Preview, "ua:preview", None, None, None, 0, "Ashburn", 32934, 3.0),
-    bot(B::Preview, "ua:preview", None, None, None, 0, "Ashburn", 16509, 2.0),
-    bot(B::Preview, "ua:preview", None, None, None, 0, "San Francisco", 13414, 1.5),
-    bot(B::Preview, "ua:preview", Some("Chrome"), Some("131"), None, 0, "Boydton", 8075, 1.0),
-    bot(B::Monitor, "ua:monitoring", None, None, None, 0, "Dallas", 63949, 1.0),
-    bot(B::Monitor, "ua:monitoring", None, None, None, 0, "Ashburn", 16509, 1.0),
-    bot(B::Monitor, "ua:monitoring", None, None, None, 0, "Nuremberg", 24940, 1.0),
+    bot(
+        B::Crawler,
+        "cf:verified-bot",
+        Some("Chrome"),
+        Some("131"),
+        Some(("Android", Some("6"))),
+        412,
+        "Mountain View",
+        15169,
+        8.0,
+    ),
+    bot(
+        B::Crawler,
+        "cf:verified-bot",
+        Some("Chrome"),
+        Some("131"),
+        None,
+        1024,
+        "Mountain View",
+        15169,
+        3.0,
+    ),
+    bot(
+        B::Crawler,
+        "cf:verified-bot",
+        Some("Chrome"),
+        Some("116"),
+        None,
+        1366,
+        "Boydton",
+        8075,
+        4.0,
+    ),
+    bot(
+        B::Crawler,
+        "ua:crawler",
+        None,
+        None,
+        None,
+        0,
+        "Roubaix",
+        16276,
+        3.0,
+    ),
+    bot(
+        B::Crawler,
+        "ua:crawler",
+        None,
+        None,
+        None,
+        0,
+        "Ashburn",
+        16509,
+        2.0,
+    ),
+    bot(
+        B::Crawler,
+        "ua:crawler",
+        None,
+        None,
+        None,
+        0,
+        "Boydton",
+        8075,
+        2.0,
+    ),
+    bot(
+        B::Crawler,
+        "ua:crawler",
+        Some("Chrome"),
+        Some("128"),
+        Some(("Linux", None)),
+        1280,
+        "Ashburn",
+        16509,
+        1.5,
+    ),
+    bot(
+        B::Headless,
+        "ua:headless",
+        Some("Chrome"),
+        Some("131"),
+        Some(("Linux", None)),
+        800,
+        "Ashburn",
+        16509,
+        3.0,
+    ),
+    bot(
+        B::Headless,
+        "ua:headless",
+        Some("Chrome"),
+        Some("130"),
+        Some(("Linux", None)),
+        1280,
+        "Frankfurt am Main",
+        16509,
+        1.0,
+    ),
+    bot(
+        B::Headless,
+        "ua:headless",
+        Some("Chrome"),
+        Some("131"),
+        Some(("Android", Some("11"))),
+        412,
+        "Mountain View",
+        15169,
+        1.0,
+    ),
+    bot(
+        B::Datacenter,
+        "asn:datacenter",
+        Some("Chrome"),
+        Some("120"),
+        Some(("Windows", Some("10"))),
+        1920,
+        "Nuremberg",
+        24940,
+        2.0,
+    ),
+    bot(
+        B::Datacenter,
+        "asn:datacenter",
+        Some("Chrome"),
+        Some("131"),
+        Some(("Windows", Some("10"))),
+        1920,
+        "Amsterdam",
+        14061,
+        2.0,
+    ),
+    bot(
+        B::Datacenter,
+        "asn:datacenter",
+        Some("Chrome"),
+        Some("124"),
+        Some(("macOS", Some("10.15"))),
+        1440,
+        "Ashburn",
+        16509,
+        1.0,
+    ),
+    bot(
+        B::Datacenter,
+        "asn:datacenter",
+        Some("Firefox"),
+        Some("115"),
+        Some(("Linux", None)),
+        1366,
+        "Roubaix",
+        16276,
+        1.0,
+    ),
+    bot(
+        B::Preview,
+        "ua:preview",
+        None,
+        None,
+        None,
+        0,
+        "Ashburn",
+        32934,
+        3.0,
+    ),
+    bot(
+        B::Preview,
+        "ua:preview",
+        None,
+        None,
+        None,
+        0,
+        "Ashburn",
+        16509,
+        2.0,
+    ),
+    bot(
+        B::Preview,
+        "ua:preview",
+        None,
+        None,
+        None,
+        0,
+        "San Francisco",
+        13414,
+        1.5,
+    ),
+    bot(
+        B::Preview,
+        "ua:preview",
+        Some("Chrome"),
+        Some("131"),
+        None,
+        0,
+        "Boydton",
+        8075,
+        1.0,
+    ),
+    bot(
+        B::Monitor,
+        "ua:monitoring",
+        None,
+        None,
+        None,
+        0,
+        "Dallas",
+        63949,
+        1.0,
+    ),
+    bot(
+        B::Monitor,
+        "ua:monitoring",
+        None,
+        None,
+        None,
+        0,
+        "Ashburn",
+        16509,
+        1.0,
+    ),
+    bot(
+        B::Monitor,
+        "ua:monitoring",
+        None,
+        None,
+        None,
+        0,
+        "Nuremberg",
+        24940,
+        1.0,
+    ),
 ];
 
 /// Share of non-monitor bot sessions by kind.
-const BOT_KIND_SHARE: [(BotKind, f64); 4] =
-    [(BotKind::Crawler, 50.0), (BotKind::Headless, 17.0), (BotKind::Datacenter, 20.0), (BotKind::Preview, 13.0)];
+const BOT_KIND_SHARE: [(BotKind, f64); 4] = [
+    (BotKind::Crawler, 50.0),
+    (BotKind::Headless, 17.0),
+    (BotKind::Datacenter, 20.0),
+    (BotKind::Preview, 13.0),
+];
 
 // ---------------------------------------------------------------------------------------------
 // Events and properties
@@ -998,7 +2007,10 @@ impl Catalog {
         let isps_of_geo = GEOS
             .iter()
             .map(|g| {
-                let ids: Vec<u16> = (0..ISPS.len()).filter(|&i| ISPS[i].country == g.country).map(index_u16).collect();
+                let ids: Vec<u16> = (0..ISPS.len())
+                    .filter(|&i| ISPS[i].country == g.country)
+                    .map(index_u16)
+                    .collect();
                 let w = Weighted::new(ids.iter().map(|&i| ISPS[usize::from(i)].weight));
                 (ids, w)
             })
@@ -1008,7 +2020,9 @@ impl Catalog {
         for kind in SourceKind::ALL {
             for (shop, site_kind) in [(false, SiteKind::Saas), (true, SiteKind::Shop)] {
                 let ids: Vec<u16> = (0..SOURCES.len())
-                    .filter(|&i| SOURCES[i].kind == kind && SOURCES[i].only.is_none_or(|k| k == site_kind))
+                    .filter(|&i| {
+                        SOURCES[i].kind == kind && SOURCES[i].only.is_none_or(|k| k == site_kind)
+                    })
                     .map(index_u16)
                     .collect();
                 let w = Weighted::new(ids.iter().map(|&i| SOURCES[usize::from(i)].weight));
@@ -1019,7 +2033,10 @@ impl Catalog {
         let bot_agents = BOT_KIND_SHARE
             .iter()
             .map(|&(kind, _)| {
-                let ids: Vec<u16> = (0..BOT_AGENTS.len()).filter(|&i| BOT_AGENTS[i].kind == kind).map(index_u16).collect();
+                let ids: Vec<u16> = (0..BOT_AGENTS.len())
+                    .filter(|&i| BOT_AGENTS[i].kind == kind)
+                    .map(index_u16)
+                    .collect();
                 let w = Weighted::new(ids.iter().map(|&i| BOT_AGENTS[usize::from(i)].weight));
                 (kind, ids, w)
             })
@@ -1027,7 +2044,10 @@ impl Catalog {
         let bot_places = BOT_AGENTS
             .iter()
             .map(|a| {
-                let g = GEOS.iter().position(|g| g.city == Some(a.city)).unwrap_or(0);
+                let g = GEOS
+                    .iter()
+                    .position(|g| g.city == Some(a.city))
+                    .unwrap_or(0);
                 let n = ISPS.iter().position(|n| n.asn == a.asn).unwrap_or(0);
                 (index_u16(g), index_u16(n))
             })
@@ -1070,7 +2090,10 @@ impl Catalog {
 
     /// Monitor agents, in table order.
     pub fn monitor_agents(&self) -> Vec<u16> {
-        (0..BOT_AGENTS.len()).filter(|&i| BOT_AGENTS[i].kind == BotKind::Monitor).map(index_u16).collect()
+        (0..BOT_AGENTS.len())
+            .filter(|&i| BOT_AGENTS[i].kind == BotKind::Monitor)
+            .map(index_u16)
+            .collect()
     }
 }
 
@@ -1080,28 +2103,46 @@ fn build_site(position: usize, name: &str) -> Site {
         .into_iter()
         .map(|(path, kind)| {
             let ref_path = path.split('#').next().unwrap_or("/").to_owned();
-            Page { path, ref_path, kind }
+            Page {
+                path,
+                ref_path,
+                kind,
+            }
         })
         .collect();
     let by_kind = PageKind::ALL
         .iter()
         .map(|&kind| {
-            let ids: Vec<u16> = (0..pages.len()).filter(|&i| pages[i].kind == kind).map(index_u16).collect();
+            let ids: Vec<u16> = (0..pages.len())
+                .filter(|&i| pages[i].kind == kind)
+                .map(index_u16)
+                .collect();
             // Popularity falls off with position, like real page views do.
             let w = Weighted::new((0..ids.len()).map(|r| 1.0 / (r as f64 + 1.0).powf(0.9)));
             (ids, w)
         })
         .collect();
     let audience = Weighted::new(GEOS.iter().map(|g| {
-        let country = t.countries.iter().find(|(c, _)| *c == g.country).map_or(0.0, |(_, w)| *w);
-        let in_country: f64 = GEOS.iter().filter(|o| o.country == g.country).map(|o| o.weight).sum();
+        let country = t
+            .countries
+            .iter()
+            .find(|(c, _)| *c == g.country)
+            .map_or(0.0, |(_, w)| *w);
+        let in_country: f64 = GEOS
+            .iter()
+            .filter(|o| o.country == g.country)
+            .map(|o| o.weight)
+            .sum();
         if in_country > 0.0 {
             country * g.weight / in_country
         } else {
             0.0
         }
     }));
-    let public_pages = (0..pages.len()).filter(|&i| pages[i].kind.is_public()).map(index_u16).collect();
+    let public_pages = (0..pages.len())
+        .filter(|&i| pages[i].kind.is_public())
+        .map(index_u16)
+        .collect();
     Site {
         name: name.to_owned(),
         www_host: format!("www.{name}"),
@@ -1123,37 +2164,65 @@ mod tests {
 
     #[test]
     fn tables_are_consistent() {
-        let cat = Catalog::new(&["a.com".into(), "b.org".into(), "c.net".into(), "d.io".into()]);
+        let cat = Catalog::new(&[
+            "a.com".into(),
+            "b.org".into(),
+            "c.net".into(),
+            "d.io".into(),
+        ]);
         for a in BOT_AGENTS {
             assert!(GEOS.iter().any(|g| g.city == Some(a.city)), "{}", a.city);
             assert!(ISPS.iter().any(|n| n.asn == a.asn), "{}", a.asn);
         }
         for g in GEOS.iter().filter(|g| g.weight > 0.0) {
-            assert!(ISPS.iter().any(|n| n.country == g.country), "no ISP in {}", g.country);
+            assert!(
+                ISPS.iter().any(|n| n.country == g.country),
+                "no ISP in {}",
+                g.country
+            );
             assert!(g.timezone.parse::<Tz>().is_ok(), "{}", g.timezone);
         }
         for t in &TEMPLATES {
             assert!(t.tz.parse::<Tz>().is_ok());
             for (c, _) in t.countries {
-                assert!(GEOS.iter().any(|g| g.country == *c && g.weight > 0.0), "{c}");
+                assert!(
+                    GEOS.iter().any(|g| g.country == *c && g.weight > 0.0),
+                    "{c}"
+                );
             }
         }
         for d in DEVICES {
             assert!(hitflow_schema::DEVICE_TYPES.contains(&d.device_type));
         }
         for site in &cat.sites {
-            for kind in [PageKind::Home, PageKind::Checkout, PageKind::Payment, PageKind::ThankYou, PageKind::NotFound, PageKind::Health] {
+            for kind in [
+                PageKind::Home,
+                PageKind::Checkout,
+                PageKind::Payment,
+                PageKind::ThankYou,
+                PageKind::NotFound,
+                PageKind::Health,
+            ] {
                 assert!(site.has(kind), "{} lacks {kind:?}", site.name);
             }
-            assert!(site.pages.iter().all(|p| p.path.starts_with('/') && !p.ref_path.contains('#')));
+            assert!(site
+                .pages
+                .iter()
+                .all(|p| p.path.starts_with('/') && !p.ref_path.contains('#')));
         }
         for kind in SourceKind::ALL {
             for site in [SiteKind::Saas, SiteKind::Shop] {
-                assert!(!cat.sources[&(kind, site == SiteKind::Shop)].0.is_empty(), "{kind:?}");
+                assert!(
+                    !cat.sources[&(kind, site == SiteKind::Shop)].0.is_empty(),
+                    "{kind:?}"
+                );
             }
         }
         for p in PROPS {
-            assert!(serde_json::from_str::<serde_json::Value>(p).is_ok_and(|v| v.is_object()), "{p}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(p).is_ok_and(|v| v.is_object()),
+                "{p}"
+            );
         }
     }
 }

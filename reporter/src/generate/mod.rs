@@ -1,1 +1,350 @@
-//! placeholder
+//! `reporter generate`: realistic synthetic traffic in the collector's exact schema and layout,
+//! for demos, tests and benchmarks. Same options and seed, byte-identical output.
+//!
+//! - `catalog.rs`: sites and pages, traffic sources, devices, places, networks, bots.
+//! - `schedule.rs`: hour-of-day curves in each site's time zone → hit budgets per UTC hour.
+//! - `visitor.rs`: people and their daily-rotating visitor ids.
+//! - `session.rs`: human visits (sources, navigation, events, same-day returns).
+//! - `bots.rs`: crawlers, headless browsers, scrapers, previews, uptime monitors.
+//! - `row.rs`: the compact buffered form of a hit and its conversion to [`Hit`].
+//! - `batching.rs`: partitions, late arrivals, retried batches, files.
+//! - `rng.rs`: the seeded PRNG.
+//!
+//! Generation walks the UTC hours in order. Each hour starts the sessions its budget calls for;
+//! a session's hits may run into later hours. Once an hour's sessions are made, no later
+//! session can add hits to it, so its partition is written and dropped: memory holds the
+//! hours still open (a few, as sessions are short) plus the one file being handed out.
+
+mod batching;
+mod bots;
+mod catalog;
+mod rng;
+mod row;
+mod schedule;
+mod session;
+mod visitor;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use anyhow::{bail, Context};
+use hitflow_schema::layout::Ymd;
+use hitflow_schema::Hit;
+
+use batching::Store;
+use catalog::Catalog;
+use rng::{mix64, Rng};
+use row::Row;
+use schedule::{Schedule, MS_PER_HOUR, MS_PER_MINUTE};
+use session::{Arrival, FollowUp};
+use visitor::Person;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// First UTC day.
+    pub from: Ymd,
+    pub days: u32,
+    /// Target total of hits (the result is within ±1 %: exact, plus the few retried copies).
+    pub hits: u64,
+    pub seed: u64,
+    /// Site names; each gets a time zone, flavour (SaaS or shop) and audience by position.
+    pub sites: Vec<String>,
+    /// `None`: one file per hourly partition (compacted layout); `Some(n)`: many files of at
+    /// most `n` hits, like the collector's Queue batches.
+    pub batch_hits: Option<usize>,
+}
+
+impl Default for GenerateOptions {
+    /// A week from Monday 2026-03-02 (fixed, so the default run is reproducible), 100 000 hits.
+    fn default() -> Self {
+        GenerateOptions {
+            from: Ymd {
+                year: 2026,
+                month: 3,
+                day: 2,
+            },
+            days: 7,
+            hits: 100_000,
+            seed: 42,
+            sites: vec!["example.com".to_owned(), "shop.example.org".to_owned()],
+            batch_hits: None,
+        }
+    }
+}
+
+/// One file to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedFile {
+    /// `hits/date=YYYY-MM-DD/hour=HH/<16 hex>.parquet`; the batch id derives from the seed,
+    /// the partition and the file's index.
+    pub key: String,
+    pub hits: Vec<Hit>,
+}
+
+/// What was generated.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct GenerateSummary {
+    /// Rows written, retried copies included.
+    pub hits: u64,
+    pub files: u64,
+    /// Human visits made (same-day returns included); the sessionizer may split or merge
+    /// them differently by its rules, which is the point of the exercisers.
+    pub human_sessions_planned: u64,
+    /// Rows with `is_bot`, retried copies included.
+    pub bot_hits: u64,
+    /// Rows stored in the partition after their timestamp's.
+    pub late_hits: u64,
+    /// Second copies of rows (same `hit_id`) in another file.
+    pub duplicate_hits: u64,
+    /// `signup` and `purchase` events (first copies).
+    pub conversions: u64,
+}
+
+/// Generates the traffic and hands out files in partition order (keys sorted within a
+/// partition). Memory stays bounded by the open hours, whatever `days` and `hits`.
+pub fn generate(
+    opts: &GenerateOptions,
+    sink: &mut dyn FnMut(GeneratedFile) -> anyhow::Result<()>,
+) -> anyhow::Result<GenerateSummary> {
+    if opts.sites.is_empty() {
+        bail!("generate needs at least one site");
+    }
+    if opts.sites.len() > usize::from(u16::MAX) {
+        bail!("generate supports at most {} sites", u16::MAX);
+    }
+    if let Some(bad) = opts
+        .sites
+        .iter()
+        .find(|s| s.trim().is_empty() || s.contains('/'))
+    {
+        bail!("invalid site name {bad:?}");
+    }
+    if opts.batch_hits == Some(0) {
+        bail!("batch_hits must be at least 1");
+    }
+    if opts.days == 0 && opts.hits > 0 {
+        bail!("generating {} hits needs at least one day", opts.hits);
+    }
+    if opts.days > 36_600 {
+        bail!("days must be at most 36600");
+    }
+    let mut gen = Generator::new(opts);
+    for h in 0..gen.schedule.hours {
+        gen.hour(h);
+        let Generator {
+            store,
+            cat,
+            rng,
+            summary,
+            ..
+        } = &mut gen;
+        store
+            .flush_through(h, cat, rng, summary, sink)
+            .with_context(|| format!("writing hour {h} of the generated range"))?;
+    }
+    let Generator {
+        store,
+        cat,
+        rng,
+        summary,
+        ..
+    } = &mut gen;
+    store
+        .flush_all(cat, rng, summary, sink)
+        .context("writing the last generated partitions")?;
+    tracing::debug!(?gen.summary, "generated");
+    Ok(gen.summary)
+}
+
+/// A same-day return visit waiting for its hour.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: i64,
+    seq: u64,
+    person: Person,
+    arrival: Arrival,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.start, self.seq) == (other.start, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.start, self.seq).cmp(&(other.start, other.seq))
+    }
+}
+
+struct Generator {
+    seed: u64,
+    cat: Catalog,
+    schedule: Schedule,
+    rng: Rng,
+    store: Store,
+    summary: GenerateSummary,
+    pending: BinaryHeap<Reverse<Pending>>,
+    seq: u64,
+    monitors: Vec<bots::Monitor>,
+    human_hits: u64,
+    bot_hits: u64,
+    hit_counter: u64,
+    hit_key: u64,
+    /// One visit's rows before they are committed (reused).
+    scratch: Vec<Row>,
+}
+
+impl Generator {
+    fn new(opts: &GenerateOptions) -> Self {
+        let cat = Catalog::new(&opts.sites);
+        let start_ms = opts.from.start_ms();
+        let schedule = Schedule::new(&cat.sites, start_ms, opts.days, opts.hits);
+        let mut rng = Rng::new(opts.seed);
+        let bot_per_hour = schedule.bot_total as f64 / f64::from(schedule.hours.max(1));
+        let monitors = bots::plan_monitors(&cat, opts.seed, bot_per_hour, &mut rng);
+        Generator {
+            seed: opts.seed,
+            cat,
+            schedule,
+            hit_key: mix64(opts.seed ^ 0x6869_745f_6964_7321),
+            rng,
+            store: Store::new(start_ms, opts.seed, opts.batch_hits),
+            summary: GenerateSummary::default(),
+            pending: BinaryHeap::new(),
+            seq: 0,
+            monitors,
+            human_hits: 0,
+            bot_hits: 0,
+            hit_counter: 0,
+            scratch: Vec::with_capacity(256),
+        }
+    }
+
+    /// Makes the sessions starting in hour `h`.
+    fn hour(&mut self, h: u32) {
+        let hour_start = self.schedule.hour_start(h);
+        let hour_end = hour_start + MS_PER_HOUR;
+
+        for i in 0..self.monitors.len() {
+            let m = self.monitors[i];
+            let mut rows = std::mem::take(&mut self.scratch);
+            bots::monitor_hour(&self.cat, &mut self.rng, &m, hour_start, &mut rows);
+            self.commit(&mut rows, m.site, m.person, true);
+            self.scratch = rows;
+        }
+
+        let sites = self.schedule.site_picker(h);
+        let target = self.schedule.human_target(h);
+        loop {
+            while let Some(Reverse(p)) = self.pending.peek().copied() {
+                if p.start >= hour_end {
+                    break;
+                }
+                self.pending.pop();
+                self.human(p.person, p.start, p.arrival, h);
+            }
+            if self.human_hits >= target || sites.is_empty() {
+                break;
+            }
+            let site = sites.sample(&mut self.rng) as u16;
+            let person = Person::new(&self.cat, site, &mut self.rng);
+            let start = hour_start + self.rng.below(MS_PER_HOUR as u64) as i64;
+            self.human(person, start, Arrival::New, h);
+        }
+
+        let target = self.schedule.bot_target(h);
+        let n_sites = self.cat.sites.len() as u64;
+        while self.bot_hits < target {
+            let site = self.rng.below(n_sites) as u16;
+            let start = hour_start + self.rng.below(MS_PER_HOUR as u64) as i64;
+            let person = self.rng.next_u64();
+            let mut rows = std::mem::take(&mut self.scratch);
+            bots::bot_session(&self.cat, &mut self.rng, site, start, &mut rows);
+            let kept = self.commit(&mut rows, site, person, true);
+            self.scratch = rows;
+            if kept == 0 {
+                break; // budget or range exhausted
+            }
+        }
+    }
+
+    fn human(&mut self, person: Person, start: i64, arrival: Arrival, h: u32) {
+        if start >= self.schedule.end_ms {
+            return;
+        }
+        let hour_offset = start - self.schedule.hour_start(h);
+        let late_evening = self.schedule.local_hour(h, usize::from(person.site)) == 23
+            && hour_offset >= 40 * MS_PER_MINUTE;
+        let mut rows = std::mem::take(&mut self.scratch);
+        let outcome = session::human_session(
+            &self.cat,
+            &mut self.rng,
+            &person,
+            start,
+            arrival,
+            late_evening,
+            &mut rows,
+        );
+        self.summary.human_sessions_planned += 1;
+        self.commit(&mut rows, person.site, person.id, false);
+        self.scratch = rows;
+        if let Some(FollowUp { start, arrival }) = outcome.follow_up {
+            if start < self.schedule.end_ms {
+                self.seq += 1;
+                self.pending.push(Reverse(Pending {
+                    start,
+                    seq: self.seq,
+                    person,
+                    arrival,
+                }));
+            }
+        }
+    }
+
+    /// Stamps ids on a visit's rows and files them, keeping to the range and the budget.
+    /// Returns how many were kept.
+    fn commit(&mut self, rows: &mut Vec<Row>, site: u16, person: u64, bot: bool) -> usize {
+        let end = self.schedule.end_ms;
+        rows.retain(|r| r.ts < end);
+        let (done, total) = if bot {
+            (self.bot_hits, self.schedule.bot_total)
+        } else {
+            (self.human_hits, self.schedule.human_total)
+        };
+        let room = total.saturating_sub(done);
+        if (rows.len() as u64) > room {
+            // Rows are in time order, so the visit is cut short, not thinned.
+            rows.truncate(room as usize);
+        }
+        for row in rows.iter_mut() {
+            // A bijection of a counter: unique, random-looking ids.
+            row.hit_id = mix64(self.hit_counter ^ self.hit_key);
+            self.hit_counter += 1;
+            row.visitor_id = visitor::visitor_id(self.seed, site, person, row.ts);
+            if row.is_conversion() {
+                self.summary.conversions += 1;
+            }
+            if self.store.put(*row, &mut self.rng) {
+                self.summary.late_hits += 1;
+            }
+        }
+        let kept = rows.len();
+        if bot {
+            self.bot_hits += kept as u64;
+        } else {
+            self.human_hits += kept as u64;
+        }
+        rows.clear();
+        kept
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,9 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// Hash of several words, order-sensitive.
 pub fn hash(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x6A09_E667_F3BC_C908, |acc, &p| mix64(acc ^ mix64(p)))
+    parts
+        .iter()
+        .fold(0x6A09_E667_F3BC_C908, |acc, &p| mix64(acc ^ mix64(p)))
 }
 
 /// xoshiro256**.

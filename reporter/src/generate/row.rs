@@ -4,7 +4,9 @@
 
 use hitflow_schema::Hit;
 
-use super::catalog::{Catalog, Event, BOT_AGENTS, DEVICES, EVENT_NAMES, GATEWAYS, GEOS, ISPS, PROPS, SOURCES};
+use super::catalog::{
+    Catalog, Event, BOT_AGENTS, DEVICES, EVENT_NAMES, GATEWAYS, GEOS, ISPS, PROPS, SOURCES,
+};
 
 /// "No value" for the `u16` index fields.
 pub const NONE: u16 = u16::MAX;
@@ -89,15 +91,28 @@ fn s(v: &str) -> Option<String> {
 /// lookups only miss on a bug; a miss then yields an empty field rather than a panic.
 pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
     let Some(site) = cat.sites.get(usize::from(row.site)) else {
-        return Hit { ts: row.ts, hit_id: row.hit_id, visitor_id: row.visitor_id, ..Hit::default() };
+        return Hit {
+            ts: row.ts,
+            hit_id: row.hit_id,
+            visitor_id: row.visitor_id,
+            ..Hit::default()
+        };
     };
     let page = site.pages.get(usize::from(row.page));
     let (referrer_host, referrer_path) = match row.referrer {
         Ref::None => (None, None),
         // The referrer parser strips `www.`, so an internal referrer's host is the bare site.
-        Ref::Internal => (s(&site.name), site.pages.get(usize::from(row.ref_idx)).map(|p| p.ref_path.clone())),
+        Ref::Internal => (
+            s(&site.name),
+            site.pages
+                .get(usize::from(row.ref_idx))
+                .map(|p| p.ref_path.clone()),
+        ),
         Ref::External => match SOURCES.get(usize::from(row.ref_idx)) {
-            Some(src) => (src.ref_host.map(str::to_owned), src.ref_path.map(str::to_owned)),
+            Some(src) => (
+                src.ref_host.map(str::to_owned),
+                src.ref_path.map(str::to_owned),
+            ),
             None => (None, None),
         },
         Ref::Gateway => match GATEWAYS.get(usize::from(row.ref_idx)) {
@@ -119,7 +134,13 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
             None => ("other", None, None, None, None),
         }
     };
-    let bot_reason = if row.bot { BOT_AGENTS.get(usize::from(row.device)).map(|a| a.reason.to_owned()) } else { None };
+    let bot_reason = if row.bot {
+        BOT_AGENTS
+            .get(usize::from(row.device))
+            .map(|a| a.reason.to_owned())
+    } else {
+        None
+    };
     let purchase = row.revenue_cents > 0;
     Hit {
         ts: row.ts,
@@ -127,7 +148,11 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         site: site.name.clone(),
         event: EVENT_NAMES[row.event as usize].to_owned(),
         visitor_id: row.visitor_id,
-        url_host: if row.www { site.www_host.clone() } else { site.name.clone() },
+        url_host: if row.www {
+            site.www_host.clone()
+        } else {
+            site.name.clone()
+        },
         url_path: page.map_or_else(|| "/".to_owned(), |p| p.path.clone()),
         referrer_host,
         referrer_path,

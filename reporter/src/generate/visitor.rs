@@ -34,7 +34,11 @@ impl Person {
         } else {
             cat.isp_for(geo, rng)
         };
-        let width = if d.widths.is_empty() || rng.chance(0.01) { 0 } else { *rng.pick(d.widths) };
+        let width = if d.widths.is_empty() || rng.chance(0.01) {
+            0
+        } else {
+            *rng.pick(d.widths)
+        };
         Person {
             id: rng.next_u64(),
             site,
@@ -50,10 +54,6 @@ impl Person {
     /// Browser-session-start flag for a hit, as this person's tracker reports it.
     pub fn entry(&self, first: bool) -> Option<bool> {
         self.reports_entry.then_some(first)
-    }
-
-    pub fn visitor_id(&self, seed: u64, ts: i64) -> u64 {
-        visitor_id(seed, self.site, self.id, ts)
     }
 }
 

@@ -95,6 +95,8 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, Decode
     batch.column_by_name(name).ok_or_else(|| DecodeError::Schema(format!("column `{name}` is missing")))
 }
 
+// One index walks a dozen parallel column arrays; an iterator chain would be harder to read.
+#[allow(clippy::needless_range_loop)]
 fn decode_batch(batch: &RecordBatch, out: &mut FileRows) -> Result<(), DecodeError> {
     let n = batch.num_rows();
     let type_err = |name: &str| DecodeError::Schema(format!("column `{name}` has an unexpected type"));

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# hitflow's main job on the embedded default, end to end on this machine:
+#   1. build the collector Worker and run it in the local Workers runtime (workerd) with local R2
+#      and Queue, driving realistic visits through it as real HTTP hits;
+#   2. wait for the queue to flush, and run the reporter on the stored Parquet.
+# With --generated, skips the Worker and reports on `reporter generate` data instead.
+#
+#   bash scripts/demo.sh [--generated] [OUT_DIR]
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$HITFLOW_ROOT"
+
+mode=worker
+if [[ "${1:-}" == "--generated" ]]; then mode=generated; shift; fi
+out="${1:-$HITFLOW_ROOT/demo}"
+lake="$out/lake"
+rm -rf "$lake"
+mkdir -p "$out"
+
+bash scripts/install-tools.sh all
+cargo build --release --quiet -p hitflow-reporter
+reporter="$HITFLOW_ROOT/target/release/reporter"
+today=$(date -u +%F)
+
+if [[ $mode == worker ]]; then
+  bash scripts/build-collector.sh
+  node scripts/demo-visits.mjs "$lake" 300
+  from=$today
+  to=$today
+else
+  from=$(date -u -d "$today - 7 days" +%F)
+  to=$(date -u -d "$today - 1 day" +%F)
+  "$reporter" generate --store "$lake" --from "$(date -u -d "$from - 7 days" +%F)" --days 14 --hits 500000 --seed 7
+fi
+
+"$reporter" run --store "$lake" --from "$from" --to "$to" --config "$HITFLOW_ROOT/hitflow.example.toml" --out "$out/report"
+echo
+echo "Report data:     $out/report/report.json"
+echo "Sessions table:  $out/report/sessions.parquet   (duckdb -c \"select channel, count(*) from '$out/report/sessions.parquet' group by 1\")"
+echo "Hits lake:       $lake/hits/"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every hitflow test on a fresh machine of this kind: installs the tools (idempotently),
+# checks formatting and lints, runs the native tests (unit, integration against a real local S3
+# server), builds the Worker and runs its integration tests in the real local runtime (workerd).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$HITFLOW_ROOT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "tools"
+bash scripts/install-tools.sh all
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "native tests (schema, collector, reporter; S3 tests start s3s-fs)"
+cargo test --workspace --quiet
+
+step "tracker size"
+bash collector/tracker/build.sh --check
+
+step "build the Worker (wasm)"
+bash scripts/build-collector.sh
+
+step "Worker integration tests (Miniflare / workerd, local R2 + Queues)"
+node --test --test-concurrency=1 collector/tests/
