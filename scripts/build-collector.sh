@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HITFLOW_ROOT/collector"
-# LTO and one codegen unit only for the wasm: ~20% smaller, and the reporter's builds stay fast.
-CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+# Size-optimised (opt-level z, LTO, one codegen unit) for every crate of the wasm only, so the
+# reporter's native release build keeps opt-level 3 and stays quick to compile.
+CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
   worker-build --release "$@"

@@ -16,3 +16,5 @@ pub mod run;
 pub mod scan;
 pub mod sessions;
 pub mod store;
+pub mod email;
+pub mod period;

@@ -12,7 +12,6 @@
 //! | `ua:crawler` | search, SEO, archive and AI crawlers (`data/bots/crawlers.txt`) |
 //! | `ua:http-library` | command-line tools and HTTP libraries (`data/bots/http_libraries.txt`) |
 //! | `ua:generic` | any other UA with a word ending in "bot" or containing "crawl" or "spider" (word-wise, so the Cubot phone brand is not a bot; exceptions in `data/bots/generic_allow.txt`) |
-//! | `ua:crawler` | woothee recognised a crawler the lists missed ([`Device::is_crawler`]) |
 //! | `cf:bot-score` | Cloudflare bot score 1–29, "likely automated" (0 means not scored) |
 //! | `asn:datacenter` | the client's network is a cloud or hosting provider (`data/bots/datacenter_asns.txt`) |
 //! | `no-accept-language` | a UA claiming to be a browser sent no Accept-Language, which real browsers always send |
@@ -115,9 +114,6 @@ pub fn detect_bot(s: &BotSignals<'_>) -> Option<&'static str> {
     }
     if has_generic_bot_word(&lower, &lists.generic_allow) {
         return Some(REASON_UA_GENERIC);
-    }
-    if s.device.is_crawler {
-        return Some(REASON_UA_CRAWLER);
     }
     if s.sec_purpose.is_some_and(is_speculative) {
         return None;
@@ -371,7 +367,7 @@ mod tests {
         ("NewRelicPinger/1.0 (1234567)", REASON_UA_MONITORING),
         ("Better Uptime Bot Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/87.0.4280.88 Safari/537.36", REASON_UA_MONITORING),
         ("Uptime-Kuma/1.23.13", REASON_UA_MONITORING),
-        // Link previews (Twitterbot is also a woothee crawler: the list reason comes first)
+        // Link previews
         ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", REASON_UA_PREVIEW),
         ("Twitterbot/1.0", REASON_UA_PREVIEW),
         ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", REASON_UA_PREVIEW),
@@ -425,7 +421,7 @@ mod tests {
         ("my_crawler 0.1", REASON_UA_GENERIC),
         ("Mozilla/5.0 (compatible; WebSpiderX/3.1)", REASON_UA_GENERIC),
         ("robot", REASON_UA_GENERIC),
-        // Known to woothee only
+        // Feed fetchers
         ("FeedBurner/1.0 (http://www.FeedBurner.com)", REASON_UA_CRAWLER),
         // Empty
         ("", REASON_UA_EMPTY),

@@ -656,10 +656,9 @@ fn convert(w: &mut Walker<'_>, rng: &mut Rng) {
             w.go(page);
             w.stay(rng, 1.0);
         }
-        if w.kind() != PageKind::Product {
-            let page = w.site.pick(PageKind::Product, rng);
-            w.go(page);
-        }
+        // The product that goes into the cart (the landing page, if a product, was left already).
+        let page = w.site.pick(PageKind::Product, rng);
+        w.go(page);
         let dwell = dwell_ms(rng, PageKind::Product, 1.0);
         let props = pick_prop(rng, PROPS_CART);
         w.event(dwell * 7 / 10, Event::AddToCart, props, 0);

@@ -1,0 +1,49 @@
+//! The benchmark baseline: a bare arrow-rs scan of the same columns `reporter run` reads, with
+//! the same parallelism (rayon over files) and nothing else. `reporter run` is compared to it.
+//!
+//!   cargo run --release -p hitflow-reporter --example bare_scan -- LAKE_DIR
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use hitflow_schema::columns::names as col;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use rayon::prelude::*;
+
+const COLUMNS: [&str; 27] = [
+    col::ts, col::hit_id, col::visitor_id, col::is_bot, col::engaged_ms, col::revenue, col::entry,
+    col::site, col::event, col::url_host, col::url_path, col::referrer_host, col::currency,
+    col::utm_source, col::utm_medium, col::utm_campaign, col::utm_term, col::utm_content, col::ref_param, col::click_id_kind,
+    col::device_type, col::browser, col::browser_version, col::os, col::os_version, col::country, col::city,
+];
+
+fn files(dir: &PathBuf, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable lake").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let lake = PathBuf::from(std::env::args().nth(1).expect("usage: bare_scan LAKE_DIR"));
+    let mut paths = Vec::new();
+    files(&lake.join("hits"), &mut paths);
+    let started = Instant::now();
+    let rows: usize = paths
+        .par_iter()
+        .map(|path| {
+            let bytes = bytes::Bytes::from(std::fs::read(path).expect("readable file"));
+            let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).expect("parquet");
+            let fields = builder.parquet_schema().root_schema().get_fields().to_vec();
+            let indices = COLUMNS.iter().filter_map(|c| fields.iter().position(|f| f.name() == *c));
+            let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
+            builder.with_projection(mask).with_batch_size(64 * 1024).build().expect("reader").map(|b| b.expect("batch").num_rows()).sum::<usize>()
+        })
+        .sum();
+    println!("{{\"files\": {}, \"rows\": {rows}, \"seconds\": {:.3}}}", paths.len(), started.elapsed().as_secs_f64());
+}

@@ -1,0 +1,54 @@
+// Serves a Worker over HTTP on loopback for load tests: the collector (real wasm, local R2 +
+// Queue) or an empty Worker as the baseline. On SIGTERM the collector waits for the queue to
+// flush and prints how many R2 objects (PUTs) hold how many hits.
+//
+//   node scripts/bench/serve.mjs collector|empty PORT
+import { Miniflare } from "miniflare";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const [mode, port] = process.argv.slice(2);
+const common = { host: "127.0.0.1", port: Number(port), compatibilityDate: "2025-09-01", modules: true };
+const mf = mode === "empty"
+  ? new Miniflare({ ...common, script: "export default { fetch() { return new Response(null, { status: 202 }); } };" })
+  : new Miniflare({
+      ...common,
+      scriptPath: join(ROOT, "collector/build/index.js"),
+      modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
+      bindings: { ALLOWED_SITES: "example.com" },
+      r2Buckets: ["HITS_BUCKET"],
+      queueProducers: { HITS_QUEUE: "hitflow-hits" },
+      queueConsumers: { "hitflow-hits": { maxBatchSize: 100, maxBatchTimeout: 5 } },
+    });
+await mf.ready;
+console.log("ready");
+
+process.on("SIGTERM", async () => {
+  if (mode !== "empty") {
+    await new Promise((r) => setTimeout(r, 8000)); // > max_batch_timeout: the last batch lands
+    const bucket = await mf.getR2Bucket("HITS_BUCKET");
+    const dir = mkdtempSync(join(tmpdir(), "hitflow-bench-"));
+    let objects = 0;
+    let cursor;
+    do {
+      const page = await bucket.list({ prefix: "hits/", cursor });
+      for (const o of page.objects) {
+        const path = join(dir, o.key);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, Buffer.from(await (await bucket.get(o.key)).arrayBuffer()));
+        objects++;
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    const hits = objects === 0 ? 0 : Number(execFileSync("python3", ["-c",
+      `import duckdb; print(duckdb.sql("select count(*) from read_parquet('${dir}/hits/**/*.parquet')").fetchone()[0])`], { encoding: "utf8" }).trim());
+    rmSync(dir, { recursive: true, force: true });
+    console.log(JSON.stringify({ r2_objects: objects, hits_stored: hits }));
+  }
+  await mf.dispose();
+  process.exit(0);
+});
