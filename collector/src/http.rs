@@ -67,6 +67,7 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
     let path = req.path();
     let allowed: &[Method] = match path.as_str() {
         "/t.js" | "/p.gif" | "/health" => &[Method::Get, Method::Head],
+        p if p == "/reports" || p.starts_with("/reports/") => &[Method::Get, Method::Head],
         "/e" => &[Method::Post, Method::Options],
         _ => return Err(Reject::new(404, "no such endpoint").into()),
     };
@@ -77,6 +78,7 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
         return Ok(response);
     }
     match (path.as_str(), method) {
+        (p, _) if p == "/reports" || p.starts_with("/reports/") => Ok(crate::reports::serve(&req, env).await?),
         ("/health", _) => Ok(with_headers(Response::from_json(&serde_json::json!({"status": "ok"}))?, &[("Cache-Control", "no-store")])?),
         ("/t.js", _) => Ok(with_headers(
             Response::ok(TRACKER_JS)?,

@@ -9,11 +9,13 @@ pub mod config;
 pub mod enrich;
 pub mod payload;
 pub mod pipeline;
+pub mod report_path;
 pub mod visitor;
 
 mod cf;
 mod consumer;
 mod http;
+mod reports;
 mod salt_store;
 mod scheduled;
 

@@ -69,6 +69,29 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Upload a rendered report site to the store's `reports/` prefix (only changed files), where
+    /// the collector serves it behind authentication.
+    Publish {
+        /// The `--out` folder of `reporter run`.
+        #[arg(long)]
+        site: PathBuf,
+        #[arg(long)]
+        store: String,
+    },
+    /// Print a signed link to the hosted reports (the collector's REPORTS_SIGNING_KEY secret).
+    SignLink {
+        /// Collector base URL, e.g. https://collector.example.com
+        #[arg(long)]
+        base_url: String,
+        /// Path prefix the link opens, under /reports/.
+        #[arg(long, default_value = "/reports/")]
+        scope: String,
+        #[arg(long, default_value_t = 7)]
+        days: u64,
+        /// Environment variable holding the signing key.
+        #[arg(long, default_value = "HITFLOW_REPORTS_SIGNING_KEY")]
+        key_env: String,
+    },
     /// Merge a day's small batch files into one file per hour (crash-safe, idempotent).
     Compact {
         #[arg(long)]
@@ -135,6 +158,18 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 input.hits_read,
                 input.bad_objects.len()
             );
+        }
+        Command::Publish { site, store } => {
+            let store = Store::open_or_create(&store).await?;
+            let summary = hitflow_reporter::publish::publish(&site, &store).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        }
+        Command::SignLink { base_url, scope, days, key_env } => {
+            let key = std::env::var(&key_env).with_context(|| format!("set {key_env} to the collector's REPORTS_SIGNING_KEY"))?;
+            anyhow::ensure!(scope.starts_with("/reports/") && !scope.contains(".."), "--scope must be a path under /reports/");
+            let exp = chrono::Utc::now().timestamp().max(0) as u64 + days * 86_400;
+            let query = hitflow_schema::report_access::sign(key.as_bytes(), &scope, exp);
+            println!("{}{scope}?{query}", base_url.trim_end_matches('/'));
         }
         Command::Compact { store, date } => {
             let store = Store::open(&store).await?;

@@ -22,7 +22,12 @@ pub enum PeriodSpec {
 }
 
 impl PeriodSpec {
-    pub const ALL: [PeriodSpec; 4] = [PeriodSpec::Yesterday, PeriodSpec::Last7Days, PeriodSpec::LastWeek, PeriodSpec::LastMonth];
+    pub const ALL: [PeriodSpec; 4] = [
+        PeriodSpec::Yesterday,
+        PeriodSpec::Last7Days,
+        PeriodSpec::LastWeek,
+        PeriodSpec::LastMonth,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,20 +50,32 @@ pub enum PeriodError {
     #[error("unknown period `{0}` (expected yesterday, last-7-days, last-week or last-month)")]
     Unknown(String),
     #[error("--period {spec} means {a_from}..{a_to} in {a_tz} but {b_from}..{b_to} in {b_tz}; run the sites separately or pass --from/--to")]
-    SitesDisagree { spec: PeriodSpec, a_tz: Tz, a_from: NaiveDate, a_to: NaiveDate, b_tz: Tz, b_from: NaiveDate, b_to: NaiveDate },
+    SitesDisagree {
+        spec: PeriodSpec,
+        a_tz: Tz,
+        a_from: NaiveDate,
+        a_to: NaiveDate,
+        b_tz: Tz,
+        b_from: NaiveDate,
+        b_to: NaiveDate,
+    },
 }
 
 impl std::str::FromStr for PeriodSpec {
     type Err = PeriodError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PeriodSpec::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| PeriodError::Unknown(s.to_owned()))
+        PeriodSpec::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| PeriodError::Unknown(s.to_owned()))
     }
 }
 
 /// `n` days before `date`; clamps at chrono's minimum date instead of panicking.
 fn days_before(date: NaiveDate, n: u64) -> NaiveDate {
-    date.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
+    date.checked_sub_days(Days::new(n))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// The first and last local day (inclusive) of `spec` at instant `now`, in time zone `tz`.
@@ -87,23 +104,41 @@ pub fn resolve(spec: PeriodSpec, now: DateTime<Utc>, tz: Tz) -> (NaiveDate, Naiv
 /// `resolve` for a run covering several sites: one `--from/--to` applies to all of them, so their
 /// time zones must agree on the dates (they usually do when the job runs away from midnight).
 /// With no time zones, UTC is used.
-pub fn resolve_for_zones(spec: PeriodSpec, now: DateTime<Utc>, zones: impl IntoIterator<Item = Tz>) -> Result<(NaiveDate, NaiveDate), PeriodError> {
+pub fn resolve_for_zones(
+    spec: PeriodSpec,
+    now: DateTime<Utc>,
+    zones: impl IntoIterator<Item = Tz>,
+) -> Result<(NaiveDate, NaiveDate), PeriodError> {
     let mut first: Option<(Tz, (NaiveDate, NaiveDate))> = None;
     for tz in zones {
         let dates = resolve(spec, now, tz);
         match first {
             None => first = Some((tz, dates)),
             Some((a_tz, a)) if a != dates => {
-                return Err(PeriodError::SitesDisagree { spec, a_tz, a_from: a.0, a_to: a.1, b_tz: tz, b_from: dates.0, b_to: dates.1 });
+                return Err(PeriodError::SitesDisagree {
+                    spec,
+                    a_tz,
+                    a_from: a.0,
+                    a_to: a.1,
+                    b_tz: tz,
+                    b_from: dates.0,
+                    b_to: dates.1,
+                });
             }
             Some(_) => {}
         }
     }
-    Ok(first.map(|(_, dates)| dates).unwrap_or_else(|| resolve(spec, now, Tz::UTC)))
+    Ok(first
+        .map(|(_, dates)| dates)
+        .unwrap_or_else(|| resolve(spec, now, Tz::UTC)))
 }
 
 fn last_day_of_month(date: NaiveDate) -> Option<NaiveDate> {
-    let (y, m) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+    let (y, m) = if date.month() == 12 {
+        (date.year() + 1, 1)
+    } else {
+        (date.year(), date.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
@@ -204,7 +239,11 @@ mod tests {
             ("Auckland already in December", LastMonth, "2026-11-30T12:00:00Z", Pacific::Auckland, "2026-11-01", "2026-11-30"),
         ];
         for &(name, spec, now, tz, from, to) in cases {
-            assert_eq!(resolve(spec, at(now), tz), (d(from), d(to)), "{name}: {spec} at {now} in {tz}");
+            assert_eq!(
+                resolve(spec, at(now), tz),
+                (d(from), d(to)),
+                "{name}: {spec} at {now} in {tz}"
+            );
         }
     }
 
@@ -232,13 +271,25 @@ mod tests {
     fn every_resolved_period_has_its_expected_label_and_cadence() {
         let now = at("2026-11-28T10:00:00Z");
         let (f, t) = resolve(PeriodSpec::LastWeek, now, Tz::UTC);
-        assert_eq!((label(f, t).as_str(), Cadence::of(f, t)), ("week 47", Cadence::Weekly));
+        assert_eq!(
+            (label(f, t).as_str(), Cadence::of(f, t)),
+            ("week 47", Cadence::Weekly)
+        );
         let (f, t) = resolve(PeriodSpec::LastMonth, now, Tz::UTC);
-        assert_eq!((label(f, t).as_str(), Cadence::of(f, t)), ("October 2026", Cadence::Monthly));
+        assert_eq!(
+            (label(f, t).as_str(), Cadence::of(f, t)),
+            ("October 2026", Cadence::Monthly)
+        );
         let (f, t) = resolve(PeriodSpec::Yesterday, now, Tz::UTC);
-        assert_eq!((label(f, t).as_str(), Cadence::of(f, t)), ("2026-11-27", Cadence::Daily));
+        assert_eq!(
+            (label(f, t).as_str(), Cadence::of(f, t)),
+            ("2026-11-27", Cadence::Daily)
+        );
         let (f, t) = resolve(PeriodSpec::Last7Days, now, Tz::UTC);
-        assert_eq!((label(f, t).as_str(), Cadence::of(f, t)), ("2026-11-21 – 2026-11-27", Cadence::Weekly));
+        assert_eq!(
+            (label(f, t).as_str(), Cadence::of(f, t)),
+            ("2026-11-21 – 2026-11-27", Cadence::Weekly)
+        );
     }
 
     #[test]
@@ -248,16 +299,30 @@ mod tests {
             let via_clap = <PeriodSpec as clap::ValueEnum>::from_str(spec.as_str(), false);
             assert_eq!(via_clap, Ok(spec));
         }
-        assert!(matches!("last-year".parse::<PeriodSpec>(), Err(PeriodError::Unknown(_))));
+        assert!(matches!(
+            "last-year".parse::<PeriodSpec>(),
+            Err(PeriodError::Unknown(_))
+        ));
     }
 
     #[test]
     fn several_zones_must_agree() {
         let now = at("2026-11-28T12:00:00Z");
-        let agree = resolve_for_zones(PeriodSpec::LastWeek, now, [Europe::Berlin, America::New_York]);
+        let agree = resolve_for_zones(
+            PeriodSpec::LastWeek,
+            now,
+            [Europe::Berlin, America::New_York],
+        );
         assert_eq!(agree, Ok((d("2026-11-16"), d("2026-11-22"))));
-        let disagree = resolve_for_zones(PeriodSpec::Yesterday, now, [Europe::Berlin, Pacific::Auckland]);
+        let disagree = resolve_for_zones(
+            PeriodSpec::Yesterday,
+            now,
+            [Europe::Berlin, Pacific::Auckland],
+        );
         assert!(matches!(disagree, Err(PeriodError::SitesDisagree { .. })));
-        assert_eq!(resolve_for_zones(PeriodSpec::Yesterday, now, []), Ok((d("2026-11-27"), d("2026-11-27"))));
+        assert_eq!(
+            resolve_for_zones(PeriodSpec::Yesterday, now, []),
+            Ok((d("2026-11-27"), d("2026-11-27")))
+        );
     }
 }

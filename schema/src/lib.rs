@@ -4,6 +4,7 @@
 pub mod columns;
 mod hit;
 pub mod layout;
+pub mod report_access;
 mod parquet_io;
 
 pub use hit::*;

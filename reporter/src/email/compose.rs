@@ -21,9 +21,18 @@ use crate::period::Cadence;
 const TOP_ROWS: usize = 5;
 
 const TEMPLATES: [(&str, &str); 3] = [
-    ("subject.txt", include_str!("../../../templates/email/subject.txt")),
-    ("report.txt", include_str!("../../../templates/email/report.txt")),
-    ("report.html", include_str!("../../../templates/email/report.html")),
+    (
+        "subject.txt",
+        include_str!("../../../templates/email/subject.txt"),
+    ),
+    (
+        "report.txt",
+        include_str!("../../../templates/email/report.txt"),
+    ),
+    (
+        "report.html",
+        include_str!("../../../templates/email/report.html"),
+    ),
 ];
 
 /// The three texts of one site's report email (recipient-independent).
@@ -66,7 +75,10 @@ fn template_error(template: &str, err: &tera::Error) -> EmailError {
         message.push_str(&inner.to_string());
         source = inner.source();
     }
-    EmailError::Template { template: template.to_owned(), message }
+    EmailError::Template {
+        template: template.to_owned(),
+        message,
+    }
 }
 
 impl Composer {
@@ -81,22 +93,38 @@ impl Composer {
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
         for (name, body) in templates {
-            tera.add_raw_template(name, body).map_err(|e| template_error(name, &e))?;
+            tera.add_raw_template(name, body)
+                .map_err(|e| template_error(name, &e))?;
         }
         Ok(Composer { tera })
     }
 
     /// Subject, text and HTML for one site. Fails when the site name or the period label could
     /// inject headers.
-    pub fn compose(&self, report: &Report, site: &SiteReport, period_label: &str, email: &EmailConfig) -> Result<ComposedEmail, EmailError> {
+    pub fn compose(
+        &self,
+        report: &Report,
+        site: &SiteReport,
+        period_label: &str,
+        email: &EmailConfig,
+    ) -> Result<ComposedEmail, EmailError> {
         check_header_value("site name", &site.site)?;
         check_header_value("period label", period_label)?;
         let view = View::build(report, site, period_label, email);
         let context = Context::from_serialize(&view).map_err(|e| template_error("context", &e))?;
-        let render = |name: &str| self.tera.render(name, &context).map_err(|e| template_error(name, &e));
+        let render = |name: &str| {
+            self.tera
+                .render(name, &context)
+                .map_err(|e| template_error(name, &e))
+        };
         let subject = render("subject.txt")?.trim().to_owned();
         check_header_value("subject", &subject)?;
-        Ok(ComposedEmail { site: site.site.clone(), subject, text: render("report.txt")?, html: render("report.html")? })
+        Ok(ComposedEmail {
+            site: site.site.clone(),
+            subject,
+            text: render("report.txt")?,
+            html: render("report.html")?,
+        })
     }
 }
 
@@ -119,6 +147,7 @@ struct View {
     sessions: String,
     sessions_delta: Option<String>,
     engagement: String,
+    conversion_rate: String,
     kpis: Vec<Kpi>,
     kpi_rows: Vec<KpiRow>,
     channels: Vec<ChannelRow>,
@@ -204,18 +233,30 @@ fn tone(change: f64, good: Good) -> &'static str {
 /// A count's change: relative when there was something before, "new" when there was not.
 fn count_change(current: u64, previous: u64) -> (String, &'static str) {
     if previous == 0 {
-        return if current == 0 { ("n/a".into(), NEUTRAL) } else { ("new".into(), NEUTRAL) };
+        return if current == 0 {
+            ("n/a".into(), NEUTRAL)
+        } else {
+            ("new".into(), NEUTRAL)
+        };
     }
     let d = (current as f64 - previous as f64) / previous as f64;
     (format::relative(d), tone(d, Good::Up))
 }
 
 /// A rate's change in percentage points; meaningless without sessions before.
-fn rate_change(current: f64, previous: f64, had_sessions: bool, good: Good) -> (String, &'static str) {
+fn rate_change(
+    current: f64,
+    previous: f64,
+    had_sessions: bool,
+    good: Good,
+) -> (String, &'static str) {
     if !had_sessions {
         return ("n/a".into(), NEUTRAL);
     }
-    (format::points(current, previous), tone(current - previous, good))
+    (
+        format::points(current, previous),
+        tone(current - previous, good),
+    )
 }
 
 fn bar(share: f64) -> (u32, u32) {
@@ -233,26 +274,60 @@ fn dates(from: &str, to: &str) -> String {
 
 fn kpis(t: &Figures, p: &Figures) -> Vec<Kpi> {
     let had = p.sessions > 0;
-    let kpi = |label, value, (change, color): (String, &'static str), note: Option<String>| Kpi { label, value, change, color, note };
+    let kpi = |label, value, (change, color): (String, &'static str), note: Option<String>| Kpi {
+        label,
+        value,
+        change,
+        color,
+        note,
+    };
     let mut list = vec![
-        kpi("Sessions", format::int(t.sessions), count_change(t.sessions, p.sessions), None),
-        kpi("Visitors (daily-unique)", format::int(t.visitors), count_change(t.visitors, p.visitors), Some("a person counts once per day seen".into())),
-        kpi("Engagement rate", format::rate(t.engagement_rate), rate_change(t.engagement_rate, p.engagement_rate, had, Good::Up), None),
-        kpi("Bounce rate", format::rate(t.bounce_rate), rate_change(t.bounce_rate, p.bounce_rate, had, Good::Down), None),
+        kpi(
+            "Sessions",
+            format::int(t.sessions),
+            count_change(t.sessions, p.sessions),
+            None,
+        ),
+        kpi(
+            "Visitors (daily-unique)",
+            format::int(t.visitors),
+            count_change(t.visitors, p.visitors),
+            Some("a person counts once per day seen".into()),
+        ),
+        kpi(
+            "Engagement rate",
+            format::rate(t.engagement_rate),
+            rate_change(t.engagement_rate, p.engagement_rate, had, Good::Up),
+            None,
+        ),
+        kpi(
+            "Bounce rate",
+            format::rate(t.bounce_rate),
+            rate_change(t.bounce_rate, p.bounce_rate, had, Good::Down),
+            None,
+        ),
         kpi(
             "Conversions",
             format::int(t.conversions),
             count_change(t.conversions, p.conversions),
-            Some(format!("{} of sessions converted", format::rate(t.conversion_rate))),
+            Some(format!(
+                "{} of sessions converted",
+                format::rate(t.conversion_rate)
+            )),
         ),
-        kpi("Avg. session duration", format::duration(t.avg_duration_s), {
-            if had && p.avg_duration_s > 0.0 {
-                let d = (t.avg_duration_s - p.avg_duration_s) / p.avg_duration_s;
-                (format::relative(d), tone(d, Good::Up))
-            } else {
-                ("n/a".into(), NEUTRAL)
-            }
-        }, None),
+        kpi(
+            "Avg. session duration",
+            format::duration(t.avg_duration_s),
+            {
+                if had && p.avg_duration_s > 0.0 {
+                    let d = (t.avg_duration_s - p.avg_duration_s) / p.avg_duration_s;
+                    (format::relative(d), tone(d, Good::Up))
+                } else {
+                    ("n/a".into(), NEUTRAL)
+                }
+            },
+            None,
+        ),
     ];
     if t.revenue != 0.0 || p.revenue != 0.0 {
         let change = if p.revenue != 0.0 {
@@ -261,7 +336,12 @@ fn kpis(t: &Figures, p: &Figures) -> Vec<Kpi> {
         } else {
             ("new".into(), NEUTRAL)
         };
-        list.push(kpi("Revenue", format::amount(t.revenue), change, Some("summed as sent, currencies mixed".into())));
+        list.push(kpi(
+            "Revenue",
+            format::amount(t.revenue),
+            change,
+            Some("summed as sent, currencies mixed".into()),
+        ));
     }
     list
 }
@@ -269,7 +349,10 @@ fn kpis(t: &Figures, p: &Figures) -> Vec<Kpi> {
 impl View {
     fn build(report: &Report, site: &SiteReport, period_label: &str, email: &EmailConfig) -> View {
         let (t, p) = (&site.totals, &site.previous);
-        let cadence = match (report.period.from.parse::<NaiveDate>(), report.period.to.parse::<NaiveDate>()) {
+        let cadence = match (
+            report.period.from.parse::<NaiveDate>(),
+            report.period.to.parse::<NaiveDate>(),
+        ) {
             (Ok(from), Ok(to)) => Cadence::of(from, to),
             _ => Cadence::Custom,
         };
@@ -279,7 +362,11 @@ impl View {
             .iter()
             .map(|c| {
                 let f = &c.figures;
-                let share = if t.sessions == 0 { 0.0 } else { f.sessions as f64 / t.sessions as f64 };
+                let share = if t.sessions == 0 {
+                    0.0
+                } else {
+                    f.sessions as f64 / t.sessions as f64
+                };
                 let (bar, bar_rest) = bar(share);
                 ChannelRow {
                     name: clean(&c.channel, MAX_VALUE_CHARS),
@@ -311,41 +398,99 @@ impl View {
                 }
             })
             .collect();
-        let max_views = site.top_pages.iter().map(|r| r.pageviews).max().unwrap_or(0);
+        let max_views = site
+            .top_pages
+            .iter()
+            .map(|r| r.pageviews)
+            .max()
+            .unwrap_or(0);
         let pages: Vec<ListRow> = site
             .top_pages
             .iter()
             .take(TOP_ROWS)
             .map(|r| {
-                let share = if t.pageviews == 0 { 0.0 } else { r.pageviews as f64 / t.pageviews as f64 };
+                let share = if t.pageviews == 0 {
+                    0.0
+                } else {
+                    r.pageviews as f64 / t.pageviews as f64
+                };
                 // Bars relative to the top page, so the list reads at a glance.
-                let (bar, bar_rest) = if max_views == 0 { (0, 100) } else { self::bar(r.pageviews as f64 / max_views as f64) };
-                ListRow { name: clean(&r.path, MAX_VALUE_CHARS), value: format::int(r.pageviews), share: format::rate(share), bar, bar_rest, engagement: String::new() }
+                let (bar, bar_rest) = if max_views == 0 {
+                    (0, 100)
+                } else {
+                    self::bar(r.pageviews as f64 / max_views as f64)
+                };
+                ListRow {
+                    name: clean(&r.path, MAX_VALUE_CHARS),
+                    value: format::int(r.pageviews),
+                    share: format::rate(share),
+                    bar,
+                    bar_rest,
+                    engagement: String::new(),
+                }
             })
             .collect();
 
         let text_kpis = text_table(
             &["Figure", "Value", "Change"],
             &[Align::Left, Align::Right, Align::Right],
-            &kpis.iter().map(|k| vec![k.label.to_owned(), k.value.clone(), k.change.clone()]).collect::<Vec<_>>(),
+            &kpis
+                .iter()
+                .map(|k| vec![k.label.to_owned(), k.value.clone(), k.change.clone()])
+                .collect::<Vec<_>>(),
         );
         let text_channels = text_table(
-            &["Channel", "Sessions", "Share", "Change", "Engaged", "Bounce", "Conv.", "Avg time"],
-            &[Align::Left, Align::Right, Align::Right, Align::Right, Align::Right, Align::Right, Align::Right, Align::Right],
+            &[
+                "Channel", "Sessions", "Share", "Change", "Engaged", "Bounce", "Conv.", "Avg time",
+            ],
+            &[
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+            ],
             &channels
                 .iter()
-                .map(|c| vec![c.name.clone(), c.sessions.clone(), c.share.clone(), c.change.clone(), c.engagement.clone(), c.bounce.clone(), c.conversion.clone(), c.avg_duration.clone()])
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        c.sessions.clone(),
+                        c.share.clone(),
+                        c.change.clone(),
+                        c.engagement.clone(),
+                        c.bounce.clone(),
+                        c.conversion.clone(),
+                        c.avg_duration.clone(),
+                    ]
+                })
                 .collect::<Vec<_>>(),
         );
         let text_sources = text_table(
             &["Source / medium", "Sessions", "Share", "Engaged"],
             &[Align::Left, Align::Right, Align::Right, Align::Right],
-            &sources.iter().map(|s| vec![s.name.clone(), s.value.clone(), s.share.clone(), s.engagement.clone()]).collect::<Vec<_>>(),
+            &sources
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.name.clone(),
+                        s.value.clone(),
+                        s.share.clone(),
+                        s.engagement.clone(),
+                    ]
+                })
+                .collect::<Vec<_>>(),
         );
         let text_pages = text_table(
             &["Page", "Pageviews"],
             &[Align::Left, Align::Right],
-            &pages.iter().map(|r| vec![r.name.clone(), r.value.clone()]).collect::<Vec<_>>(),
+            &pages
+                .iter()
+                .map(|r| vec![r.name.clone(), r.value.clone()])
+                .collect::<Vec<_>>(),
         );
 
         View {
@@ -362,6 +507,7 @@ impl View {
             sessions: format::int(t.sessions),
             sessions_delta: (p.sessions > 0).then(|| format::relative((t.sessions as f64 - p.sessions as f64) / p.sessions as f64)),
             engagement: format::rate_whole(t.engagement_rate),
+            conversion_rate: format::rate(t.conversion_rate),
             kpi_rows: kpis.chunks(3).map(|row| KpiRow { kpis: row.to_vec(), empty: 3 - row.len() }).collect(),
             kpis,
             channels,
@@ -372,7 +518,10 @@ impl View {
             text_sources,
             text_pages,
             definitions: vec![
-                Note { name: "Visitors", text: "daily-unique: no cookies, ids change every day, so someone visiting on three days counts three times.".into() },
+                Note {
+                    name: "Visitors",
+                    text: "daily-unique. There are no cookies and ids change every day, so someone visiting on three days counts three times.".into(),
+                },
                 Note {
                     name: "Engagement rate",
                     text: format!("sessions with more than {} s of visible time, 2 or more pageviews, or a conversion.", report.session_rules.engaged_seconds),

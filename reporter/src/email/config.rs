@@ -70,12 +70,19 @@ impl SmtpConfig {
 
     /// (username, password) when authentication is configured. The password comes from the
     /// environment, read through `env` so tests need not touch the process environment.
-    pub fn credentials(&self, env: impl Fn(&str) -> Option<String>) -> Result<Option<(String, String)>, EmailError> {
-        let Some(username) = &self.username else { return Ok(None) };
+    pub fn credentials(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<(String, String)>, EmailError> {
+        let Some(username) = &self.username else {
+            return Ok(None);
+        };
         let var = self.password_env.as_deref().unwrap_or(DEFAULT_PASSWORD_ENV);
         match env(var) {
             Some(password) if !password.is_empty() => Ok(Some((username.clone(), password))),
-            _ => Err(EmailError::Config(format!("email.smtp.username is set but the password variable {var} is empty or not set"))),
+            _ => Err(EmailError::Config(format!(
+                "email.smtp.username is set but the password variable {var} is empty or not set"
+            ))),
         }
     }
 }
@@ -92,7 +99,10 @@ impl EmailConfig {
         }
         check_header_value("email.smtp.host", &self.smtp.host)?;
         if self.smtp.host.chars().any(char::is_whitespace) {
-            return Err(EmailError::Config(format!("email.smtp.host `{}` contains whitespace", self.smtp.host)));
+            return Err(EmailError::Config(format!(
+                "email.smtp.host `{}` contains whitespace",
+                self.smtp.host
+            )));
         }
         if self.smtp.port == Some(0) {
             return Err(EmailError::Config("email.smtp.port must be > 0".into()));
@@ -120,11 +130,16 @@ impl EmailConfig {
 fn check_site_url(url: &str) -> Result<(), EmailError> {
     let lower = url.to_ascii_lowercase();
     let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
-    let chars_ok = !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'));
+    let chars_ok = !url.chars().any(|c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\')
+    });
     if scheme_ok && chars_ok && url.len() > "https://".len() {
         Ok(())
     } else {
-        Err(EmailError::Config(format!("email.site_url `{}` must be an absolute http(s) URL without spaces or quotes", url.escape_debug())))
+        Err(EmailError::Config(format!(
+            "email.site_url `{}` must be an absolute http(s) URL without spaces or quotes",
+            url.escape_debug()
+        )))
     }
 }
 
@@ -166,7 +181,10 @@ mod tests {
         .expect("valid section");
         assert_eq!(config.smtp.security, Security::Tls);
         assert_eq!(config.smtp.port(), 465);
-        assert_eq!(config.report_url("example.com").as_deref(), Some("https://reports.example.com/example.com/"));
+        assert_eq!(
+            config.report_url("example.com").as_deref(),
+            Some("https://reports.example.com/example.com/")
+        );
         config.validate().expect("valid");
         assert_eq!(EmailConfig::default().smtp.port(), 587);
         assert_eq!(EmailConfig::default().smtp.security, Security::Starttls);
@@ -181,9 +199,15 @@ mod tests {
 
     #[test]
     fn password_comes_from_the_named_or_default_variable() {
-        let mut smtp = SmtpConfig { username: Some("u".into()), ..SmtpConfig::default() };
+        let mut smtp = SmtpConfig {
+            username: Some("u".into()),
+            ..SmtpConfig::default()
+        };
         let env = |name: &str| (name == DEFAULT_PASSWORD_ENV).then(|| "secret".to_owned());
-        assert_eq!(smtp.credentials(env).expect("default var"), Some(("u".into(), "secret".into())));
+        assert_eq!(
+            smtp.credentials(env).expect("default var"),
+            Some(("u".into(), "secret".into()))
+        );
         smtp.password_env = Some("OTHER".into());
         let err = smtp.credentials(env).expect_err("OTHER is not set");
         assert!(err.to_string().contains("OTHER"), "{err}");
@@ -193,11 +217,26 @@ mod tests {
 
     #[test]
     fn site_urls_are_checked_and_site_names_encoded() {
-        for bad in ["javascript:alert(1)", "reports.example.com", "https://x.com/\" onmouseover=\"x", "https://a b", "https://x.com/\r\nBcc: e@x.com"] {
-            let config = EmailConfig { site_url: Some(bad.into()), ..EmailConfig::default() };
+        for bad in [
+            "javascript:alert(1)",
+            "reports.example.com",
+            "https://x.com/\" onmouseover=\"x",
+            "https://a b",
+            "https://x.com/\r\nBcc: e@x.com",
+        ] {
+            let config = EmailConfig {
+                site_url: Some(bad.into()),
+                ..EmailConfig::default()
+            };
             assert!(config.validate().is_err(), "{bad}");
         }
-        let config = EmailConfig { site_url: Some("https://r.example.com/sites/{site}/index.html".into()), ..EmailConfig::default() };
-        assert_eq!(config.report_url("a b/c").as_deref(), Some("https://r.example.com/sites/a%20b%2Fc/index.html"));
+        let config = EmailConfig {
+            site_url: Some("https://r.example.com/sites/{site}/index.html".into()),
+            ..EmailConfig::default()
+        };
+        assert_eq!(
+            config.report_url("a b/c").as_deref(),
+            Some("https://r.example.com/sites/a%20b%2Fc/index.html")
+        );
     }
 }

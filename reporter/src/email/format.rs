@@ -83,7 +83,8 @@ pub fn clean(value: &str, max_chars: usize) -> String {
             out.push('…');
             break;
         }
-        let unsafe_char = c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+        let unsafe_char = c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
         out.push(if unsafe_char { '\u{FFFD}' } else { c });
     }
     if out.trim().is_empty() {
@@ -143,17 +144,49 @@ mod tests {
 
     #[test]
     fn numbers_read_well() {
-        assert_eq!([int(0), int(999), int(1000), int(12_340), int(1_234_567)], ["0", "999", "1,000", "12,340", "1,234,567"]);
-        assert_eq!([rate(0.0), rate(0.024), rate(0.61), rate(1.0), rate(0.0996)], ["0%", "2.4%", "61%", "100%", "10%"]);
-        assert_eq!([relative(0.08), relative(-0.125), relative(0.004), relative(0.0001), relative(2.5)], ["+8%", "-13%", "+0.4%", "±0%", "+250%"]);
-        assert_eq!([points(0.61, 0.578), points(0.38, 0.39), points(0.5, 0.5)], ["+3.2 pp", "-1.0 pp", "±0 pp"]);
-        assert_eq!([duration(0.0), duration(45.4), duration(83.0), duration(3720.0)], ["0s", "45s", "1m 23s", "1h 02m"]);
-        assert_eq!([amount(1234.5), amount(0.0), amount(-3.0)], ["1,234.50", "0.00", "-3.00"]);
+        assert_eq!(
+            [int(0), int(999), int(1000), int(12_340), int(1_234_567)],
+            ["0", "999", "1,000", "12,340", "1,234,567"]
+        );
+        assert_eq!(
+            [rate(0.0), rate(0.024), rate(0.61), rate(1.0), rate(0.0996)],
+            ["0%", "2.4%", "61%", "100%", "10%"]
+        );
+        assert_eq!(
+            [
+                relative(0.08),
+                relative(-0.125),
+                relative(0.004),
+                relative(0.0001),
+                relative(2.5)
+            ],
+            ["+8%", "-13%", "+0.4%", "±0%", "+250%"]
+        );
+        assert_eq!(
+            [points(0.61, 0.578), points(0.38, 0.39), points(0.5, 0.5)],
+            ["+3.2 pp", "-1.0 pp", "±0 pp"]
+        );
+        assert_eq!(
+            [
+                duration(0.0),
+                duration(45.4),
+                duration(83.0),
+                duration(3720.0)
+            ],
+            ["0s", "45s", "1m 23s", "1h 02m"]
+        );
+        assert_eq!(
+            [amount(1234.5), amount(0.0), amount(-3.0)],
+            ["1,234.50", "0.00", "-3.00"]
+        );
     }
 
     #[test]
     fn clean_removes_line_breaks_and_shortens() {
-        assert_eq!(clean("/a\r\n--boundary\r\nBcc: x", 48), "/a\u{FFFD}\u{FFFD}--boundary\u{FFFD}\u{FFFD}Bcc: x");
+        assert_eq!(
+            clean("/a\r\n--boundary\r\nBcc: x", 48),
+            "/a\u{FFFD}\u{FFFD}--boundary\u{FFFD}\u{FFFD}Bcc: x"
+        );
         assert_eq!(clean("abc\u{202E}def", 48), "abc\u{FFFD}def");
         assert_eq!(clean("abcdefghij", 5), "abcd…");
         assert_eq!(clean("abcde", 5), "abcde");
@@ -162,8 +195,23 @@ mod tests {
 
     #[test]
     fn tables_align() {
-        let rows = vec![vec!["Direct".to_owned(), "1,234".to_owned()], vec!["Organic Search".to_owned(), "56".to_owned()]];
-        let lines = text_table(&["Channel", "Sessions"], &[Align::Left, Align::Right], &rows);
-        assert_eq!(lines, ["Channel         Sessions", "------------------------", "Direct             1,234", "Organic Search        56"]);
+        let rows = vec![
+            vec!["Direct".to_owned(), "1,234".to_owned()],
+            vec!["Organic Search".to_owned(), "56".to_owned()],
+        ];
+        let lines = text_table(
+            &["Channel", "Sessions"],
+            &[Align::Left, Align::Right],
+            &rows,
+        );
+        assert_eq!(
+            lines,
+            [
+                "Channel         Sessions",
+                "------------------------",
+                "Direct             1,234",
+                "Organic Search        56"
+            ]
+        );
     }
 }

@@ -20,9 +20,17 @@ pub use send::{prepare, send_reports, send_reports_with, Delivery, Outgoing, Sen
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {
     #[error("{field} contains {what}, which could inject mail headers: \"{value}\"")]
-    HeaderInjection { field: String, value: String, what: &'static str },
+    HeaderInjection {
+        field: String,
+        value: String,
+        what: &'static str,
+    },
     #[error("{field}: \"{value}\" is not a valid email address ({reason})")]
-    Address { field: String, value: String, reason: String },
+    Address {
+        field: String,
+        value: String,
+        reason: String,
+    },
     #[error("email config: {0}")]
     Config(String),
     #[error("email template {template}: {message}")]

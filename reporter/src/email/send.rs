@@ -58,7 +58,12 @@ const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitte
 /// Builds one message per (site, recipient) for every site of the report that has recipients
 /// under `[[sites]]`. Sites without recipients get no mail; configured sites missing from the
 /// report (no traffic at all) are logged and skipped.
-pub fn prepare(report: &Report, config: &Config, email: &EmailConfig, period_label: &str) -> Result<Vec<Outgoing>, EmailError> {
+pub fn prepare(
+    report: &Report,
+    config: &Config,
+    email: &EmailConfig,
+    period_label: &str,
+) -> Result<Vec<Outgoing>, EmailError> {
     if email.from.trim().is_empty() {
         return Err(EmailError::Config("email.from is not set".into()));
     }
@@ -80,17 +85,31 @@ pub fn prepare(report: &Report, config: &Config, email: &EmailConfig, period_lab
             if !seen.insert(to.email.to_string().to_ascii_lowercase()) {
                 continue;
             }
-            let build_error = |e: &dyn std::fmt::Display| EmailError::Build { site: site.site.escape_debug().to_string(), message: e.to_string() };
+            let build_error = |e: &dyn std::fmt::Display| EmailError::Build {
+                site: site.site.escape_debug().to_string(),
+                message: e.to_string(),
+            };
             // Only typed headers: lettre encodes every value, and the strings were checked above.
             let message = Message::builder()
                 .from(from.clone())
                 .to(to.clone())
                 .subject(composed.subject.clone())
                 .message_id(None)
-                .raw_header(HeaderValue::new(AUTO_SUBMITTED, "auto-generated".to_owned()))
-                .multipart(MultiPart::alternative_plain_html(composed.text.clone(), composed.html.clone()))
+                .raw_header(HeaderValue::new(
+                    AUTO_SUBMITTED,
+                    "auto-generated".to_owned(),
+                ))
+                .multipart(MultiPart::alternative_plain_html(
+                    composed.text.clone(),
+                    composed.html.clone(),
+                ))
                 .map_err(|e| build_error(&e))?;
-            outgoing.push(Outgoing { site: site.site.clone(), to, subject: composed.subject.clone(), message });
+            outgoing.push(Outgoing {
+                site: site.site.clone(),
+                to,
+                subject: composed.subject.clone(),
+                message,
+            });
         }
     }
     Ok(outgoing)
@@ -98,8 +117,17 @@ pub fn prepare(report: &Report, config: &Config, email: &EmailConfig, period_lab
 
 /// Builds and delivers the reports of every site with recipients. The SMTP password is read
 /// from the process environment.
-pub async fn send_reports(report: &Report, config: &Config, email: &EmailConfig, period_label: &str, mode: Delivery) -> anyhow::Result<Vec<SentMessage>> {
-    send_reports_with(report, config, email, period_label, mode, |name| std::env::var(name).ok()).await
+pub async fn send_reports(
+    report: &Report,
+    config: &Config,
+    email: &EmailConfig,
+    period_label: &str,
+    mode: Delivery,
+) -> anyhow::Result<Vec<SentMessage>> {
+    send_reports_with(report, config, email, period_label, mode, |name| {
+        std::env::var(name).ok()
+    })
+    .await
 }
 
 /// `send_reports` with the environment given as a function (tests).
@@ -119,16 +147,36 @@ pub async fn send_reports_with(
 }
 
 fn message_id(message: &Message) -> String {
-    message.headers().get_raw("Message-ID").unwrap_or_default().to_owned()
+    message
+        .headers()
+        .get_raw("Message-ID")
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn sent(o: &Outgoing, eml: Option<PathBuf>) -> SentMessage {
-    SentMessage { site: o.site.clone(), to: o.to.email.to_string(), subject: o.subject.clone(), message_id: message_id(&o.message), eml }
+    SentMessage {
+        site: o.site.clone(),
+        to: o.to.email.to_string(),
+        subject: o.subject.clone(),
+        message_id: message_id(&o.message),
+        eml,
+    }
 }
 
 /// A file-name-safe version of `s` (letters, digits, `.`, `-`, `_`, `@`).
 fn file_part(s: &str) -> String {
-    let out: String = s.chars().take(80).map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') { c } else { '_' }).collect();
+    let out: String = s
+        .chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     out.trim_start_matches('.').to_owned()
 }
 
@@ -152,7 +200,10 @@ fn write_eml(outgoing: &[Outgoing], dir: &Path) -> anyhow::Result<Vec<SentMessag
     Ok(sent_messages)
 }
 
-fn transport(email: &EmailConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+fn transport(
+    email: &EmailConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
     let smtp = &email.smtp;
     if smtp.host.trim().is_empty() {
         anyhow::bail!("email.smtp.host is not set (or use --email-out DIR to write .eml files)");
@@ -160,16 +211,24 @@ fn transport(email: &EmailConfig, env: impl Fn(&str) -> Option<String>) -> anyho
     let builder = match smtp.security {
         Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?,
         Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
-        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str()),
+        Security::None => {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+        }
     };
-    let mut builder = builder.port(smtp.port()).timeout(Some(Duration::from_secs(30)));
+    let mut builder = builder
+        .port(smtp.port())
+        .timeout(Some(Duration::from_secs(30)));
     if let Some((username, password)) = smtp.credentials(env)? {
         builder = builder.credentials(Credentials::new(username, password));
     }
     Ok(builder.build())
 }
 
-async fn send_smtp(outgoing: &[Outgoing], email: &EmailConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Vec<SentMessage>> {
+async fn send_smtp(
+    outgoing: &[Outgoing],
+    email: &EmailConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Vec<SentMessage>> {
     if outgoing.is_empty() {
         return Ok(Vec::new());
     }
@@ -191,7 +250,12 @@ async fn send_smtp(outgoing: &[Outgoing], email: &EmailConfig, env: impl Fn(&str
         }
     }
     if !failures.is_empty() {
-        anyhow::bail!("sent {} of {} report emails through {server}; failed: {}", sent_messages.len(), outgoing.len(), failures.join("; "));
+        anyhow::bail!(
+            "sent {} of {} report emails through {server}; failed: {}",
+            sent_messages.len(),
+            outgoing.len(),
+            failures.join("; ")
+        );
     }
     Ok(sent_messages)
 }

@@ -3,6 +3,7 @@
 //! written twice by a retried batch, and row order inside a file that means nothing.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use hitflow_schema::layout::{batch_key, Partition};
 use rayon::prelude::*;
@@ -95,7 +96,7 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let files: Vec<Vec<Row>> = match self.batch_hits {
+        let files: Vec<File> = match self.batch_hits {
             None => {
                 // One compacted file per partition: a retried copy can only be in another
                 // partition's file, so it lands in the next hour's.
@@ -106,73 +107,100 @@ impl Store {
                     }
                 }
                 rng.shuffle(&mut rows);
-                vec![rows]
+                vec![File {
+                    range: 0..rows.len(),
+                    copies: Vec::new(),
+                }]
             }
-            Some(max) => split_batches(rows, max.max(1), rng),
+            Some(max) => plan_batches(&mut rows, max.max(1), rng),
         };
 
         let partition = Partition::of_ts(self.start_ms + i64::from(hour) * MS_PER_HOUR);
         let abs_hour = (partition.start_ms().div_euclid(MS_PER_HOUR)) as u64;
-        let mut keyed: Vec<(String, Vec<Row>)> = files
+        let mut keyed: Vec<(String, File)> = files
             .into_iter()
             .enumerate()
-            .map(|(i, rows)| {
+            .map(|(i, file)| {
                 let id = format!("{:016x}", hash(&[self.seed, BATCH_TAG, abs_hour, i as u64]));
-                (batch_key(partition, &id), rows)
+                (batch_key(partition, &id), file)
             })
             .collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
 
-        for (key, rows) in keyed {
+        for (key, file) in keyed {
+            let own = &rows[file.range];
+            let all = || own.iter().chain(&file.copies);
             summary.files += 1;
-            summary.hits += rows.len() as u64;
-            summary.bot_hits += rows.iter().filter(|r| r.bot).count() as u64;
-            summary.duplicate_hits += rows.iter().filter(|r| r.dup).count() as u64;
-            let hits = if rows.len() >= PARALLEL_ROWS {
-                rows.par_iter().map(|r| materialize(r, cat)).collect()
+            summary.hits += (own.len() + file.copies.len()) as u64;
+            summary.bot_hits += all().filter(|r| r.bot).count() as u64;
+            summary.duplicate_hits += all().filter(|r| r.dup).count() as u64;
+            let mut hits = Vec::with_capacity(own.len() + file.copies.len());
+            if own.len() >= PARALLEL_ROWS {
+                own.par_iter()
+                    .map(|r| materialize(r, cat))
+                    .collect_into_vec(&mut hits);
             } else {
-                rows.iter().map(|r| materialize(r, cat)).collect()
-            };
-            drop(rows);
+                hits.extend(own.iter().map(|r| materialize(r, cat)));
+            }
+            for copy in &file.copies {
+                // Somewhere in the batch, not at its end.
+                hits.push(materialize(copy, cat));
+                let j = rng.below(hits.len() as u64) as usize;
+                let last = hits.len() - 1;
+                hits.swap(j, last);
+            }
             sink(GeneratedFile { key, hits })?;
         }
         Ok(())
     }
 }
 
+/// One file of a partition: a range of the partition's rows plus retried copies of rows that
+/// other files hold.
+struct File {
+    range: Range<usize>,
+    copies: Vec<Row>,
+}
+
 /// Queue batches: consecutive slices of the hour by arrival, each of at most `max` hits, in
-/// delivery order (not time order); a retried copy goes into a different batch.
-fn split_batches(mut rows: Vec<Row>, max: usize, rng: &mut Rng) -> Vec<Vec<Row>> {
-    rows.sort_by_key(|r| r.ts);
+/// delivery order (not time order); a retried copy goes into a different batch. Works in
+/// place so a busy hour is not held twice.
+fn plan_batches(rows: &mut [Row], max: usize, rng: &mut Rng) -> Vec<File> {
+    rows.sort_unstable_by_key(|r| (r.ts, r.hit_id));
     let count = rows.len().div_ceil(max);
-    let mut files: Vec<Vec<Row>> = Vec::with_capacity(count + 1);
-    let mut rest = rows.as_slice();
+    let mut files: Vec<File> = Vec::with_capacity(count + 1);
+    let mut start = 0;
     for i in 0..count {
         // Even sizes: the remaining rows over the remaining files.
-        let take = rest.len().div_ceil(count - i);
-        let (head, tail) = rest.split_at(take);
-        files.push(head.to_vec());
-        rest = tail;
+        let take = (rows.len() - start).div_ceil(count - i);
+        files.push(File {
+            range: start..start + take,
+            copies: Vec::new(),
+        });
+        start += take;
     }
-    let mut copies: Vec<(usize, Row)> = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        for row in file {
-            if !row.dup && rng.chance(DUPLICATE_P) {
-                copies.push((i, Row { dup: true, ..*row }));
+    for from in 0..count {
+        for k in files[from].range.clone() {
+            let row = rows[k];
+            if row.dup || !rng.chance(DUPLICATE_P) {
+                continue;
+            }
+            let copy = Row { dup: true, ..row };
+            let n = files.len();
+            let target = (1..n)
+                .map(|step| (from + step) % n)
+                .find(|&j| files[j].range.len() + files[j].copies.len() < max);
+            match target {
+                Some(j) => files[j].copies.push(copy),
+                None => files.push(File {
+                    range: 0..0,
+                    copies: vec![copy],
+                }),
             }
         }
     }
-    for (from, copy) in copies {
-        let target = (1..files.len())
-            .map(|step| (from + step) % files.len())
-            .find(|&j| files[j].len() < max);
-        match target {
-            Some(j) => files[j].push(copy),
-            None => files.push(vec![copy]),
-        }
-    }
-    for file in &mut files {
-        rng.shuffle(file);
+    for file in &files {
+        rng.shuffle(&mut rows[file.range.clone()]);
     }
     files
 }

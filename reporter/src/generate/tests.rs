@@ -174,6 +174,20 @@ fn keys_layout_and_order() {
             assert!(p == own || p == next, "{} holds a hit of {own:?}", f.key);
         }
     }
+    // A retried copy sits in another batch of the same hour.
+    let mut first: FxHashMap<u64, &str> = FxHashMap::default();
+    let mut copies = 0;
+    for f in &files {
+        for h in &f.hits {
+            if let Some(other) = first.insert(h.hit_id, &f.key) {
+                assert_ne!(other, f.key);
+                assert_eq!(Partition::from_key(other), Partition::from_key(&f.key));
+                copies += 1;
+            }
+        }
+    }
+    assert!(copies > 0);
+    assert_eq!(copies, s.duplicate_hits);
     // Several batches per busy hour, like the Queue consumer writes them.
     let per_partition = files
         .iter()

@@ -104,7 +104,15 @@ impl Store {
     pub async fn put(&self, key: &str, bytes: Bytes, content_type: &str) -> Result<(), StoreError> {
         match self {
             Store::Local(s) => s.put(key, bytes).await,
-            Store::S3(s) => s.put(key, bytes, content_type).await,
+            Store::S3(s) => s.put_with_cache(key, bytes, content_type, None).await,
+        }
+    }
+
+    /// Like `put`, with a `Cache-Control` header for files served to browsers (ignored locally).
+    pub async fn put_with_cache(&self, key: &str, bytes: Bytes, content_type: &str, cache_control: &str) -> Result<(), StoreError> {
+        match self {
+            Store::Local(s) => s.put(key, bytes).await,
+            Store::S3(s) => s.put_with_cache(key, bytes, content_type, Some(cache_control)).await,
         }
     }
 

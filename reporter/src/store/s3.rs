@@ -97,12 +97,13 @@ impl S3Store {
         Ok(body.into_bytes())
     }
 
-    pub async fn put(&self, key: &str, bytes: Bytes, content_type: &str) -> Result<(), StoreError> {
+    pub async fn put_with_cache(&self, key: &str, bytes: Bytes, content_type: &str, cache_control: Option<&str>) -> Result<(), StoreError> {
         self.client
             .put_object()
             .bucket(&self.bucket)
             .key(self.full_key(key)?)
             .content_type(content_type)
+            .set_cache_control(cache_control.map(str::to_owned))
             .body(ByteStream::from(bytes))
             .send()
             .await

@@ -1,0 +1,107 @@
+//! The report site: static, self-contained HTML pages rendered from a [`Report`], kept per
+//! period next to `report.json`, with an index of every period rendered into the same folder.
+//!
+//! Layout of the output folder (`--out`):
+//!
+//! ```text
+//! index.html                                  every period found below, newest first
+//! periods/<from>_<to>/index.html              the period: its sites and headline figures
+//! periods/<from>_<to>/glossary.html           definitions, session rules, what was read
+//! periods/<from>_<to>/report.json             the report the pages were rendered from
+//! periods/<from>_<to>/<site>/index.html       overview: totals, daily chart, channel quality
+//! periods/<from>_<to>/<site>/{pages,sources,audience,flow,funnels,technical,goals}.html
+//! periods/<from>_<to>/<site>/channels/<channel>.html
+//! ```
+//!
+//! `<site>` and `<channel>` are slugs (`[a-z0-9-]`), `<from>_<to>` are validated dates, so no
+//! name from the data can point outside the folder. Pages use relative links only, have no
+//! script and load nothing: they work from `file://`, any static host or an object store.
+//!
+//! A period is rendered into a staging folder and swapped in whole, so re-rendering a period
+//! replaces its pages (no stale channel page survives) and readers never see half of it.
+//! Rendering the same report twice gives byte-identical files.
+
+mod charts;
+mod escape;
+mod format;
+mod history;
+mod render;
+mod slug;
+mod view;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+pub use escape::escape;
+pub use slug::slugify;
+
+use crate::figures::report::Report;
+use crate::output::write_atomically;
+
+/// Folder of the period folders, below the output folder.
+pub const PERIODS_DIR: &str = "periods";
+
+/// What [`render_site`] wrote.
+#[derive(Debug, Clone)]
+pub struct RenderedSite {
+    /// `index.html` of the output folder (the index of periods).
+    pub index: PathBuf,
+    /// The period's folder, `periods/<from>_<to>`.
+    pub period_dir: PathBuf,
+    /// The overview page of each site of the report, in report order.
+    pub overviews: Vec<PathBuf>,
+    /// Every file written for the period, relative to `period_dir`, sorted.
+    pub files: Vec<PathBuf>,
+    /// Periods listed in the index (this one included).
+    pub periods_listed: usize,
+}
+
+/// Renders the site of `report` into `out` (the folder of `report.json`) and refreshes the
+/// index of all periods rendered there before.
+pub fn render_site(report: &Report, out: &Path) -> anyhow::Result<RenderedSite> {
+    let name = history::period_dir_name(&report.period.from, &report.period.to)?;
+    let engine = render::Engine::new()?;
+    let mut files = engine.period(report)?;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let periods = out.join(PERIODS_DIR);
+    std::fs::create_dir_all(&periods).with_context(|| format!("cannot create {}", periods.display()))?;
+    let period_dir = periods.join(&name);
+    let staging = periods.join(format!(".{name}.staging"));
+    remove_dir_if_present(&staging)?;
+    for (relative, bytes) in &files {
+        let path = staging.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    swap_in(&staging, &period_dir, &periods.join(format!(".{name}.old")))?;
+
+    let entries = history::scan(&periods)?;
+    let index = out.join("index.html");
+    write_atomically(&index, &engine.history(&entries, &report.hitflow_version)?)?;
+    tracing::info!(pages = files.len(), periods = entries.len(), "report site in {}", out.display());
+
+    let overviews = slug::unique_slugs(report.sites.iter().map(|s| s.site.as_str())).into_iter().map(|slug| period_dir.join(slug).join("index.html")).collect();
+    Ok(RenderedSite { index, period_dir, overviews, files: files.into_iter().map(|(path, _)| path).collect(), periods_listed: entries.len() })
+}
+
+fn remove_dir_if_present(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err).with_context(|| format!("cannot remove {}", dir.display())),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces `target` by `staging`: the old folder is moved aside first and deleted last, so a
+/// crash leaves either version in place (plus a leftover the next render clears).
+fn swap_in(staging: &Path, target: &Path, aside: &Path) -> anyhow::Result<()> {
+    remove_dir_if_present(aside)?;
+    if target.exists() {
+        std::fs::rename(target, aside).with_context(|| format!("cannot move {} aside", target.display()))?;
+    }
+    std::fs::rename(staging, target).with_context(|| format!("cannot move {} into place", staging.display()))?;
+    remove_dir_if_present(aside)
+}

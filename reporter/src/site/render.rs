@@ -1,0 +1,169 @@
+//! The Tera engine (templates compiled into the binary from `templates/site/`) and the pages of
+//! a period, each rendered to bytes with its path relative to the period folder.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::charts::{self, Row};
+use super::escape::escape;
+use super::format;
+use super::history::{self, PeriodEntry};
+use super::slug::unique_slugs;
+use super::view::{compare, SiteLink, SiteView};
+use crate::figures::report::{Report, SiteReport};
+
+/// Every template, registered under its file name.
+const TEMPLATES: [(&str, &str); 16] = [
+    ("style.css", include_str!("../../../templates/site/style.css")),
+    ("macros.html", include_str!("../../../templates/site/macros.html")),
+    ("base.html", include_str!("../../../templates/site/base.html")),
+    ("site_base.html", include_str!("../../../templates/site/site_base.html")),
+    ("history.html", include_str!("../../../templates/site/history.html")),
+    ("period.html", include_str!("../../../templates/site/period.html")),
+    ("glossary.html", include_str!("../../../templates/site/glossary.html")),
+    ("overview.html", include_str!("../../../templates/site/overview.html")),
+    ("channel.html", include_str!("../../../templates/site/channel.html")),
+    ("pages.html", include_str!("../../../templates/site/pages.html")),
+    ("sources.html", include_str!("../../../templates/site/sources.html")),
+    ("audience.html", include_str!("../../../templates/site/audience.html")),
+    ("flow.html", include_str!("../../../templates/site/flow.html")),
+    ("funnels.html", include_str!("../../../templates/site/funnels.html")),
+    ("technical.html", include_str!("../../../templates/site/technical.html")),
+    ("goals.html", include_str!("../../../templates/site/goals.html")),
+];
+
+/// A page of the per-site navigation.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct NavItem {
+    /// Template name without `.html`, and the key templates use to mark the current page.
+    pub key: &'static str,
+    pub file: &'static str,
+    pub label: &'static str,
+}
+
+/// The pages of each site, in navigation order.
+pub const SITE_PAGES: [NavItem; 8] = [
+    NavItem { key: "overview", file: "index.html", label: "Overview" },
+    NavItem { key: "pages", file: "pages.html", label: "Landing & exit pages" },
+    NavItem { key: "sources", file: "sources.html", label: "Sources & campaigns" },
+    NavItem { key: "audience", file: "audience.html", label: "Geo & devices" },
+    NavItem { key: "flow", file: "flow.html", label: "User flow" },
+    NavItem { key: "funnels", file: "funnels.html", label: "Funnels" },
+    NavItem { key: "technical", file: "technical.html", label: "Technical issues" },
+    NavItem { key: "goals", file: "goals.html", label: "Goals" },
+];
+
+/// A file of the period folder: path relative to it, and content.
+pub type File = (PathBuf, Vec<u8>);
+
+pub struct Engine {
+    tera: Tera,
+}
+
+impl Engine {
+    pub fn new() -> anyhow::Result<Self> {
+        let mut tera = Tera::default();
+        // Autoescape stays on for every `.html` template, with the same escape as the charts.
+        tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape);
+        format::register_filters(&mut tera);
+        tera.add_raw_templates(TEMPLATES).context("site templates do not parse")?;
+        Ok(Engine { tera })
+    }
+
+    fn render(&self, template: &str, ctx: &Context) -> anyhow::Result<Vec<u8>> {
+        let html = self.tera.render(template, ctx).with_context(|| format!("rendering {template}"))?;
+        Ok(html.into_bytes())
+    }
+
+    /// `index.html` of the output folder: every period, newest first.
+    pub fn history(&self, periods: &[PeriodEntry], version: &str) -> anyhow::Result<Vec<u8>> {
+        let mut ctx = Context::new();
+        ctx.insert("version", version);
+        ctx.insert("periods", periods);
+        ctx.insert("by_site", &history::by_site(periods));
+        ctx.insert("home", "");
+        self.render("history.html", &ctx)
+    }
+
+    /// Every page of a period, plus its copy of `report.json`.
+    pub fn period(&self, report: &Report) -> anyhow::Result<Vec<File>> {
+        let site_slugs = unique_slugs(report.sites.iter().map(|s| s.site.as_str()));
+        let sites: Vec<SiteLink> = report.sites.iter().zip(&site_slugs).map(|(s, slug)| SiteLink { name: s.site.clone(), slug: slug.clone() }).collect();
+        let mut base = Context::new();
+        base.insert("version", &report.hitflow_version);
+        base.insert("period", &report.period);
+        base.insert("sites", &sites);
+        base.insert("site_pages", &SITE_PAGES);
+
+        let mut files: Vec<File> = vec![(PathBuf::from("report.json"), serde_json::to_vec_pretty(report)?)];
+        let mut ctx = base.clone();
+        ctx.insert("up", "");
+        ctx.insert("home", "../../");
+        ctx.insert("nav", "period");
+        ctx.insert("reports", &report.sites.iter().zip(&sites).map(|(s, link)| PeriodSite { s, link }).collect::<Vec<_>>());
+        files.push(("index.html".into(), self.render("period.html", &ctx)?));
+
+        let mut ctx = base.clone();
+        ctx.insert("up", "");
+        ctx.insert("home", "../../");
+        ctx.insert("nav", "glossary");
+        ctx.insert("definitions", &report.definitions);
+        ctx.insert("session_rules", &report.session_rules);
+        ctx.insert("input", &report.input);
+        files.push(("glossary.html".into(), self.render("glossary.html", &ctx)?));
+
+        for (site, link) in report.sites.iter().zip(&sites) {
+            files.extend(self.site(&base, report, site, &link.slug)?);
+        }
+        Ok(files)
+    }
+
+    fn site(&self, base: &Context, report: &Report, site: &SiteReport, slug: &str) -> anyhow::Result<Vec<File>> {
+        let channel_slugs = unique_slugs(site.channels.iter().map(|c| c.channel.as_str()));
+        let view = SiteView::new(report, site, slug.to_owned(), channel_slugs);
+        let dir = PathBuf::from(slug);
+        let mut files = Vec::new();
+        let mut ctx = base.clone();
+        ctx.insert("site", &view);
+        ctx.insert("up", "../");
+        ctx.insert("home", "../../../");
+        for page in SITE_PAGES {
+            ctx.insert("nav", page.key);
+            let html = self.render(&format!("{}.html", page.key), &ctx).with_context(|| format!("site {}", site.site))?;
+            files.push((dir.join(page.file), html));
+        }
+
+        ctx.insert("up", "../../");
+        ctx.insert("home", "../../../../");
+        ctx.insert("nav", "channel");
+        for row in &view.channels {
+            let share = charts::rows(
+                &format!("Share of sessions: {}", row.c.channel),
+                "The channel's share of all sessions of the site in the period; the track is 100%.",
+                &[Row {
+                    label: row.c.channel.clone(),
+                    fraction: row.share,
+                    text: format!("{} of {} sessions", format::pct(row.share), format::int(site.totals.sessions)),
+                    note: None,
+                }],
+            );
+            ctx.insert("channel", row);
+            ctx.insert("share_chart", &share);
+            ctx.insert("compare", &compare(&row.c.figures, &site.totals));
+            let html = self.render("channel.html", &ctx).with_context(|| format!("site {}, channel {}", site.site, row.c.channel))?;
+            files.push((dir.join("channels").join(format!("{}.html", row.slug)), html));
+        }
+        Ok(files)
+    }
+}
+
+/// A site's line on the period page.
+#[derive(Debug, Serialize)]
+struct PeriodSite<'a> {
+    s: &'a SiteReport,
+    link: &'a SiteLink,
+}

@@ -1,0 +1,330 @@
+//! What the templates see: the report's own structs, plus what is derived for presentation
+//! (slugs, KPI cards, the best/worst marks of the channel table, user-flow steps, charts).
+//! Numbers stay numbers here; the templates format them with the `format` filters, except
+//! the KPI cards, whose rows are uniform enough to format once in Rust.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::charts::{self, Column, Columns, Row};
+use super::format;
+use crate::figures::counts::Figures;
+use crate::figures::report::{ChannelReport, FunnelReport, Report, SiteReport, Transition};
+
+/// Channels with fewer sessions are not ranked best/worst: a channel with 2 sessions has
+/// extreme rates by chance, and marking them would point readers at noise.
+pub const MIN_SESSIONS_TO_RANK: u64 = 30;
+
+/// A site of the period and the folder its pages go to.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteLink {
+    pub name: String,
+    pub slug: String,
+}
+
+/// One figure card on the overview: value, previous value and change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: String,
+    pub previous: String,
+    pub delta: Option<f64>,
+    pub lower_is_better: bool,
+    /// Glossary anchor explaining the figure.
+    pub term: &'static str,
+}
+
+/// `best` / `worst` per column of the traffic-quality table (`None`: neither).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Marks {
+    pub sessions: Option<&'static str>,
+    pub engagement_rate: Option<&'static str>,
+    pub bounce_rate: Option<&'static str>,
+    pub pages_per_session: Option<&'static str>,
+    pub avg_duration_s: Option<&'static str>,
+    pub conversion_rate: Option<&'static str>,
+    pub bot_share: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelRow<'a> {
+    pub c: &'a ChannelReport,
+    pub slug: String,
+    /// Share of the site's sessions.
+    pub share: f64,
+    pub marks: Marks,
+    /// Whether the channel had enough sessions to be ranked.
+    pub ranked: bool,
+}
+
+/// One line of the channel page's comparison with the whole site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Compare {
+    pub label: &'static str,
+    pub term: &'static str,
+    pub channel: String,
+    pub site: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowStep<'a> {
+    pub step: u8,
+    pub transitions: Vec<FlowRow<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowRow<'a> {
+    pub t: &'a Transition,
+    /// Share of all sessions of the site.
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunnelView<'a> {
+    pub f: &'a FunnelReport,
+    pub chart: String,
+}
+
+/// Everything the pages of one site need.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView<'a> {
+    pub s: &'a SiteReport,
+    pub slug: String,
+    pub kpis: Vec<Kpi>,
+    pub channels: Vec<ChannelRow<'a>>,
+    pub min_sessions_to_rank: u64,
+    pub flow: Vec<FlowStep<'a>>,
+    pub funnels: Vec<FunnelView<'a>>,
+    pub daily_chart: String,
+    pub hour_chart: String,
+    pub channel_chart: String,
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+fn kpis(s: &SiteReport) -> Vec<Kpi> {
+    let (t, p, d) = (&s.totals, &s.previous, &s.deltas);
+    let kpi = |label, term, value: String, previous: String, delta, lower_is_better| Kpi { label, term, value, previous, delta, lower_is_better };
+    vec![
+        kpi("Sessions", "session", format::int(t.sessions), format::int(p.sessions), d.sessions, false),
+        kpi("Visitors (daily-unique)", "visitors", format::int(t.visitors), format::int(p.visitors), d.visitors, false),
+        kpi("Pageviews", "pageviews", format::int(t.pageviews), format::int(p.pageviews), d.pageviews, false),
+        kpi("Engagement rate", "engagement_rate", format::pct(t.engagement_rate), format::pct(p.engagement_rate), d.engagement_rate, false),
+        kpi("Bounce rate", "bounce_rate", format::pct(t.bounce_rate), format::pct(p.bounce_rate), d.bounce_rate, true),
+        kpi("Avg. duration", "avg_duration_s", format::duration(t.avg_duration_s), format::duration(p.avg_duration_s), d.avg_duration_s, false),
+        kpi("Conversion rate", "conversions", format::pct(t.conversion_rate), format::pct(p.conversion_rate), d.conversion_rate, false),
+        kpi("Revenue", "revenue", format::decimal(t.revenue, 2), format::decimal(p.revenue, 2), d.revenue, false),
+    ]
+}
+
+/// Marks the best and worst value of each column among the ranked rows. Ties share the mark;
+/// a column whose ranked values are all equal gets none.
+fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
+    let ranked: Vec<bool> = channels.iter().map(|c| c.figures.sessions >= MIN_SESSIONS_TO_RANK).collect();
+    let mut out = vec![Marks::default(); channels.len()];
+    type Column = (fn(&Figures) -> f64, bool, fn(&mut Marks) -> &mut Option<&'static str>);
+    let columns: [Column; 7] = [
+        (|f| f.sessions as f64, false, |m| &mut m.sessions),
+        (|f| f.engagement_rate, false, |m| &mut m.engagement_rate),
+        (|f| f.bounce_rate, true, |m| &mut m.bounce_rate),
+        (|f| f.pages_per_session, false, |m| &mut m.pages_per_session),
+        (|f| f.avg_duration_s, false, |m| &mut m.avg_duration_s),
+        (|f| f.conversion_rate, false, |m| &mut m.conversion_rate),
+        (|f| f.bot_share, true, |m| &mut m.bot_share),
+    ];
+    for (value, lower_is_better, slot) in columns {
+        let values: Vec<f64> = channels.iter().zip(&ranked).filter(|(_, r)| **r).map(|(c, _)| value(&c.figures)).collect();
+        if values.len() < 2 {
+            continue;
+        }
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        if lo == hi {
+            continue;
+        }
+        let (best, worst) = if lower_is_better { (lo, hi) } else { (hi, lo) };
+        for ((channel, r), marks) in channels.iter().zip(&ranked).zip(out.iter_mut()) {
+            let v = value(&channel.figures);
+            if *r && v == best {
+                *slot(marks) = Some("best");
+            } else if *r && v == worst {
+                *slot(marks) = Some("worst");
+            }
+        }
+    }
+    out
+}
+
+/// The channel page's side-by-side of the channel and the whole site.
+pub fn compare(c: &Figures, site: &Figures) -> Vec<Compare> {
+    let row = |label, term, f: fn(&Figures) -> String| Compare { label, term, channel: f(c), site: f(site) };
+    vec![
+        row("Sessions", "session", |f| format::int(f.sessions)),
+        row("Visitors (daily-unique)", "visitors", |f| format::int(f.visitors)),
+        row("Pageviews", "pageviews", |f| format::int(f.pageviews)),
+        row("Pages / session", "pages_per_session", |f| format::decimal(f.pages_per_session, 2)),
+        row("Avg. duration", "avg_duration_s", |f| format::duration(f.avg_duration_s)),
+        row("Median duration", "median_duration_s", |f| format::duration(f.median_duration_s)),
+        row("Engagement rate", "engagement_rate", |f| format::pct(f.engagement_rate)),
+        row("Bounce rate", "bounce_rate", |f| format::pct(f.bounce_rate)),
+        row("Conversions", "conversions", |f| format::int(f.conversions)),
+        row("Conversion rate", "conversions", |f| format::pct(f.conversion_rate)),
+        row("Revenue", "revenue", |f| format::decimal(f.revenue, 2)),
+        row("Very short sessions", "very_short_share", |f| format::pct(f.very_short_share)),
+        row("Bot share (of hits)", "bot_share", |f| format::pct(f.bot_share)),
+    ]
+}
+
+fn day_label(date: &str) -> String {
+    match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        Ok(d) => format!("{} {:02}", d.weekday(), d.day()),
+        Err(_) => date.to_owned(),
+    }
+}
+
+fn daily_chart(s: &SiteReport, days: i64) -> String {
+    let count = s.daily.len();
+    let previous_avg = if days > 0 { s.previous.sessions as f64 / days as f64 } else { 0.0 };
+    charts::columns(&Columns {
+        title: format!("Sessions per day, {}", s.site),
+        description: format!(
+            "{} days, {} sessions in total; dashed line: previous period's average of {} per day.",
+            count,
+            format::int(s.totals.sessions),
+            format::decimal(previous_avg, 0)
+        ),
+        bars: s.daily.iter().map(|d| Column { label: day_label(&d.date), value: d.sessions as f64, text: format::int(d.sessions) }).collect(),
+        label_every: count.div_ceil(10).max(1),
+        value_labels: count <= 16,
+        reference: (s.previous.sessions > 0).then(|| (previous_avg, format!("previous period: {}/day", format::decimal(previous_avg, 0)))),
+    })
+}
+
+fn hour_chart(s: &SiteReport) -> String {
+    charts::columns(&Columns {
+        title: format!("Sessions by hour of day ({})", s.timezone),
+        description: "Sessions by the hour they started, site time zone, whole period.".into(),
+        bars: s.hour_of_day.iter().map(|h| Column { label: format!("{:02}h", h.hour), value: h.sessions as f64, text: format::int(h.sessions) }).collect(),
+        label_every: 3,
+        value_labels: false,
+        reference: None,
+    })
+}
+
+fn channel_chart(s: &SiteReport) -> String {
+    let rows: Vec<Row> = s
+        .channels
+        .iter()
+        .map(|c| {
+            let share = ratio(c.figures.sessions, s.totals.sessions);
+            Row { label: c.channel.clone(), fraction: share, text: format!("{} ({})", format::pct(share), format::int(c.figures.sessions)), note: None }
+        })
+        .collect();
+    charts::rows("Share of sessions by channel", "Each bar is the channel's share of all sessions of the period; the track is 100%.", &rows)
+}
+
+pub fn funnel_chart(f: &FunnelReport) -> String {
+    let rows: Vec<Row> = f
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, step)| Row {
+            label: format!("{}. {}", k + 1, step.step),
+            fraction: step.conversion_from_start,
+            text: format!("{} ({})", format::int(step.sessions), format::pct(step.conversion_from_start)),
+            note: (k > 0).then(|| format!("▼ {} dropped off after the previous step", format::pct(step.drop_off))),
+        })
+        .collect();
+    charts::rows(&format!("Funnel: {}", f.name), "Sessions reaching each step, as a share of the first step, with the drop-off from the step before.", &rows)
+}
+
+fn flow(s: &SiteReport) -> Vec<FlowStep<'_>> {
+    let mut steps: BTreeMap<u8, Vec<&Transition>> = BTreeMap::new();
+    for t in &s.user_flow {
+        steps.entry(t.step).or_default().push(t);
+    }
+    steps
+        .into_iter()
+        .map(|(step, mut transitions)| {
+            transitions.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
+            let transitions = transitions.into_iter().map(|t| FlowRow { t, share: ratio(t.sessions, s.totals.sessions) }).collect();
+            FlowStep { step, transitions }
+        })
+        .collect()
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(report: &Report, s: &'a SiteReport, slug: String, channel_slugs: Vec<String>) -> Self {
+        let marks = marks(&s.channels);
+        let channels = s
+            .channels
+            .iter()
+            .zip(channel_slugs)
+            .zip(marks)
+            .map(|((c, slug), marks)| ChannelRow {
+                c,
+                slug,
+                share: ratio(c.figures.sessions, s.totals.sessions),
+                marks,
+                ranked: c.figures.sessions >= MIN_SESSIONS_TO_RANK,
+            })
+            .collect();
+        SiteView {
+            s,
+            slug,
+            kpis: kpis(s),
+            channels,
+            min_sessions_to_rank: MIN_SESSIONS_TO_RANK,
+            flow: flow(s),
+            funnels: s.funnels.iter().map(|f| FunnelView { f, chart: funnel_chart(f) }).collect(),
+            daily_chart: daily_chart(s, report.period.days),
+            hour_chart: hour_chart(s),
+            channel_chart: channel_chart(s),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(name: &str, sessions: u64, bounce_rate: f64, bot_share: f64) -> ChannelReport {
+        ChannelReport {
+            channel: name.into(),
+            figures: Figures { sessions, bounce_rate, bot_share, engagement_rate: 0.5, ..Figures::default() },
+            previous_sessions: 0,
+            sessions_delta: None,
+        }
+    }
+
+    #[test]
+    fn best_and_worst_follow_the_direction_of_each_column() {
+        let channels = [channel("A", 100, 0.2, 0.1), channel("B", 50, 0.6, 0.0), channel("C", 40, 0.4, 0.3), channel("Tiny", 2, 0.0, 0.9)];
+        let m = marks(&channels);
+        assert_eq!((m[0].sessions, m[2].sessions), (Some("best"), Some("worst")));
+        // Lower bounce rate is better; the tiny channel is not ranked.
+        assert_eq!((m[0].bounce_rate, m[1].bounce_rate, m[3].bounce_rate), (Some("best"), Some("worst"), None));
+        assert_eq!((m[1].bot_share, m[2].bot_share, m[3].bot_share), (Some("best"), Some("worst"), None));
+        // All equal: no marks.
+        assert!(m.iter().all(|m| m.engagement_rate.is_none()));
+    }
+
+    #[test]
+    fn one_ranked_channel_gets_no_marks() {
+        let m = marks(&[channel("A", 100, 0.2, 0.1), channel("B", 3, 0.6, 0.0)]);
+        assert!(m.iter().all(|m| m.sessions.is_none() && m.bounce_rate.is_none()));
+    }
+
+    #[test]
+    fn day_labels_name_the_weekday() {
+        assert_eq!(day_label("2026-11-08"), "Sun 08");
+        assert_eq!(day_label("not a date"), "not a date");
+    }
+}

@@ -1,0 +1,719 @@
+//! Email reports end to end: a real SMTP server (aiosmtpd, `tests/smtp_sink.py`) receives what
+//! lettre sends; `.eml` output; header injection; the text part against a golden file.
+//!
+//! Messages are parsed back by Python's `email` package (the sink writes JSON beside each
+//! message, `smtp_sink.py parse` does the same for a file), so MIME structure, encodings and
+//! header decoding are checked by an independent implementation.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use hitflow_reporter::config::{Config, SessionConfig, SiteConfig};
+use hitflow_reporter::email::{
+    send_reports, send_reports_with, Composer, Delivery, EmailConfig, Security, SmtpConfig,
+};
+use hitflow_reporter::figures::counts::Figures;
+use hitflow_reporter::figures::report::{
+    definitions, Breakdown, ChannelReport, Deltas, InputSummary, PageRow, PeriodInfo, Report,
+    SiteReport, Technical,
+};
+use serde_json::Value;
+
+const SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
+const GOLDEN_TEXT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/email.txt");
+const EVIL_SOURCE: &str =
+    "evil.example\r\n--boundary\r\nBcc: x@evil.example / <script>alert(1)</script>";
+const EVIL_PAGE: &str = "/blog/<img src=x onerror=alert(1)>";
+
+fn figures(
+    sessions: u64,
+    visitors: u64,
+    engagement: f64,
+    bounce: f64,
+    conversions: u64,
+    avg: f64,
+) -> Figures {
+    let conversion_rate =
+        (conversions as f64 / sessions.max(1) as f64 * 10_000.0).round() / 10_000.0;
+    Figures {
+        sessions,
+        visitors,
+        pageviews: sessions * 5 / 2,
+        pages_per_session: 2.5,
+        avg_duration_s: avg,
+        median_duration_s: avg / 2.0,
+        bounces: (sessions as f64 * bounce) as u64,
+        bounce_rate: bounce,
+        engaged_sessions: (sessions as f64 * engagement) as u64,
+        engagement_rate: engagement,
+        conversions,
+        converted_sessions: conversions,
+        conversion_rate,
+        ..Figures::default()
+    }
+}
+
+fn channel(
+    name: &str,
+    sessions: u64,
+    previous: u64,
+    engagement: f64,
+    bounce: f64,
+    conversions: u64,
+    avg: f64,
+) -> ChannelReport {
+    ChannelReport {
+        channel: name.into(),
+        figures: figures(
+            sessions,
+            sessions * 4 / 5,
+            engagement,
+            bounce,
+            conversions,
+            avg,
+        ),
+        previous_sessions: previous,
+        sessions_delta: None,
+    }
+}
+
+fn source(name: &str, sessions: u64, total: u64, engagement: f64) -> Breakdown {
+    Breakdown {
+        name: name.into(),
+        source: None,
+        medium: None,
+        sessions,
+        share: (sessions as f64 / total as f64 * 10_000.0).round() / 10_000.0,
+        bounce_rate: 0.4,
+        engagement_rate: engagement,
+        conversion_rate: 0.01,
+        pages_per_session: 2.0,
+        revenue: 0.0,
+    }
+}
+
+fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteReport {
+    let total = totals.sessions;
+    SiteReport {
+        site: name.into(),
+        timezone: timezone.into(),
+        deltas: Deltas::default(),
+        totals,
+        previous,
+        channels: vec![
+            channel("Organic Search", 5120, 4700, 0.66, 0.33, 60, 95.0),
+            channel("Direct", 3900, 3800, 0.58, 0.41, 40, 80.2),
+            channel("Referral", 1500, 1300, 0.63, 0.36, 12, 88.0),
+            channel("Organic Social", 1000, 1100, 0.41, 0.55, 3, 31.5),
+            channel("Email", 520, 526, 0.72, 0.25, 8, 140.0),
+            channel("Paid Search", 300, 0, 0.35, 0.61, 0, 12.0),
+        ],
+        goals: Vec::new(),
+        top_pages: vec![
+            PageRow {
+                path: "/".into(),
+                pageviews: 9000,
+            },
+            PageRow {
+                path: "/pricing".into(),
+                pageviews: 4100,
+            },
+            PageRow {
+                path: EVIL_PAGE.into(),
+                pageviews: 2200,
+            },
+            PageRow {
+                path: "/docs/getting-started/installation-on-a-very-long-path-name".into(),
+                pageviews: 1800,
+            },
+        ],
+        landing_pages: Vec::new(),
+        exit_pages: Vec::new(),
+        sources: vec![
+            source("google / organic", 4800, total, 0.66),
+            source("(direct) / (none)", 3900, total, 0.58),
+            source("news.ycombinator.com / referral", 900, total, 0.71),
+            source("newsletter / email", 520, total, 0.72),
+            source(EVIL_SOURCE, 250, total, 0.2),
+        ],
+        referrers: Vec::new(),
+        campaigns: Vec::new(),
+        devices: Vec::new(),
+        browsers: Vec::new(),
+        operating_systems: Vec::new(),
+        countries: Vec::new(),
+        hour_of_day: Vec::new(),
+        daily: Vec::new(),
+        user_flow: Vec::new(),
+        funnels: Vec::new(),
+        technical: Technical::default(),
+    }
+}
+
+/// A fixed week-47 report: example.com with a previous week, blog.example.org without one.
+fn report() -> Report {
+    Report {
+        hitflow_version: "test".into(),
+        period: PeriodInfo {
+            from: "2026-11-16".into(),
+            to: "2026-11-22".into(),
+            days: 7,
+            previous_from: "2026-11-09".into(),
+            previous_to: "2026-11-15".into(),
+        },
+        session_rules: SessionConfig::default(),
+        definitions: definitions(),
+        input: InputSummary::default(),
+        sites: vec![
+            site(
+                "blog.example.org",
+                "UTC",
+                figures(420, 400, 0.5, 0.5, 0, 40.0),
+                Figures::default(),
+            ),
+            site(
+                "example.com",
+                "Europe/Berlin",
+                figures(12_340, 9_876, 0.61, 0.38, 123, 83.4),
+                figures(11_426, 9_400, 0.578, 0.39, 110, 80.0),
+            ),
+        ],
+    }
+}
+
+fn config(sites: &[(&str, &[&str])]) -> Config {
+    Config {
+        sites: sites
+            .iter()
+            .map(|(name, recipients)| SiteConfig {
+                name: (*name).into(),
+                timezone: chrono_tz::Tz::UTC,
+                recipients: recipients.iter().map(|r| (*r).into()).collect(),
+            })
+            .collect(),
+        ..Config::default()
+    }
+}
+
+fn email_config(port: u16) -> EmailConfig {
+    EmailConfig {
+        from: "hitflow reports <reports@example.com>".into(),
+        site_url: Some("https://reports.example.com".into()),
+        smtp: SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(port),
+            security: Security::None,
+            username: Some("hitflow".into()),
+            password_env: Some("HITFLOW_TEST_SMTP_PASSWORD".into()),
+        },
+    }
+}
+
+/// The aiosmtpd sink as a child process; stopped (stdin closed, then killed) on drop.
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Sink {
+    fn start(dir: &Path, user: &str, password: &str) -> Sink {
+        let mut child = Command::new("python3")
+            .args([SINK, "serve"])
+            .arg(dir)
+            .args(["--user", user, "--password", password])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 runs (the sink needs aiosmtpd: pip install aiosmtpd)");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("sink prints its port");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("sink did not start: {line:?}"));
+        Sink {
+            child,
+            port,
+            dir: dir.to_owned(),
+        }
+    }
+
+    /// The JSON records of the received messages, in arrival order.
+    fn received(&self) -> Vec<Value> {
+        let mut numbered: Vec<(u32, PathBuf)> = std::fs::read_dir(&self.dir)
+            .expect("sink folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter_map(|p| Some((p.file_stem()?.to_str()?.parse().ok()?, p)))
+            .collect();
+        numbered.sort();
+        numbered
+            .into_iter()
+            .map(|(_, p)| serde_json::from_slice(&std::fs::read(p).expect("record")).expect("json"))
+            .collect()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn parse_eml(path: &Path) -> Value {
+    let out = Command::new("python3")
+        .args([SINK, "parse"])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "parse failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn header<'a>(message: &'a Value, name: &str) -> Vec<&'a str> {
+    message["headers"][name]
+        .as_array()
+        .map(|v| v.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The decoded body of the part with this content type, with CRLF line ends made LF.
+fn part(message: &Value, content_type: &str) -> String {
+    let parts = message["parts"].as_array().expect("parts");
+    let found: Vec<&Value> = parts
+        .iter()
+        .filter(|p| p["content_type"] == content_type)
+        .collect();
+    assert_eq!(found.len(), 1, "one {content_type} part in {parts:?}");
+    found[0]["content"]
+        .as_str()
+        .expect("text")
+        .replace("\r\n", "\n")
+}
+
+/// What every report message must look like, whatever carried it.
+fn check_message(message: &Value, to: &str) {
+    assert_eq!(message["content_type"], "multipart/alternative");
+    assert_eq!(
+        message["defects"].as_array().map(Vec::len),
+        Some(0),
+        "{message}"
+    );
+    assert_eq!(
+        message["parts"].as_array().map(Vec::len),
+        Some(2),
+        "exactly text + html, nothing smuggled in"
+    );
+    assert_eq!(
+        header(message, "from"),
+        ["hitflow reports <reports@example.com>"]
+    );
+    assert_eq!(header(message, "to"), [to]);
+    assert_eq!(header(message, "auto-submitted"), ["auto-generated"]);
+    assert!(
+        header(message, "bcc").is_empty() && header(message, "cc").is_empty(),
+        "{message}"
+    );
+    assert_eq!(header(message, "message-id").len(), 1);
+    let names: Vec<&str> = message["header_names"]
+        .as_array()
+        .expect("names")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.eq_ignore_ascii_case("bcc")),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn smtp_delivery_with_auth_reaches_a_real_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = Sink::start(&dir.path().join("inbox"), "hitflow", "s3cret");
+    let config = config(&[
+        (
+            "example.com",
+            &[
+                "Ann <ann@example.com>",
+                "bob@example.com",
+                "BOB@example.com",
+            ],
+        ),
+        ("blog.example.org", &["carl@example.org"]),
+        ("quiet.example.net", &["dora@example.net"]),
+    ]);
+    let env = |name: &str| (name == "HITFLOW_TEST_SMTP_PASSWORD").then(|| "s3cret".to_owned());
+    let sent = send_reports_with(
+        &report(),
+        &config,
+        &email_config(sink.port),
+        "week 47",
+        Delivery::Smtp,
+        env,
+    )
+    .await
+    .expect("sent");
+    // bob once (addresses compare case-insensitively), quiet.example.net has no data: no mail.
+    let to: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|s| (s.site.as_str(), s.to.as_str()))
+        .collect();
+    assert_eq!(
+        to,
+        [
+            ("example.com", "ann@example.com"),
+            ("example.com", "bob@example.com"),
+            ("blog.example.org", "carl@example.org")
+        ]
+    );
+
+    let received = sink.received();
+    assert_eq!(received.len(), 3);
+    for (message, (sent, to_header)) in received.iter().zip(sent.iter().zip([
+        "Ann <ann@example.com>",
+        "bob@example.com",
+        "carl@example.org",
+    ])) {
+        check_message(message, to_header);
+        assert_eq!(message["authenticated_as"], "hitflow");
+        assert_eq!(message["mail_from"], "reports@example.com");
+        assert_eq!(
+            message["rcpt_tos"],
+            serde_json::json!([sent.to]),
+            "one recipient per message, no hidden ones"
+        );
+        assert_eq!(header(message, "subject"), [sent.subject.as_str()]);
+        assert_eq!(header(message, "message-id"), [sent.message_id.as_str()]);
+    }
+    let main = &received[0];
+    assert_eq!(
+        header(main, "subject"),
+        ["example.com · week 47 · 12,340 sessions (+8%) · engagement 61%"]
+    );
+    let text = part(main, "text/plain");
+    let html = part(main, "text/html");
+    for needle in [
+        "12,340",
+        "9,876",
+        "Visitors (daily-unique)",
+        "61%",
+        "+3.2 pp",
+        "38%",
+        "123",
+        "Organic Search",
+        "google / organic",
+    ] {
+        assert!(text.contains(needle), "text part lacks {needle}:\n{text}");
+        assert!(html.contains(needle), "html part lacks {needle}");
+    }
+    assert!(
+        text.contains("Full report: https://reports.example.com/example.com/"),
+        "{text}"
+    );
+    assert!(html.contains("href=\"https://reports.example.com/example.com/\""));
+    let blog = &received[2];
+    assert_eq!(
+        header(blog, "subject"),
+        ["blog.example.org · week 47 · 420 sessions · engagement 50%"]
+    );
+    assert!(part(blog, "text/plain").contains("No sessions in the period before"));
+}
+
+#[tokio::test]
+async fn smtp_wrong_password_is_an_error_and_nothing_is_delivered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = Sink::start(&dir.path().join("inbox"), "hitflow", "s3cret");
+    let config = config(&[("example.com", &["ann@example.com"])]);
+    let env = |_: &str| Some("wrong".to_owned());
+    let err = send_reports_with(
+        &report(),
+        &config,
+        &email_config(sink.port),
+        "week 47",
+        Delivery::Smtp,
+        env,
+    )
+    .await
+    .expect_err("refused");
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("sent 0 of 1") && message.contains("ann@example.com"),
+        "{message}"
+    );
+    assert!(sink.received().is_empty());
+
+    let missing = send_reports_with(
+        &report(),
+        &config,
+        &email_config(sink.port),
+        "week 47",
+        Delivery::Smtp,
+        |_: &str| None,
+    )
+    .await;
+    let message = format!("{:#}", missing.expect_err("no password"));
+    assert!(message.contains("HITFLOW_TEST_SMTP_PASSWORD"), "{message}");
+}
+
+#[tokio::test]
+async fn eml_files_are_written_per_site_and_recipient() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("eml");
+    let config = config(&[
+        ("example.com", &["ann@example.com", "bob@example.com"]),
+        ("blog.example.org", &[]),
+    ]);
+    let sent = send_reports(
+        &report(),
+        &config,
+        &email_config(25),
+        "week 47",
+        Delivery::EmlDir(out.clone()),
+    )
+    .await
+    .expect("written");
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .expect("dir")
+        .filter_map(|e| Some(e.ok()?.file_name().to_str()?.to_owned()))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "example.com--ann@example.com.eml",
+            "example.com--bob@example.com.eml"
+        ]
+    );
+    for (sent, to) in sent.iter().zip(["ann@example.com", "bob@example.com"]) {
+        let path = sent.eml.as_ref().expect("eml path");
+        let message = parse_eml(path);
+        check_message(&message, to);
+        assert_eq!(
+            header(&message, "subject"),
+            ["example.com · week 47 · 12,340 sessions (+8%) · engagement 61%"]
+        );
+        let raw = std::fs::read(path).expect("eml");
+        // The raw file is 7-bit clean (encoded parts and headers), lines CRLF-terminated.
+        assert!(raw.is_ascii(), "raw message has 8-bit bytes");
+        assert!(
+            raw.windows(2).all(|w| w[1] != b'\n' || w[0] == b'\r'),
+            "bare LF in the message"
+        );
+    }
+}
+
+/// A visitor-derived source with CRLF, a fake boundary and markup stays one harmless line.
+#[tokio::test]
+async fn visitor_values_cannot_break_the_mime_structure_or_the_html() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("eml");
+    let config = config(&[("example.com", &["ann@example.com"])]);
+    let sent = send_reports(
+        &report(),
+        &config,
+        &email_config(25),
+        "week 47",
+        Delivery::EmlDir(out),
+    )
+    .await
+    .expect("written");
+    let message = parse_eml(sent[0].eml.as_ref().expect("path"));
+    check_message(&message, "ann@example.com");
+    let text = part(&message, "text/plain");
+    let html = part(&message, "text/html");
+    assert!(
+        !text.contains("\n--boundary") && !text.contains("\nBcc:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("evil.example\u{FFFD}\u{FFFD}--boundary\u{FFFD}\u{FFFD}Bcc: x@evil.example"),
+        "{text}"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "unescaped markup in the html part"
+    );
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "page path escaped"
+    );
+}
+
+#[tokio::test]
+async fn header_injection_through_names_and_addresses_is_refused() {
+    const EVIL: &str = "\r\nBcc: evil@example.com";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("eml");
+    let good_email = email_config(25);
+
+    // Site name (from the data and the config) → subject.
+    let evil_site = format!("example.com{EVIL}");
+    let mut evil_report = report();
+    evil_report.sites[1].site = evil_site.clone();
+    let err = send_reports(
+        &evil_report,
+        &config(&[(&evil_site, &["ann@example.com"])]),
+        &good_email,
+        "week 47",
+        Delivery::EmlDir(out.clone()),
+    )
+    .await
+    .expect_err("site name refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("site name") && message.contains("CR/LF") && message.contains("\\r\\nBcc"),
+        "{message}"
+    );
+
+    let cases: [(&str, Config, EmailConfig, &str); 4] = [
+        (
+            "email.from",
+            config(&[("example.com", &["ann@example.com"])]),
+            EmailConfig {
+                from: format!("reports@example.com{EVIL}"),
+                ..good_email.clone()
+            },
+            "week 47",
+        ),
+        (
+            "recipients of site",
+            config(&[("example.com", &[&format!("ann@example.com{EVIL}")])]),
+            good_email.clone(),
+            "week 47",
+        ),
+        (
+            "period label",
+            config(&[("example.com", &["ann@example.com"])]),
+            good_email.clone(),
+            "week 47\r\nBcc: evil@example.com",
+        ),
+        (
+            "email.from",
+            config(&[("example.com", &["ann@example.com"])]),
+            EmailConfig {
+                from: "Reports\n<reports@example.com>".into(),
+                ..good_email.clone()
+            },
+            "week 47",
+        ),
+    ];
+    for (field, config, email, label) in cases {
+        let err = send_reports(
+            &report(),
+            &config,
+            &email,
+            label,
+            Delivery::EmlDir(out.clone()),
+        )
+        .await
+        .expect_err(field);
+        let message = err.to_string();
+        assert!(
+            message.contains(field) && message.contains("CR/LF"),
+            "{field}: {message}"
+        );
+    }
+    // An address that is not one (two addresses, a missing domain) is refused by lettre's parser.
+    for bad in [
+        "ann@example.com, evil@example.com",
+        "ann",
+        "<ann@example.com> evil@example.com",
+    ] {
+        let err = send_reports(
+            &report(),
+            &config(&[("example.com", &[bad])]),
+            &good_email,
+            "week 47",
+            Delivery::EmlDir(out.clone()),
+        )
+        .await
+        .expect_err(bad);
+        assert!(
+            err.to_string().contains("not a valid email address"),
+            "{bad}: {err}"
+        );
+    }
+    // Everything is checked before anything is written or sent.
+    assert!(!out.exists() || std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0) == 0);
+}
+
+#[test]
+fn subject_and_html_follow_the_email_client_rules() {
+    let composer = Composer::new().expect("templates");
+    let report = report();
+    let email = email_config(25);
+    let mail = composer
+        .compose(&report, &report.sites[1], "week 47", &email)
+        .expect("composed");
+    assert_eq!(
+        mail.subject,
+        "example.com · week 47 · 12,340 sessions (+8%) · engagement 61%"
+    );
+    let html = mail.html.to_ascii_lowercase();
+    for banned in [
+        "<style",
+        "<script",
+        "<svg",
+        "<img",
+        "<link",
+        "src=\"",
+        "url(",
+        "<div style=\"display:flex",
+        "class=",
+    ] {
+        assert!(!html.contains(banned), "html part contains {banned}");
+    }
+    assert!(html.contains("<table role=\"presentation\""));
+    // Channel bars: Organic Search is 5,120 of 12,340 sessions = 41%.
+    assert!(
+        html.contains("<td width=\"41%\" height=\"6\" bgcolor=\"#2563eb\""),
+        "bar cell"
+    );
+    assert!(
+        html.contains("<td width=\"59%\" height=\"6\" bgcolor=\"#e4e7ec\""),
+        "bar track"
+    );
+
+    let no_link = EmailConfig {
+        site_url: None,
+        ..email
+    };
+    let mail = composer
+        .compose(&report, &report.sites[1], "week 47", &no_link)
+        .expect("composed");
+    assert!(!mail.text.contains("Full report") && !mail.html.contains("href="));
+}
+
+#[test]
+fn text_part_matches_the_golden_file() {
+    let composer = Composer::new().expect("templates");
+    let report = report();
+    let mail = composer
+        .compose(&report, &report.sites[1], "week 47", &email_config(25))
+        .expect("composed");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(Path::new(GOLDEN_TEXT).parent().expect("parent"))
+            .expect("golden dir");
+        std::fs::write(GOLDEN_TEXT, &mail.text).expect("golden written");
+    }
+    let golden = std::fs::read_to_string(GOLDEN_TEXT)
+        .expect("tests/golden/email.txt exists (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(
+        mail.text, golden,
+        "text part changed; review and regenerate with UPDATE_GOLDEN=1"
+    );
+}
