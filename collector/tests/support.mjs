@@ -90,6 +90,7 @@ export function post(mf, body, { ua = CHROME_WIN, ip = "203.0.113.7", cf = BERLI
     method: "POST",
     body: typeof body === "string" ? body : JSON.stringify(body),
     headers: { "Content-Type": "text/plain", "User-Agent": ua, "CF-Connecting-IP": ip, "Accept-Language": "de-DE,de;q=0.9", ...headers },
-    cf,
+    // null: no cf fields at all (MF-CF-Blob replaces Miniflare's placeholder entirely).
+    ...(cf === null ? {} : { cf }),
   });
 }

@@ -77,7 +77,7 @@ test("stores every good hit with every column, stores nothing for bad input", as
     post(mf, { site: "shop.example.org", url: "https://shop.example.org/cart" }, { ua: SAFARI_IPHONE, cf: { ...BERLIN, country: "US", city: "Austin", region: "Texas", continent: "NA", timezone: "America/Chicago", asn: 7922, asOrganization: "Comcast", colo: "DFW" } }),
     post(mf, { site: "example.com", url: "https://example.com/" }, { ua: GOOGLEBOT, cf: { ...BERLIN, asn: 15169, asOrganization: "Google LLC" } }),
     post(mf, { site: "example.com", url: "https://example.com/json" }, { headers: { "Content-Type": "application/json" } }),
-    post(mf, { site: "example.com", url: "https://example.com/no-geo" }, { ua: FIREFOX_LINUX, cf: {} }),
+    post(mf, { site: "example.com", url: "https://example.com/no-geo" }, { ua: FIREFOX_LINUX, cf: null, headers: { "MF-CF-Blob": "{}" } }),
   ];
   for (const res of await Promise.all(accepted)) {
     assert.equal(res.status, 202, await res.text());

@@ -22,6 +22,8 @@ pub struct Config {
     pub channels: ChannelsConfig,
     pub technical: TechnicalConfig,
     pub report: ReportConfig,
+    /// Email reports: sender, SMTP server, link base of the hosted report (recipients are per site).
+    pub email: crate::email::EmailConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +189,7 @@ impl Config {
         if names.windows(2).any(|w| w[0] == w[1]) {
             return Err("a site is listed twice under [[sites]]".into());
         }
+        self.email.validate().map_err(|e| e.to_string())?;
         Ok(())
     }
 

@@ -52,11 +52,20 @@ enum Command {
         #[arg(long)]
         store: String,
         /// First day of the period (site time zone), YYYY-MM-DD.
-        #[arg(long)]
-        from: NaiveDate,
+        #[arg(long, required_unless_present = "period")]
+        from: Option<NaiveDate>,
         /// Last day of the period, inclusive.
-        #[arg(long)]
-        to: NaiveDate,
+        #[arg(long, required_unless_present = "period")]
+        to: Option<NaiveDate>,
+        /// Period relative to now, in the sites' time zone (instead of --from/--to).
+        #[arg(long, value_enum, conflicts_with_all = ["from", "to"])]
+        period: Option<hitflow_reporter::period::PeriodSpec>,
+        /// Email each site's report to its recipients through [email.smtp].
+        #[arg(long, conflicts_with = "email_out")]
+        email: bool,
+        /// Write the report emails as .eml files into DIR instead of sending them.
+        #[arg(long, value_name = "DIR")]
+        email_out: Option<PathBuf>,
         /// hitflow.toml with sites, session rules, goals, funnels and channel rules.
         #[arg(long)]
         config: Option<PathBuf>,
@@ -140,11 +149,28 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let summary = write_generated(store, options).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
-        Command::Run { store, from, to, config, out, strict, quiet } => {
+        Command::Run { store, from, to, period, email, email_out, config, out, strict, quiet } => {
+            use hitflow_reporter::email::{check_delivery, send_reports, Delivery};
             let config = match config {
                 Some(path) => Config::load(&path)?,
                 None => Config::default(),
             };
+            let (from, to) = match (period, from, to) {
+                (Some(spec), _, _) => {
+                    hitflow_reporter::period::resolve_for_zones(spec, chrono::Utc::now(), config.sites.iter().map(|s| s.timezone))?
+                }
+                (None, Some(f), Some(t)) => (f, t),
+                _ => anyhow::bail!("pass --period, or --from and --to"),
+            };
+            let delivery = match (email, email_out) {
+                (_, Some(dir)) => Some(Delivery::EmlDir(dir)),
+                (true, None) => Some(Delivery::Smtp),
+                _ => None,
+            };
+            // Fail before the long run when mail could not go out anyway.
+            if let Some(d) = &delivery {
+                check_delivery(&config.email, d, |n| std::env::var(n).ok())?;
+            }
             let store = Store::open(&store).await?;
             let options = RunOptions { from, to, out: out.clone(), strict, progress: !quiet };
             let outcome = run(store, &config, &options).await?;
@@ -158,6 +184,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 input.hits_read,
                 input.bad_objects.len()
             );
+            if let Some(d) = delivery {
+                let sent = send_reports(&outcome.report, &config, &config.email, &hitflow_reporter::period::label(from, to), d).await?;
+                println!("emailed {} report(s)", sent.len());
+            }
         }
         Command::Publish { site, store } => {
             let store = Store::open_or_create(&store).await?;
@@ -183,7 +213,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
 /// Runs the generator on a blocking thread and stores its files as they come, encoding them in
 /// parallel with the generation of the next ones.
 async fn write_generated(store: Store, options: GenerateOptions) -> anyhow::Result<hitflow_reporter::generate::GenerateSummary> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<hitflow_reporter::generate::GeneratedFile>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<hitflow_reporter::generate::GeneratedFile>(1);
     let producer = tokio::task::spawn_blocking(move || {
         generate(&options, &mut |file| tx.blocking_send(file).map_err(|_| anyhow::anyhow!("writer stopped")))
     });

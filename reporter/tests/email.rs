@@ -11,7 +11,8 @@ use std::process::{Child, Command, Stdio};
 
 use hitflow_reporter::config::{Config, SessionConfig, SiteConfig};
 use hitflow_reporter::email::{
-    send_reports, send_reports_with, Composer, Delivery, EmailConfig, Security, SmtpConfig,
+    check_delivery, send_reports, send_reports_with, Composer, Delivery, EmailConfig, Security,
+    SmtpConfig,
 };
 use hitflow_reporter::figures::counts::Figures;
 use hitflow_reporter::figures::report::{
@@ -716,4 +717,34 @@ fn text_part_matches_the_golden_file() {
         mail.text, golden,
         "text part changed; review and regenerate with UPDATE_GOLDEN=1"
     );
+}
+
+#[test]
+fn delivery_is_checked_before_the_run() {
+    let ok = email_config(25);
+    let password = |_: &str| Some("s3cret".to_owned());
+    check_delivery(&ok, &Delivery::Smtp, password).expect("ready");
+    let err = check_delivery(&ok, &Delivery::Smtp, |_: &str| None).expect_err("no password");
+    assert!(
+        err.to_string().contains("HITFLOW_TEST_SMTP_PASSWORD"),
+        "{err}"
+    );
+    let no_host = EmailConfig {
+        smtp: SmtpConfig {
+            host: String::new(),
+            ..ok.smtp.clone()
+        },
+        ..ok.clone()
+    };
+    let err = check_delivery(&no_host, &Delivery::Smtp, password).expect_err("no host");
+    assert!(err.to_string().contains("email.smtp.host"), "{err}");
+    check_delivery(&no_host, &Delivery::EmlDir("out".into()), |_: &str| None)
+        .expect(".eml needs no server");
+    let no_from = EmailConfig {
+        from: String::new(),
+        ..ok
+    };
+    let err =
+        check_delivery(&no_from, &Delivery::EmlDir("out".into()), password).expect_err("no from");
+    assert!(err.to_string().contains("email.from"), "{err}");
 }

@@ -55,6 +55,32 @@ pub struct SentMessage {
 /// RFC 3834: tells auto-responders (vacation replies) not to answer a report.
 const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitted");
 
+/// Checks, before the (long) report run, that delivery can work: a valid `from`, and for SMTP a
+/// host and, with a username, the password variable. `env` reads the environment.
+pub fn check_delivery(
+    email: &EmailConfig,
+    mode: &Delivery,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(), EmailError> {
+    check_sender(email)?;
+    if *mode == Delivery::Smtp {
+        if email.smtp.host.trim().is_empty() {
+            return Err(EmailError::Config(
+                "email.smtp.host is not set (or use --email-out DIR to write .eml files)".into(),
+            ));
+        }
+        email.smtp.credentials(env)?;
+    }
+    Ok(())
+}
+
+fn check_sender(email: &EmailConfig) -> Result<(), EmailError> {
+    if email.from.trim().is_empty() {
+        return Err(EmailError::Config("email.from is not set".into()));
+    }
+    email.validate()
+}
+
 /// Builds one message per (site, recipient) for every site of the report that has recipients
 /// under `[[sites]]`. Sites without recipients get no mail; configured sites missing from the
 /// report (no traffic at all) are logged and skipped.
@@ -64,10 +90,7 @@ pub fn prepare(
     email: &EmailConfig,
     period_label: &str,
 ) -> Result<Vec<Outgoing>, EmailError> {
-    if email.from.trim().is_empty() {
-        return Err(EmailError::Config("email.from is not set".into()));
-    }
-    email.validate()?;
+    check_sender(email)?;
     check_header_value("period label", period_label)?;
     let from = parse_mailbox("email.from", &email.from)?;
     let composer = Composer::new()?;

@@ -64,13 +64,14 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// Opens the `<svg>` with its accessible name and description.
-fn open(out: &mut String, height: f64, title: &str, description: &str) {
+fn open(out: &mut String, kind: &str, height: f64, title: &str, description: &str) {
     let (title, description) = (escape(title), escape(description));
     let _ = write!(
         out,
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{title}" preserveAspectRatio="xMinYMin meet"><title>{title}</title><desc>{description}</desc>"#,
+        r#"<svg class="chart {kind}" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{title}" preserveAspectRatio="xMinYMin meet"><title>{title}</title><desc>{description}</desc>"#,
         w = n(WIDTH),
         h = n(height),
+        kind = kind,
     );
 }
 
@@ -87,12 +88,13 @@ fn scale(max: f64) -> (f64, f64) {
     ((max / step).ceil().max(1.0) * step, step)
 }
 
-/// A vertical bar chart with a labelled y axis and x labels.
+/// A vertical bar chart with a labelled y axis and x labels. The reference line, if any, is
+/// explained in a legend above the plot, where it cannot collide with the bars' labels.
 pub fn columns(chart: &Columns) -> String {
-    let height = 250.0;
-    let (left, right, top, bottom) = (52.0, WIDTH - 8.0, 24.0, height - 30.0);
+    let height = 260.0;
+    let (left, right, top, bottom) = (52.0, WIDTH - 8.0, 48.0, height - 32.0);
     let mut out = String::new();
-    open(&mut out, height, &chart.title, &chart.description);
+    open(&mut out, "columns", height, &chart.title, &chart.description);
     let max = chart.bars.iter().map(|b| b.value).fold(0.0, f64::max).max(chart.reference.as_ref().map_or(0.0, |r| r.0));
     let (axis_max, step) = scale(max);
     let y = |v: f64| bottom - (v / axis_max) * (bottom - top);
@@ -107,7 +109,7 @@ pub fn columns(chart: &Columns) -> String {
             r = n(right),
             y = n(y(tick)),
             tx = n(left - 6.0),
-            ty = n(y(tick) + 4.0),
+            ty = n(y(tick) + 5.0),
             label = escape(&format::decimal(tick, 0)),
         );
         tick += step;
@@ -133,10 +135,10 @@ pub fn columns(chart: &Columns) -> String {
         );
         let center = n(x + bar_width / 2.0);
         if chart.value_labels {
-            let _ = write!(out, r#"<text class="v" x="{center}" y="{}" text-anchor="middle">{}</text>"#, n(top_y - 5.0), escape(&bar.text));
+            let _ = write!(out, r#"<text class="v" x="{center}" y="{}" text-anchor="middle">{}</text>"#, n(top_y - 6.0), escape(&bar.text));
         }
         if k % every == 0 {
-            let _ = write!(out, r#"<text class="ax" x="{center}" y="{}" text-anchor="middle">{}</text>"#, n(bottom + 18.0), escape(&clip(&bar.label, 12)));
+            let _ = write!(out, r#"<text class="ax" x="{center}" y="{}" text-anchor="middle">{}</text>"#, n(bottom + 22.0), escape(&clip(&bar.label, 12)));
         }
         out.push_str("</g>");
     }
@@ -145,10 +147,11 @@ pub fn columns(chart: &Columns) -> String {
         let ry = n(y(*value));
         let _ = write!(
             out,
-            r#"<g class="ref"><line x1="{l}" x2="{r}" y1="{ry}" y2="{ry}"/><text class="v" x="{r}" y="{ty}" text-anchor="end">{label}</text></g>"#,
+            r#"<g class="ref"><line x1="{l}" x2="{r}" y1="{ry}" y2="{ry}"/><line x1="{l}" x2="{lx}" y1="12" y2="12"/><text class="ax" x="{tx}" y="17">{label}</text></g>"#,
             l = n(left),
             r = n(right),
-            ty = n(y(*value) - 5.0),
+            lx = n(left + 28.0),
+            tx = n(left + 36.0),
             label = escape(label),
         );
     }
@@ -156,14 +159,18 @@ pub fn columns(chart: &Columns) -> String {
     out
 }
 
-/// Horizontal bars, one per row, each labelled above and valued after the bar.
+/// Horizontal bars, one per row, each labelled above and valued after the bar. Room is left
+/// for text up to ~20 units high: phones enlarge chart text (see style.css).
 pub fn rows(title: &str, description: &str, rows: &[Row]) -> String {
-    let (left, value_space) = (4.0, 150.0);
+    let left = 4.0;
+    // About 11 units per character at the largest font size, so value texts never clip.
+    let longest = rows.iter().map(|r| r.text.chars().count()).max().unwrap_or(0) as f64;
+    let value_space = (longest * 11.0 + 12.0).clamp(80.0, 280.0);
     let track = WIDTH - left - value_space;
-    let row_height = |row: &Row| if row.note.is_some() { 56.0 } else { 40.0 };
-    let height = rows.iter().map(row_height).sum::<f64>().max(40.0) + 4.0;
+    let row_height = |row: &Row| if row.note.is_some() { 66.0 } else { 44.0 };
+    let height = rows.iter().map(row_height).sum::<f64>().max(44.0) + 4.0;
     let mut out = String::new();
-    open(&mut out, height, title, description);
+    open(&mut out, "rows", height, title, description);
     let mut y = 4.0;
     for row in rows {
         let fraction = if row.fraction.is_finite() { row.fraction.clamp(0.0, 1.0) } else { 0.0 };
@@ -171,18 +178,18 @@ pub fn rows(title: &str, description: &str, rows: &[Row]) -> String {
         let (label, text) = (escape(&row.label), escape(&row.text));
         let _ = write!(
             out,
-            r#"<g><title>{label}: {text}</title><text class="lbl" x="{left}" y="{ly}">{short}</text><rect class="track" x="{left}" y="{by}" width="{track}" height="14"/><rect class="bar" x="{left}" y="{by}" width="{w}" height="14"/><text class="v" x="{vx}" y="{vy}">{text}</text>"#,
+            r#"<g><title>{label}: {text}</title><text class="lbl" x="{left}" y="{ly}">{short}</text><rect class="track" x="{left}" y="{by}" width="{track}" height="16"/><rect class="bar" x="{left}" y="{by}" width="{w}" height="16"/><text class="v" x="{vx}" y="{vy}">{text}</text>"#,
             left = n(left),
-            ly = n(y + 14.0),
+            ly = n(y + 17.0),
             short = escape(&clip(&row.label, LABEL_CHARS)),
-            by = n(y + 20.0),
+            by = n(y + 23.0),
             track = n(track),
             w = n(width),
             vx = n(left + track + 8.0),
-            vy = n(y + 32.0),
+            vy = n(y + 37.0),
         );
         if let Some(note) = &row.note {
-            let _ = write!(out, r#"<text class="note" x="{}" y="{}">{}</text>"#, n(left), n(y + 50.0), escape(note));
+            let _ = write!(out, r#"<text class="note" x="{}" y="{}">{}</text>"#, n(left), n(y + 59.0), escape(note));
         }
         out.push_str("</g>");
         y += row_height(row);
@@ -254,7 +261,8 @@ mod tests {
     #[test]
     fn rows_clamp_fractions() {
         let svg = rows("t", "d", &[Row { label: "a".into(), fraction: f64::NAN, text: "x".into(), note: None }, Row { label: "b".into(), fraction: 7.0, text: "y".into(), note: None }]);
-        assert!(svg.contains(r#"width="406""#), "{svg}");
+        // Value texts of one character: the narrowest value column.
+        assert!(svg.contains(r#"width="476""#), "{svg}");
         assert!(!svg.contains("NaN"));
     }
 }

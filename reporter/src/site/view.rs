@@ -17,6 +17,9 @@ use crate::figures::report::{ChannelReport, FunnelReport, Report, SiteReport, Tr
 /// extreme rates by chance, and marking them would point readers at noise.
 pub const MIN_SESSIONS_TO_RANK: u64 = 30;
 
+/// Most rows that may share a best or worst mark.
+pub const MAX_TIED_MARKS: usize = 2;
+
 /// A site of the period and the folder its pages go to.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteLink {
@@ -95,6 +98,7 @@ pub struct SiteView<'a> {
     pub kpis: Vec<Kpi>,
     pub channels: Vec<ChannelRow<'a>>,
     pub min_sessions_to_rank: u64,
+    pub max_tied_marks: usize,
     pub flow: Vec<FlowStep<'a>>,
     pub funnels: Vec<FunnelView<'a>>,
     pub daily_chart: String,
@@ -125,8 +129,9 @@ fn kpis(s: &SiteReport) -> Vec<Kpi> {
     ]
 }
 
-/// Marks the best and worst value of each column among the ranked rows. Ties share the mark;
-/// a column whose ranked values are all equal gets none.
+/// Marks the best and worst value of each column among the ranked rows. Ties share the mark,
+/// up to [`MAX_TIED_MARKS`] rows: a value many channels share (typically 0% bot share) is not
+/// distinctive, and a column of "best" labels would bury the ones that are.
 fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
     let ranked: Vec<bool> = channels.iter().map(|c| c.figures.sessions >= MIN_SESSIONS_TO_RANK).collect();
     let mut out = vec![Marks::default(); channels.len()];
@@ -150,11 +155,13 @@ fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
             continue;
         }
         let (best, worst) = if lower_is_better { (lo, hi) } else { (hi, lo) };
+        let distinct = |target: f64| values.iter().filter(|v| **v == target).count() <= MAX_TIED_MARKS;
+        let (mark_best, mark_worst) = (distinct(best), distinct(worst));
         for ((channel, r), marks) in channels.iter().zip(&ranked).zip(out.iter_mut()) {
             let v = value(&channel.figures);
-            if *r && v == best {
+            if *r && mark_best && v == best {
                 *slot(marks) = Some("best");
-            } else if *r && v == worst {
+            } else if *r && mark_worst && v == worst {
                 *slot(marks) = Some("worst");
             }
         }
@@ -282,6 +289,7 @@ impl<'a> SiteView<'a> {
             kpis: kpis(s),
             channels,
             min_sessions_to_rank: MIN_SESSIONS_TO_RANK,
+            max_tied_marks: MAX_TIED_MARKS,
             flow: flow(s),
             funnels: s.funnels.iter().map(|f| FunnelView { f, chart: funnel_chart(f) }).collect(),
             daily_chart: daily_chart(s, report.period.days),
@@ -314,6 +322,16 @@ mod tests {
         assert_eq!((m[1].bot_share, m[2].bot_share, m[3].bot_share), (Some("best"), Some("worst"), None));
         // All equal: no marks.
         assert!(m.iter().all(|m| m.engagement_rate.is_none()));
+    }
+
+    #[test]
+    fn a_value_many_channels_share_is_not_marked() {
+        let channels = [channel("A", 100, 0.2, 0.0), channel("B", 90, 0.3, 0.0), channel("C", 80, 0.4, 0.0), channel("D", 70, 0.5, 0.2)];
+        let m = marks(&channels);
+        assert!(m[..3].iter().all(|m| m.bot_share.is_none()), "three-way tie for best");
+        assert_eq!(m[3].bot_share, Some("worst"));
+        let two = marks(&channels[1..]);
+        assert_eq!((two[0].bot_share, two[1].bot_share, two[2].bot_share), (Some("best"), Some("best"), Some("worst")));
     }
 
     #[test]
