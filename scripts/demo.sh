@@ -2,7 +2,8 @@
 # hitflow's main job on the embedded default, end to end on this machine:
 #   1. build the collector Worker and run it in the local Workers runtime (workerd) with local R2
 #      and Queue, driving realistic visits through it as real HTTP hits;
-#   2. wait for the queue to flush, and run the reporter on the stored Parquet.
+#   2. wait for the queue to flush, run the reporter on the stored Parquet, render the static
+#      report site and the email report (.eml), and print where to open them.
 # With --generated, skips the Worker and reports on `reporter generate` data instead.
 #
 #   bash scripts/demo.sh [--generated] [OUT_DIR]
@@ -33,8 +34,12 @@ else
   "$reporter" generate --store "$lake" --from "$(date -u -d "$from - 7 days" +%F)" --days 14 --hits 500000 --seed 7
 fi
 
-"$reporter" run --store "$lake" --from "$from" --to "$to" --config "$HITFLOW_ROOT/hitflow.example.toml" --out "$out/report"
+rm -rf "$out/email"
+"$reporter" run --store "$lake" --from "$from" --to "$to" --config "$HITFLOW_ROOT/hitflow.example.toml" \
+  --out "$out/report" --email-out "$out/email" --quiet
 echo
+echo "Report site:     $out/report/index.html   (open in a browser; no server needed)"
+echo "Email report:    $(ls "$out"/email/*.eml | head -n 1)"
 echo "Report data:     $out/report/report.json"
 echo "Sessions table:  $out/report/sessions.parquet   (duckdb -c \"select channel, count(*) from '$out/report/sessions.parquet' group by 1\")"
 echo "Hits lake:       $lake/hits/"

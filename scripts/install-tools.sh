@@ -60,6 +60,7 @@ python_tools() {
 apt_tools() {
   local missing=()
   command -v wrk >/dev/null || missing+=(wrk)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if ((${#missing[@]})); then
     log "apt-get install ${missing[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
@@ -67,7 +68,7 @@ apt_tools() {
 }
 
 case "$want_only" in
-  all) rust_tools; node_tools; python_tools ;;
+  all) rust_tools; node_tools; python_tools; apt_tools ;;
   rust) rust_tools ;;
   node) node_tools ;;
   python) python_tools ;;

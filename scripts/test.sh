@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "native tests (schema, collector, reporter; S3 tests start s3s-fs)"
 cargo test --workspace --quiet
 
+step "report site in headless Chromium (screenshots in target/screenshots/)"
+node --test --test-concurrency=1 reporter/tests/site_screenshots.mjs
+
 step "tracker size"
 bash collector/tracker/build.sh --check
 

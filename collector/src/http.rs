@@ -77,7 +77,7 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
         response.headers_mut().set("Allow", &allow)?;
         return Ok(response);
     }
-    match (path.as_str(), method) {
+    match (path.as_str(), method.clone()) {
         (p, _) if p == "/reports" || p.starts_with("/reports/") => Ok(crate::reports::serve(&req, env).await?),
         ("/health", _) => Ok(with_headers(Response::from_json(&serde_json::json!({"status": "ok"}))?, &[("Cache-Control", "no-store")])?),
         ("/t.js", _) => Ok(with_headers(
@@ -101,7 +101,10 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
             let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
             let referer = header(&req, "Referer");
             let payload = parse_pixel_query(&pairs, referer.as_deref()).map_err(|e| Reject::new(e.status(), e.to_string()))?;
-            accept(payload, &req, env).await?;
+            // Link checkers and prefetchers send HEAD: answer, but count nothing.
+            if method != Method::Head {
+                accept(payload, &req, env).await?;
+            }
             Ok(with_headers(
                 Response::from_bytes(PIXEL_GIF.to_vec())?,
                 &[

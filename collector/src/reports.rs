@@ -41,13 +41,18 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
     let authorized = match (&secrets.password, header(req, "Authorization")) {
         (Some(password), Some(auth)) if basic_auth_matches(Some(&auth), &secrets.user, password) => true,
         _ => match &secrets.signing_key {
-            Some(key) => match link_from_query(req).or_else(|| link_from_cookie(req)) {
-                Some(link) if verify(key.as_bytes(), link.exp, &link.scope, &link.sig, &path, now).is_ok() => {
-                    set_cookie = Some(link.cookie(now));
-                    true
+            Some(key) => {
+                // A link in the URL wins; a stale one must not hide a valid cookie.
+                let valid = |link: &Link| verify(key.as_bytes(), link.exp, &link.scope, &link.sig, &path, now).is_ok();
+                match (link_from_query(req).filter(valid), link_from_cookie(req).filter(valid)) {
+                    (Some(link), _) => {
+                        set_cookie = Some(link.cookie(now));
+                        true
+                    }
+                    (None, Some(_)) => true,
+                    (None, None) => false,
                 }
-                _ => false,
-            },
+            }
             None => false,
         },
     };
@@ -113,11 +118,10 @@ fn link_from_query(req: &Request) -> Option<Link> {
 fn link_from_cookie(req: &Request) -> Option<Link> {
     let cookies = header(req, "Cookie")?;
     let value = cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_owned))?;
-    let mut parts = value.splitn(3, '.');
-    let exp = parts.next()?.parse().ok()?;
-    let scope = parts.next()?.replace('!', "/");
-    let sig = parts.next()?.to_owned();
-    Some(Link { exp, scope, sig })
+    // exp.scope.sig, where the scope may itself contain dots.
+    let (exp, rest) = value.split_once('.')?;
+    let (scope, sig) = rest.rsplit_once('.')?;
+    Some(Link { exp: exp.parse().ok()?, scope: scope.replace('!', "/"), sig: sig.to_owned() })
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {

@@ -59,7 +59,10 @@ async fn create(bucket: &Bucket, day: i64) -> worker::Result<Salt> {
         .execute()
         .await?;
     if created.is_some() {
-        delete_before(bucket, day).await?;
+        // Cleanup failing must not lose the hit: the hourly cron deletes old salts again.
+        if let Err(err) = delete_before(bucket, day).await {
+            worker::console_error!("deleting past salts failed (the cron retries): {err}");
+        }
         return Ok(fresh);
     }
     read(bucket, day)

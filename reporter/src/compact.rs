@@ -23,6 +23,8 @@ use crate::store::Store;
 const COMPACTED_PREFIX: &str = "compacted-";
 /// Metadata key listing the keys a merged file was made from (newline-separated).
 const SOURCES_KEY: &str = "hitflow.compacted_from";
+/// Metadata key with the number of rows the merged file's sources held together.
+const ROWS_KEY: &str = "hitflow.compacted_rows";
 
 #[derive(Debug, Default, serde::Serialize)]
 pub struct CompactSummary {
@@ -57,15 +59,28 @@ fn file_name(key: &str) -> &str {
 }
 
 async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String>, summary: &mut CompactSummary) -> anyhow::Result<()> {
-    // 1. Finish an interrupted run: inputs already held by a durable merged file go.
+    // 1. Finish an interrupted run: inputs held by a complete merged file go. A merged file that
+    //    does not hold every row its sources had (a crash mid-upload) is garbage and goes instead.
     let mut remaining = keys.clone();
     for key in keys.iter().filter(|k| file_name(k).starts_with(COMPACTED_PREFIX)) {
+        if !remaining.contains(key) {
+            continue; // deleted above as a source of a later merged file
+        }
         let bytes = store.get(key).await?;
-        let Ok(sources) = merged_sources(bytes) else { continue };
-        for source in sources.iter().filter(|s| *s != key && keys.contains(s)) {
-            store.delete(source).await?;
-            remaining.retain(|k| k != source);
-            summary.files_deleted += 1;
+        match merged_sources(bytes) {
+            Ok(sources) => {
+                let held: Vec<String> = sources.into_iter().filter(|s| s != key && remaining.contains(s)).collect();
+                for source in &held {
+                    store.delete(source).await?;
+                    remaining.retain(|k| k != source);
+                    summary.files_deleted += 1;
+                }
+            }
+            Err(reason) => {
+                tracing::warn!(key = %key, %reason, "incomplete merged file from an interrupted run; removing it");
+                store.delete(key).await?;
+                remaining.retain(|k| k != key);
+            }
         }
     }
     if remaining.len() <= 1 {
@@ -83,12 +98,22 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
     let mut props = hitflow_schema::writer_properties().into_builder();
     let mut metadata = vec![KeyValue::new(hitflow_schema::SCHEMA_VERSION_KEY.to_owned(), hitflow_schema::SCHEMA_VERSION.to_owned())];
     metadata.push(KeyValue::new(SOURCES_KEY.to_owned(), remaining.join("\n")));
-    props = props.set_key_value_metadata(Some(metadata));
-    let mut buffer = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut buffer, hitflow_schema::columns::schema(), Some(props.build()))?;
+    // The row count of the inputs is only known after reading them; count first.
+    let mut inputs = Vec::with_capacity(remaining.len());
     let mut rows_in = 0u64;
     for key in &remaining {
         let bytes = store.get(key).await?;
+        let reader = SerializedFileReader::new(bytes.clone())
+            .with_context(|| format!("{key} is not readable Parquet; fix or remove it, then re-run"))?;
+        rows_in += reader.metadata().file_metadata().num_rows().max(0) as u64;
+        inputs.push((key, bytes));
+    }
+    metadata.push(KeyValue::new(ROWS_KEY.to_owned(), rows_in.to_string()));
+    props = props.set_key_value_metadata(Some(metadata));
+    let mut buffer = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut buffer, hitflow_schema::columns::schema(), Some(props.build()))?;
+    let mut rows_written = 0u64;
+    for (key, bytes) in inputs {
         let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
             .with_context(|| format!("{key} is not readable Parquet; fix or remove it, then re-run"))?
             .build()?;
@@ -97,11 +122,14 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
             if batch.schema().fields() != hitflow_schema::columns::schema().fields() {
                 bail!("{key} does not have the hit schema; fix or remove it, then re-run");
             }
-            rows_in += batch.num_rows() as u64;
+            rows_written += batch.num_rows() as u64;
             writer.write(&batch)?;
         }
     }
     writer.close()?;
+    if rows_written != rows_in {
+        bail!("inputs decoded to {rows_written} rows, their footers say {rows_in}; nothing changed");
+    }
     let merged = Bytes::from(buffer);
     store.put(&out_key, merged, "application/vnd.apache.parquet").await?;
 
@@ -110,7 +138,8 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
     let reader = SerializedFileReader::new(stored)?;
     let rows_out = reader.metadata().file_metadata().num_rows() as u64;
     if rows_out != rows_in {
-        bail!("merged file {out_key} holds {rows_out} rows, inputs held {rows_in}; inputs kept");
+        store.delete(&out_key).await?;
+        bail!("merged file {out_key} held {rows_out} rows, inputs held {rows_in}; removed it, inputs kept");
     }
     for key in remaining.iter().filter(|k| **k != out_key) {
         store.delete(key).await?;
@@ -123,13 +152,15 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
     Ok(())
 }
 
+/// The sources of a merged file, if the file is complete: readable, and holding exactly the rows
+/// its sources had.
 fn merged_sources(bytes: Bytes) -> anyhow::Result<Vec<String>> {
     let reader = SerializedFileReader::new(bytes)?;
-    let sources = reader
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .and_then(|kv| kv.iter().find(|e| e.key == SOURCES_KEY).and_then(|e| e.value.clone()))
-        .unwrap_or_default();
-    Ok(sources.lines().map(str::to_owned).collect())
+    let meta = reader.metadata().file_metadata();
+    let value = |key: &str| meta.key_value_metadata().and_then(|kv| kv.iter().find(|e| e.key == key).and_then(|e| e.value.clone()));
+    let expected: u64 = value(ROWS_KEY).and_then(|v| v.parse().ok()).ok_or_else(|| anyhow::anyhow!("no row count"))?;
+    if meta.num_rows().max(0) as u64 != expected {
+        bail!("holds {} rows of {expected}", meta.num_rows());
+    }
+    Ok(value(SOURCES_KEY).unwrap_or_default().lines().map(str::to_owned).collect())
 }

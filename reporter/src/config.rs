@@ -239,6 +239,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_is_valid() {
+        let config = Config::parse(include_str!("../../hitflow.example.toml")).unwrap();
+        assert_eq!(config.sites.len(), 2);
+        assert_eq!(config.funnels[0].steps.len(), 3);
+    }
+
+    #[test]
     fn bad_configs_are_refused_with_a_reason() {
         for (text, needle) in [
             ("[sessions]\ninactivity_timeout_minutes = 0", "must be > 0"),

@@ -176,9 +176,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let outcome = run(store, &config, &options).await?;
             let input = &outcome.report.input;
             println!(
-                "wrote {} and {} ({} sessions, {} sites; {} hits read, {} unreadable objects)",
+                "wrote {}, {} and the report site {} ({} sessions, {} sites; {} hits read, {} unreadable objects)",
                 out.join("report.json").display(),
                 out.join("sessions.parquet").display(),
+                out.join("index.html").display(),
                 outcome.sessions_written,
                 outcome.report.sites.len(),
                 input.hits_read,
@@ -196,7 +197,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
         }
         Command::SignLink { base_url, scope, days, key_env } => {
             let key = std::env::var(&key_env).with_context(|| format!("set {key_env} to the collector's REPORTS_SIGNING_KEY"))?;
-            anyhow::ensure!(scope.starts_with("/reports/") && !scope.contains(".."), "--scope must be a path under /reports/");
+            anyhow::ensure!(
+                scope.starts_with("/reports/") && scope.ends_with('/') && !scope.contains(".."),
+                "--scope must be a folder under /reports/, ending in /"
+            );
             let exp = chrono::Utc::now().timestamp().max(0) as u64 + days * 86_400;
             let query = hitflow_schema::report_access::sign(key.as_bytes(), &scope, exp);
             println!("{}{scope}?{query}", base_url.trim_end_matches('/'));

@@ -112,9 +112,6 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             }
         };
         lookup.prepare(&rows, &mut tables, config);
-        for row in rows.iter().filter(|r| !r.is_bot() && r.event == lookup.pageview) {
-            site_acc(&mut sites, row.site, &lookup).add_pageview(row, &periods);
-        }
         let sessions = sessionizer.push(rows, partition_start, &lookup);
         for session in &sessions {
             let facts = SessionFacts::of(session, engaged_ms, very_short_ms);
@@ -158,6 +155,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         sites: site_reports,
     };
     write_report(&options.out, &report)?;
+    crate::site::render_site(&report, &options.out).context("rendering the report site")?;
     Ok(RunOutcome { report, sessions_written })
 }
 

@@ -44,15 +44,28 @@ async fn hostile_report(dir: &Path) -> Report {
             referrer_path: Some(format!("/{SCRIPT}")),
             utm_source: Some(format!("src{SCRIPT}")),
             utm_medium: Some(format!("med{IMG}")),
-            utm_campaign: Some(if v % 2 == 0 { format!("evil{SVG_BREAK}") } else { JS_URL.to_owned() }),
+            utm_campaign: Some(if v % 2 == 0 {
+                format!("evil{SVG_BREAK}")
+            } else {
+                JS_URL.to_owned()
+            }),
             browser: Some(format!("Brow{IMG}")),
             os: Some(format!("OS{SCRIPT}")),
             country: Some(SVG_BREAK.into()),
             ..hit(v, at, "pageview", &landing)
         });
-        hits.push(Hit { site: site.into(), ..hit(v, at + MIN, "pageview", &format!("/second{SVG_BREAK}")) });
-        hits.push(Hit { site: site.into(), ..hit(v, at + 2 * MIN, &format!("ev{SCRIPT}"), &format!("/second{SVG_BREAK}")) });
-        hits.push(Hit { site: site.into(), ..hit(v, at + 3 * MIN, "error", &format!("/404{IMG}")) });
+        hits.push(Hit {
+            site: site.into(),
+            ..hit(v, at + MIN, "pageview", &format!("/second{SVG_BREAK}"))
+        });
+        hits.push(Hit {
+            site: site.into(),
+            ..hit(v, at + 2 * MIN, &format!("ev{SCRIPT}"), &format!("/second{SVG_BREAK}"))
+        });
+        hits.push(Hit {
+            site: site.into(),
+            ..hit(v, at + 3 * MIN, "error", &format!("/404{IMG}"))
+        });
     }
     let lake = dir.join("lake");
     write_hits(&lake, &hits);
@@ -78,13 +91,19 @@ async fn hostile_report(dir: &Path) -> Report {
     .expect("config");
     let day = "2025-11-28".parse().unwrap();
     let store = Store::open(lake.to_str().unwrap()).await.unwrap();
-    let options = RunOptions { from: day, to: day, out: dir.join("out"), strict: true, progress: false };
+    let options = RunOptions {
+        from: day,
+        to: day,
+        out: dir.join("out"),
+        strict: true,
+        progress: false,
+    };
     run(store, &config, &options).await.expect("run").report
 }
 
 fn fixture() -> Report {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/report.json");
-    serde_json::from_slice(&std::fs::read(&path).expect("golden report.json")).expect("fixture parses as a Report")
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/site_report.json");
+    serde_json::from_slice(&std::fs::read(&path).expect("tests/golden/site_report.json")).expect("fixture parses as a Report")
 }
 
 /// Every file below `dir`, relative path → bytes.
@@ -95,7 +114,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
-                out.insert(path.strip_prefix(root).unwrap().to_owned(), std::fs::read(&path).unwrap());
+                out.insert(
+                    path.strip_prefix(root).unwrap().to_owned(),
+                    std::fs::read(&path).unwrap(),
+                );
             }
         }
     }
@@ -113,13 +135,79 @@ fn html_pages(dir: &Path) -> Vec<(PathBuf, String)> {
 }
 
 const TAGS: &[&str] = &[
-    "html", "head", "meta", "link", "title", "style", "body", "a", "header", "nav", "ol", "ul", "li", "main", "footer", "h1", "h2", "h3", "p", "span",
-    "strong", "code", "section", "dl", "dt", "dd", "div", "figure", "figcaption", "details", "summary", "table", "caption", "thead", "tbody",
-    "tfoot", "tr", "th", "td", "svg", "desc", "g", "rect", "line", "text",
+    "html",
+    "head",
+    "meta",
+    "link",
+    "title",
+    "style",
+    "body",
+    "a",
+    "header",
+    "nav",
+    "ol",
+    "ul",
+    "li",
+    "main",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "span",
+    "strong",
+    "code",
+    "section",
+    "dl",
+    "dt",
+    "dd",
+    "div",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "svg",
+    "desc",
+    "g",
+    "rect",
+    "line",
+    "text",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "lang", "charset", "rel", "name", "content", "http-equiv", "class", "id", "href", "scope", "aria-label", "aria-labelledby", "aria-current", "aria-hidden",
-    "role", "viewBox", "width", "height", "preserveAspectRatio", "x", "y", "x1", "x2", "y1", "y2", "text-anchor",
+    "lang",
+    "charset",
+    "rel",
+    "name",
+    "content",
+    "http-equiv",
+    "class",
+    "id",
+    "href",
+    "scope",
+    "aria-label",
+    "aria-labelledby",
+    "aria-current",
+    "aria-hidden",
+    "role",
+    "viewBox",
+    "width",
+    "height",
+    "preserveAspectRatio",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "text-anchor",
 ];
 
 /// A strict reading of the markup: every tag and attribute must be one the templates and charts
@@ -127,11 +215,15 @@ const ATTRIBUTES: &[&str] = &[
 /// attribute, or breaks the parse. Returns the `href` values.
 fn check_markup(path: &Path, html: &str) -> Vec<String> {
     let mut hrefs = Vec::new();
-    let mut rest = html.strip_prefix("<!doctype html>").unwrap_or_else(|| panic!("{}: no doctype", path.display()));
+    let mut rest = html
+        .strip_prefix("<!doctype html>")
+        .unwrap_or_else(|| panic!("{}: no doctype", path.display()));
     while let Some(open) = rest.find('<') {
         rest = &rest[open + 1..];
         if let Some(after) = rest.strip_prefix('/') {
-            let end = after.find('>').unwrap_or_else(|| panic!("{}: unclosed end tag", path.display()));
+            let end = after
+                .find('>')
+                .unwrap_or_else(|| panic!("{}: unclosed end tag", path.display()));
             let name = &after[..end];
             assert!(TAGS.contains(&name), "{}: end tag </{name}>", path.display());
             rest = &after[end + 1..];
@@ -139,7 +231,12 @@ fn check_markup(path: &Path, html: &str) -> Vec<String> {
         }
         let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
         let name = &rest[..name_len];
-        assert!(TAGS.contains(&name), "{}: unexpected tag <{name}> near {:?}", path.display(), &rest[..rest.len().min(80)]);
+        assert!(
+            TAGS.contains(&name),
+            "{}: unexpected tag <{name}> near {:?}",
+            path.display(),
+            &rest[..rest.len().min(80)]
+        );
         rest = &rest[name_len..];
         loop {
             rest = rest.trim_start();
@@ -147,14 +244,27 @@ fn check_markup(path: &Path, html: &str) -> Vec<String> {
                 rest = after;
                 break;
             }
-            let attr_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(rest.len());
+            let attr_len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .unwrap_or(rest.len());
             let attr = &rest[..attr_len];
-            assert!(ATTRIBUTES.contains(&attr), "{}: unexpected attribute {attr:?} on <{name}> near {:?}", path.display(), &rest[..rest.len().min(80)]);
+            assert!(
+                ATTRIBUTES.contains(&attr),
+                "{}: unexpected attribute {attr:?} on <{name}> near {:?}",
+                path.display(),
+                &rest[..rest.len().min(80)]
+            );
             rest = &rest[attr_len..];
-            let after = rest.strip_prefix("=\"").unwrap_or_else(|| panic!("{}: unquoted value of {attr} on <{name}>", path.display()));
+            let after = rest
+                .strip_prefix("=\"")
+                .unwrap_or_else(|| panic!("{}: unquoted value of {attr} on <{name}>", path.display()));
             let end = after.find('"').unwrap();
             let value = &after[..end];
-            assert!(!value.contains('<') && !value.contains('>'), "{}: raw markup in {attr}={value:?}", path.display());
+            assert!(
+                !value.contains('<') && !value.contains('>'),
+                "{}: raw markup in {attr}={value:?}",
+                path.display()
+            );
             if attr == "href" {
                 hrefs.push(value.to_owned());
             }
@@ -166,7 +276,12 @@ fn check_markup(path: &Path, html: &str) -> Vec<String> {
             rest = &rest[end..];
         }
     }
-    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count(), "{}", path.display());
+    assert_eq!(
+        html.matches("<svg").count(),
+        html.matches("</svg>").count(),
+        "{}",
+        path.display()
+    );
     hrefs
 }
 
@@ -176,17 +291,35 @@ fn check_links(root: &Path, page: &Path, hrefs: &[String]) {
     let root = root.canonicalize().unwrap();
     for href in hrefs.iter().filter(|h| *h != "data:,") {
         assert!(
-            href.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/#".contains(&b)),
+            href.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/#".contains(&b)),
             "{}: link {href:?} has unexpected characters",
             page.display()
         );
-        let (file, anchor) = href.split_once('#').map_or((href.as_str(), None), |(f, a)| (f, Some(a)));
-        let target = if file.is_empty() { page.to_owned() } else { page.parent().unwrap().join(file) };
-        let target = target.canonicalize().unwrap_or_else(|_| panic!("{}: broken link {href}", page.display()));
-        assert!(target.starts_with(&root), "{}: {href} leaves the output folder", page.display());
+        let (file, anchor) = href
+            .split_once('#')
+            .map_or((href.as_str(), None), |(f, a)| (f, Some(a)));
+        let target = if file.is_empty() {
+            page.to_owned()
+        } else {
+            page.parent().unwrap().join(file)
+        };
+        let target = target
+            .canonicalize()
+            .unwrap_or_else(|_| panic!("{}: broken link {href}", page.display()));
+        assert!(
+            target.starts_with(&root),
+            "{}: {href} leaves the output folder",
+            page.display()
+        );
         if let Some(anchor) = anchor {
             let text = std::fs::read_to_string(&target).unwrap();
-            assert!(text.contains(&format!("id=\"{anchor}\"")), "{}: no #{anchor} in {}", page.display(), target.display());
+            assert!(
+                text.contains(&format!("id=\"{anchor}\"")),
+                "{}: no #{anchor} in {}",
+                page.display(),
+                target.display()
+            );
         }
     }
 }
@@ -195,17 +328,33 @@ fn check_links(root: &Path, page: &Path, hrefs: &[String]) {
 async fn visitor_data_is_escaped_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let report = hostile_report(dir.path()).await;
-    assert_eq!(report.sites.len(), 2, "both the hostile and the plain site are reported");
+    assert_eq!(
+        report.sites.len(),
+        2,
+        "both the hostile and the plain site are reported"
+    );
     let out = dir.path().join("out");
     let rendered = render_site(&report, &out).expect("render");
 
     let pages = html_pages(&out);
     assert!(pages.len() >= 2 * 9 + 3, "{} pages", pages.len());
     for (path, html) in &pages {
-        for payload in [SCRIPT, IMG, SVG_BREAK, HOSTILE_SITE, "<script", "<img", "onerror=alert(1)>"] {
+        for payload in [
+            SCRIPT,
+            IMG,
+            SVG_BREAK,
+            HOSTILE_SITE,
+            "<script",
+            "<img",
+            "onerror=alert(1)>",
+        ] {
             assert!(!html.contains(payload), "{}: unescaped {payload:?}", path.display());
         }
-        assert!(!html.to_ascii_lowercase().contains("href=\"javascript:"), "{}", path.display());
+        assert!(
+            !html.to_ascii_lowercase().contains("href=\"javascript:"),
+            "{}",
+            path.display()
+        );
         let hrefs = check_markup(path, html);
         check_links(&out, path, &hrefs);
     }
@@ -220,18 +369,46 @@ async fn visitor_data_is_escaped_everywhere() {
         assert!(all.contains(escaped), "{escaped} appears nowhere");
     }
     // Inside the SVG charts too (the channel and funnel names are drawn there).
-    let svg_text: String = all.split("<svg").skip(1).map(|s| s.split("</svg>").next().unwrap()).collect();
-    assert!(svg_text.contains("../../&lt;script&gt;alert(1)&lt;/script&gt;"), "channel name in a chart");
-    assert!(svg_text.contains("&lt;/svg&gt;&lt;script&gt;alert(2)&lt;/script&gt;"), "funnel name in a chart");
+    let svg_text: String = all
+        .split("<svg")
+        .skip(1)
+        .map(|s| s.split("</svg>").next().unwrap())
+        .collect();
+    assert!(
+        svg_text.contains("../../&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "channel name in a chart"
+    );
+    assert!(
+        svg_text.contains("&lt;/svg&gt;&lt;script&gt;alert(2)&lt;/script&gt;"),
+        "funnel name in a chart"
+    );
 
     // File names from data are slugs, all inside the period folder.
     for file in &rendered.files {
         let name = file.to_str().unwrap();
-        assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b)), "{name}");
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/".contains(&b)),
+            "{name}"
+        );
         assert!(!name.contains(".."), "{name}");
     }
-    assert!(rendered.files.iter().any(|f| f.to_str().unwrap().contains("/channels/script-alert-1-script.html")), "{:?}", rendered.files);
-    assert!(rendered.files.iter().any(|f| f.to_str().unwrap().contains("/channels/javascript-alert-3.html")), "{:?}", rendered.files);
+    assert!(
+        rendered
+            .files
+            .iter()
+            .any(|f| f.to_str().unwrap().contains("/channels/script-alert-1-script.html")),
+        "{:?}",
+        rendered.files
+    );
+    assert!(
+        rendered
+            .files
+            .iter()
+            .any(|f| f.to_str().unwrap().contains("/channels/javascript-alert-3.html")),
+        "{:?}",
+        rendered.files
+    );
 }
 
 #[test]
@@ -245,7 +422,11 @@ fn overview_matches_golden_file() {
     }
     let expected = std::fs::read_to_string(&golden).expect("tests/golden/overview.html (UPDATE_GOLDEN=1 creates it)");
     if overview != expected {
-        let line = overview.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let line = overview
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "overview differs from tests/golden/overview.html at line {} (UPDATE_GOLDEN=1 to accept):\n  got:      {}\n  expected: {}",
             line + 1,
@@ -261,19 +442,37 @@ fn overview_shows_deltas_in_text_and_marks_best_and_worst() {
     let rendered = render_site(&fixture(), dir.path()).unwrap();
     let html = std::fs::read_to_string(&rendered.overviews[0]).unwrap();
     // Sessions fell 0.9%, bounce rate rose 6.0% (worse): arrow and sign in text.
-    assert!(html.contains("▼ −0.9%<span class=\"vh\"> (worse)</span>"), "sessions delta");
-    assert!(html.contains("▲ +6.0%<span class=\"vh\"> (worse)</span>"), "bounce-rate delta");
-    let table = html.split("<table id=\"channel-quality\">").nth(1).unwrap().split("</tbody>").next().unwrap();
+    assert!(
+        html.contains("▼ −0.9%<span class=\"vh\"> (worse)</span>"),
+        "sessions delta"
+    );
+    assert!(
+        html.contains("▲ +6.0%<span class=\"vh\"> (worse)</span>"),
+        "bounce-rate delta"
+    );
+    let table = html
+        .split("<table id=\"channel-quality\">")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
     let table = table.split("<tbody>").nth(1).unwrap();
     // Seven columns, each with a best and a worst among the three ranked channels; bot share
     // ties at 0% for Organic Search and Referral, and ties share the mark.
     assert_eq!(table.matches("★ best</span>").count(), 8, "{table}");
     assert_eq!(table.matches("✕ worst</span>").count(), 7);
     let direct = table.split("<tr>").find(|row| row.contains(">Direct</a>")).unwrap();
-    assert!(direct.contains("<td class=\"num worst\">18.8%<span class=\"tag worst\">✕ worst</span></td>"), "{direct}");
+    assert!(
+        direct.contains("<td class=\"num worst\">18.8%<span class=\"tag worst\">✕ worst</span></td>"),
+        "{direct}"
+    );
     // SMS has 2 sessions: listed, not ranked.
     let sms = table.split("<tr>").find(|row| row.contains(">SMS</a>")).unwrap();
-    assert!(sms.contains("too few sessions to rank") && !sms.contains("tag"), "{sms}");
+    assert!(
+        sms.contains("too few sessions to rank") && !sms.contains("tag"),
+        "{sms}"
+    );
     assert!(html.contains("Visitors are daily-unique"));
 }
 
@@ -292,12 +491,19 @@ fn index_lists_every_period_newest_first() {
     let rendered = render_site(&second, dir.path()).unwrap();
     assert_eq!(rendered.periods_listed, 2);
     let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
-    let newer = index.find("href=\"periods/2026-11-15_2026-11-21/index.html\"").expect("second period listed");
-    let older = index.find("href=\"periods/2026-11-08_2026-11-14/index.html\"").expect("first period kept");
+    let newer = index
+        .find("href=\"periods/2026-11-15_2026-11-21/index.html\"")
+        .expect("second period listed");
+    let older = index
+        .find("href=\"periods/2026-11-08_2026-11-14/index.html\"")
+        .expect("first period kept");
     assert!(newer < older, "newest first");
     assert!(index.contains("href=\"periods/2026-11-08_2026-11-14/example-com/index.html\""));
     assert!(index.contains(">2,100</td>") && index.contains(">1,901</td>"));
-    assert!(dir.path().join("periods/2026-11-08_2026-11-14/example-com/index.html").is_file());
+    assert!(dir
+        .path()
+        .join("periods/2026-11-08_2026-11-14/example-com/index.html")
+        .is_file());
     assert!(dir.path().join("periods/2026-11-15_2026-11-21/report.json").is_file());
     for (path, html) in html_pages(dir.path()) {
         check_links(dir.path(), &path, &check_markup(&path, &html));
@@ -325,7 +531,10 @@ fn rendering_twice_is_byte_identical_and_drops_stale_pages() {
     let channels = dir.path().join("periods/2026-11-08_2026-11-14/example-com/channels");
     assert!(channels.join("direct.html").is_file());
     assert!(!channels.join("referral.html").exists(), "stale channel page kept");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("periods")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("periods"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 }
 
@@ -335,7 +544,10 @@ fn a_period_that_is_not_two_dates_is_refused() {
     let mut report = fixture();
     report.period.to = "../../../escape".into();
     assert!(render_site(&report, dir.path()).is_err());
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing written");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
 }
 
 /// Not a test: renders an existing report.json, to look at the pages while working on them.
@@ -343,7 +555,10 @@ fn a_period_that_is_not_two_dates_is_refused() {
 #[test]
 #[ignore]
 fn render_existing_report() {
-    let (Some(report), Some(out)) = (std::env::var_os("HITFLOW_SITE_REPORT"), std::env::var_os("HITFLOW_SITE_OUT")) else {
+    let (Some(report), Some(out)) = (
+        std::env::var_os("HITFLOW_SITE_REPORT"),
+        std::env::var_os("HITFLOW_SITE_OUT"),
+    ) else {
         panic!("set HITFLOW_SITE_REPORT and HITFLOW_SITE_OUT");
     };
     let report: Report = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();

@@ -60,7 +60,8 @@ pub enum LinkError {
 
 /// Checks a signed link for `path` at time `now` (Unix seconds).
 pub fn verify(key: &[u8], exp: u64, scope: &str, sig: &str, path: &str, now: u64) -> Result<(), LinkError> {
-    if !scope.starts_with(REPORTS_PATH) || scope.contains("..") || sig.len() != 64 {
+    // Scopes are folders: "/reports/a/example-com/" must not open "/reports/a/example-com-shop/".
+    if !scope.starts_with(REPORTS_PATH) || !scope.ends_with('/') || scope.contains("..") || sig.len() != 64 {
         return Err(LinkError::Malformed);
     }
     let expected = hex(&hmac_sha256(key, message(exp, scope).as_bytes()));
@@ -116,6 +117,9 @@ mod tests {
         assert_eq!(verify(key, 2000, "/reports/periods/", sig, "/reports/periods/x", 1), Err(LinkError::BadSignature));
         assert_eq!(verify(key, 1000, "/reports/", sig, "/reports/periods/x", 1), Err(LinkError::BadSignature));
         assert_eq!(verify(key, 1000, "/hits/", sig, "/hits/x", 1), Err(LinkError::Malformed));
+        let unbounded = sign(key, "/reports/periods/p/example-com", 1000);
+        let sig2 = unbounded.rsplit("sig=").next().unwrap();
+        assert_eq!(verify(key, 1000, "/reports/periods/p/example-com", sig2, "/reports/periods/p/example-com-shop/", 1), Err(LinkError::Malformed));
         assert_eq!(verify(key, 1000, "/reports/periods/", "abc", "/reports/periods/x", 1), Err(LinkError::Malformed));
     }
 

@@ -236,7 +236,7 @@ pub fn definitions() -> Vec<Definition> {
     [
         ("session", "Hits of one visitor id with no gap over the inactivity timeout, cut at the maximum length and by the optional rules in session_rules. Counted in the period its first hit falls in (site time zone). Bot hits form separate sessions that never count here."),
         ("visitors", "Daily-unique visitors: distinct visitor ids. Ids rotate every UTC day by design (no cookies), so someone visiting on 3 days counts 3 times; distinct people across days cannot be known and are not estimated."),
-        ("pageviews", "Pageview hits of the period's sessions."),
+        ("pageviews", "Pageview hits of the period's sessions (hits stored twice count once). top_pages counts the same."),
         ("pages_per_session", "pageviews / sessions."),
         ("avg_duration_s", "Mean of session durations: first hit to last activity, where the last page's visible time comes from its engagement beacon. A single pageview without a beacon lasts 0 s."),
         ("median_duration_s", "Median session duration, whole seconds."),
@@ -246,7 +246,7 @@ pub fn definitions() -> Vec<Definition> {
         ("revenue", "Sum of revenue sent with events of the sessions (mixed currencies are summed as sent)."),
         ("very_short_share", "Sessions shorter than session_rules.very_short_seconds / sessions."),
         ("bot_share", "Hits flagged as bots by the collector / all hits, of sessions starting in the period."),
-        ("exit_rate", "Sessions ending on the page / pageviews of the page in the period."),
+        ("exit_rate", "Sessions ending on the page / pageviews of the page, both in the period's sessions."),
         ("channel", "GA4's default channel group, in GA4's rule order, with an AI Assistants channel before the organic ones; custom rules from the config apply first or where placed."),
     ]
     .into_iter()

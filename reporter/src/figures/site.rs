@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use super::counts::{Counts, SessionFacts};
 use super::local_time::LocalClock;
-use crate::scan::rows::{Row, DIM_BROWSER, DIM_COUNTRY, DIM_DEVICE, DIM_OS};
+use crate::scan::rows::{DIM_BROWSER, DIM_COUNTRY, DIM_DEVICE, DIM_OS};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::session::{Session, FLOW_STEPS};
 
@@ -129,13 +129,6 @@ impl SiteAcc {
         }
     }
 
-    /// Pageviews by path count hits whose own time is in the current period.
-    pub fn add_pageview(&mut self, row: &Row, periods: &Periods) {
-        if periods.which(self.clock.day(row.ts)) == Some(Period::Current) {
-            *self.page_views.entry(row.path).or_default() += 1;
-        }
-    }
-
     /// Adds a session that started in either period; others are ignored.
     pub fn add_session(&mut self, s: &Session, facts: SessionFacts, periods: &Periods, lookup: &Lookup, tables: &crate::scan::rows::Tables) {
         let day = self.clock.day(s.start);
@@ -176,12 +169,11 @@ impl SiteAcc {
         for (slot, dim) in DIM_BREAKDOWNS.iter().enumerate() {
             self.dims[slot].entry(dims[*dim]).or_default().add(s, facts);
         }
-        for step in 0..FLOW_STEPS - 1 {
-            let (from, to) = (s.flow[step], s.flow[step + 1]);
-            if to == 0 {
-                break;
-            }
-            *self.transitions.entry((step as u8, from, to)).or_default() += 1;
+        for &path in &s.pages {
+            *self.page_views.entry(path).or_default() += 1;
+        }
+        for (step, pair) in s.pages.windows(2).take(FLOW_STEPS - 1).enumerate() {
+            *self.transitions.entry((step as u8, pair[0], pair[1])).or_default() += 1;
         }
         for (funnel, &reached) in s.funnel_steps.iter().enumerate() {
             for k in 0..reached as usize {

@@ -107,7 +107,12 @@ pub fn load(store: Store, plan: ScanPlan, progress: ProgressBar) -> mpsc::Receiv
                 let mut results: Vec<(String, Result<FileRows, String>)> = fetched
                     .into_par_iter()
                     .map(|(key, bytes)| {
-                        let rows = bytes.map_err(|e| e.to_string()).and_then(|b| decode(b).map_err(|e| e.to_string()));
+                        let rows = bytes.map_err(|e| e.to_string()).and_then(|b| {
+                            // A decoder panic on a hostile file is that file's problem, not the run's.
+                            std::panic::catch_unwind(|| decode(b))
+                                .map_err(|_| "the Parquet decoder failed on this object".to_owned())?
+                                .map_err(|e| e.to_string())
+                        });
                         (key, rows)
                     })
                     .collect();

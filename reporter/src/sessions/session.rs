@@ -26,7 +26,7 @@ impl EndReason {
     }
 }
 
-/// Pages kept in order per session for user-flow figures.
+/// Steps of the user flow reported (page-to-page transitions from the landing page).
 pub const FLOW_STEPS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,8 +48,8 @@ pub struct Session {
     pub events: u32,
     pub landing: u32,
     pub exit: u32,
-    /// First pages in order (0 = none).
-    pub flow: [u32; FLOW_STEPS],
+    /// Pages viewed, in order (path ids): the flow, and the per-page counts.
+    pub pages: Vec<u32>,
     pub attr: u32,
     /// Referrer host of the landing hit (0 = none).
     pub referrer: u32,

@@ -7,7 +7,7 @@ use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
 use super::lookup::{Lookup, TECH_BIT};
-use super::session::{EndReason, Session, FLOW_STEPS};
+use super::session::{EndReason, Session};
 use crate::config::SessionConfig;
 use crate::scan::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE};
 
@@ -46,6 +46,13 @@ pub fn local_day(ts: i64, tz: Tz) -> i64 {
 /// (site, bot flag, visitor). Sessions without a pageview (beacons of a page seen before the
 /// visitor id rotated) are dropped and counted in `orphans`.
 pub fn sessionize(hits: &[Row], rules: &Rules, lookup: &Lookup, out: &mut Vec<Session>, orphans: &mut u64) {
+    // Beacons before the visitor's first other hit belong to a page seen under yesterday's id
+    // (or already reported): they start nothing.
+    let leading_beacons = hits.iter().take_while(|h| h.event == lookup.engagement).count();
+    if leading_beacons > 0 {
+        *orphans += 1;
+    }
+    let hits = &hits[leading_beacons..];
     let Some(first) = hits.first() else { return };
     let tz = lookup.site_tz.get(&first.site).copied().unwrap_or(Tz::UTC);
     let mut builder = Builder::start(first, lookup);
@@ -104,8 +111,10 @@ fn is_new_source(hit: &Row, current: Option<u32>, lookup: &Lookup) -> bool {
 
 struct Builder {
     session: Session,
-    /// Time of the last pageview, for beacon-reported visible time.
+    /// Time of the last pageview, and the visible time its beacons reported so far (the tracker
+    /// sends one beacon per hide, each with the time since the previous one).
     page_start: i64,
+    page_engaged: i64,
     activity_end: i64,
     last_was_error: bool,
 }
@@ -126,7 +135,7 @@ impl Builder {
                 events: 0,
                 landing: 0,
                 exit: 0,
-                flow: [0; FLOW_STEPS],
+                pages: Vec::new(),
                 attr: lookup.attr_of(hit).unwrap_or(0),
                 referrer: hit.referrer_host,
                 dims: hit.dims,
@@ -138,6 +147,7 @@ impl Builder {
                 end_reason: EndReason::Inactivity,
             },
             page_start: hit.ts,
+            page_engaged: 0,
             activity_end: hit.ts,
             last_was_error: false,
         };
@@ -152,8 +162,9 @@ impl Builder {
         let mask;
         if hit.event == lookup.engagement {
             s.engaged_ms += u64::from(hit.engaged_ms);
+            self.page_engaged += i64::from(hit.engaged_ms);
             // Visible time of the page, but never past the beacon itself.
-            self.activity_end = self.activity_end.max(hit.ts.min(self.page_start + i64::from(hit.engaged_ms)));
+            self.activity_end = self.activity_end.max(hit.ts.min(self.page_start + self.page_engaged));
             return;
         } else if hit.event == lookup.pageview {
             if s.pageviews == 0 {
@@ -163,12 +174,11 @@ impl Builder {
                 s.referrer = hit.referrer_host;
                 s.dims = hit.dims;
             }
-            if (s.pageviews as usize) < FLOW_STEPS {
-                s.flow[s.pageviews as usize] = hit.path;
-            }
+            s.pages.push(hit.path);
             s.pageviews += 1;
             s.exit = hit.path;
             self.page_start = hit.ts;
+            self.page_engaged = 0;
             mask = lookup.path_mask(hit.path);
         } else {
             s.events += 1;

@@ -81,7 +81,7 @@ fn inactivity_timeout_splits_only_after_more_than_30_minutes() {
     let cases: [(&[i64], &[u32]); 5] = [
         (&[0], &[1]),
         (&[0, 29, 58], &[3]),
-        (&[0, 30], &[2 - 0]), // exactly the timeout is not "more than"
+        (&[0, 30], &[2]), // exactly the timeout is not "more than"
         (&[0, 31], &[1, 1]),
         (&[0, 10, 50, 55, 200], &[2, 2, 1]),
     ];
@@ -255,4 +255,16 @@ fn hits_later_than_the_margin_are_counted_not_merged() {
     out.extend(stream.push(rows[1..].to_vec(), Some(T0 + 6 * hour), &lookup));
     assert_eq!(stream.stats.too_late_hits, 1);
     assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn a_visitors_leading_beacon_starts_nothing_and_page_beacons_add_up() {
+    // A beacon of a page seen under yesterday's id, then a real visit.
+    let (out, ..) = sessions_with(&[beacon(0, 600_000), pageview(1, "/")], SessionConfig::default());
+    assert_eq!(pageviews(&out), vec![1]);
+    assert_eq!((out[0].start, out[0].engaged_ms), (T0 + MIN, 0));
+    // One page visible 10 min, hidden, visible 10 more: two beacons, 20 min on the page.
+    let out = sessions(&[pageview(0, "/"), beacon(10, 600_000), beacon(29, 600_000)]);
+    assert_eq!(out[0].duration_ms, 20 * MIN);
+    assert_eq!(out[0].engaged_ms, 1_200_000);
 }

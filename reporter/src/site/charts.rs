@@ -91,11 +91,18 @@ fn scale(max: f64) -> (f64, f64) {
 /// A vertical bar chart with a labelled y axis and x labels. The reference line, if any, is
 /// explained in a legend above the plot, where it cannot collide with the bars' labels.
 pub fn columns(chart: &Columns) -> String {
-    let height = 260.0;
-    let (left, right, top, bottom) = (52.0, WIDTH - 8.0, 48.0, height - 32.0);
+    // The legend row above the plot exists only with a reference line.
+    let legend = if chart.reference.is_some() { 24.0 } else { 0.0 };
+    let height = 236.0 + legend;
+    let (left, right, top, bottom) = (52.0, WIDTH - 8.0, 24.0 + legend, height - 32.0);
     let mut out = String::new();
     open(&mut out, "columns", height, &chart.title, &chart.description);
-    let max = chart.bars.iter().map(|b| b.value).fold(0.0, f64::max).max(chart.reference.as_ref().map_or(0.0, |r| r.0));
+    let max = chart
+        .bars
+        .iter()
+        .map(|b| b.value)
+        .fold(0.0, f64::max)
+        .max(chart.reference.as_ref().map_or(0.0, |r| r.0));
     let (axis_max, step) = scale(max);
     let y = |v: f64| bottom - (v / axis_max) * (bottom - top);
 
@@ -135,14 +142,30 @@ pub fn columns(chart: &Columns) -> String {
         );
         let center = n(x + bar_width / 2.0);
         if chart.value_labels {
-            let _ = write!(out, r#"<text class="v" x="{center}" y="{}" text-anchor="middle">{}</text>"#, n(top_y - 6.0), escape(&bar.text));
+            let _ = write!(
+                out,
+                r#"<text class="v" x="{center}" y="{}" text-anchor="middle">{}</text>"#,
+                n(top_y - 6.0),
+                escape(&bar.text)
+            );
         }
-        if k % every == 0 {
-            let _ = write!(out, r#"<text class="ax" x="{center}" y="{}" text-anchor="middle">{}</text>"#, n(bottom + 22.0), escape(&clip(&bar.label, 12)));
+        if k.is_multiple_of(every) {
+            let _ = write!(
+                out,
+                r#"<text class="ax" x="{center}" y="{}" text-anchor="middle">{}</text>"#,
+                n(bottom + 22.0),
+                escape(&clip(&bar.label, 12))
+            );
         }
         out.push_str("</g>");
     }
-    let _ = write!(out, r#"<line class="base" x1="{}" x2="{}" y1="{b}" y2="{b}"/>"#, n(left), n(right), b = n(bottom));
+    let _ = write!(
+        out,
+        r#"<line class="base" x1="{}" x2="{}" y1="{b}" y2="{b}"/>"#,
+        n(left),
+        n(right),
+        b = n(bottom)
+    );
     if let Some((value, label)) = &chart.reference {
         let ry = n(y(*value));
         let _ = write!(
@@ -173,7 +196,11 @@ pub fn rows(title: &str, description: &str, rows: &[Row]) -> String {
     open(&mut out, "rows", height, title, description);
     let mut y = 4.0;
     for row in rows {
-        let fraction = if row.fraction.is_finite() { row.fraction.clamp(0.0, 1.0) } else { 0.0 };
+        let fraction = if row.fraction.is_finite() {
+            row.fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let width = (track * fraction).max(if fraction > 0.0 { 1.5 } else { 0.0 });
         let (label, text) = (escape(&row.label), escape(&row.text));
         let _ = write!(
@@ -189,7 +216,13 @@ pub fn rows(title: &str, description: &str, rows: &[Row]) -> String {
             vy = n(y + 37.0),
         );
         if let Some(note) = &row.note {
-            let _ = write!(out, r#"<text class="note" x="{}" y="{}">{}</text>"#, n(left), n(y + 59.0), escape(note));
+            let _ = write!(
+                out,
+                r#"<text class="note" x="{}" y="{}">{}</text>"#,
+                n(left),
+                n(y + 59.0),
+                escape(note)
+            );
         }
         out.push_str("</g>");
         y += row_height(row);
@@ -202,13 +235,24 @@ pub fn rows(title: &str, description: &str, rows: &[Row]) -> String {
 mod tests {
     use super::*;
 
-    const PAYLOADS: [&str; 3] = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "</svg><script>x</script>"];
+    const PAYLOADS: [&str; 3] = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "</svg><script>x</script>",
+    ];
 
     fn hostile_columns() -> Columns {
         Columns {
             title: PAYLOADS[0].into(),
             description: PAYLOADS[1].into(),
-            bars: PAYLOADS.iter().map(|p| Column { label: (*p).into(), value: 3.0, text: (*p).into() }).collect(),
+            bars: PAYLOADS
+                .iter()
+                .map(|p| Column {
+                    label: (*p).into(),
+                    value: 3.0,
+                    text: (*p).into(),
+                })
+                .collect(),
             label_every: 1,
             value_labels: true,
             reference: Some((2.0, PAYLOADS[2].into())),
@@ -217,7 +261,16 @@ mod tests {
 
     #[test]
     fn chart_text_is_escaped() {
-        let rows_svg = rows(PAYLOADS[2], PAYLOADS[0], &PAYLOADS.map(|p| Row { label: p.into(), fraction: 0.5, text: p.into(), note: Some(p.into()) }));
+        let rows_svg = rows(
+            PAYLOADS[2],
+            PAYLOADS[0],
+            &PAYLOADS.map(|p| Row {
+                label: p.into(),
+                fraction: 0.5,
+                text: p.into(),
+                note: Some(p.into()),
+            }),
+        );
         for svg in [columns(&hostile_columns()), rows_svg] {
             for payload in PAYLOADS {
                 assert!(!svg.contains(payload), "{payload} in {svg}");
@@ -235,8 +288,16 @@ mod tests {
             title: "Sessions per day".into(),
             description: "7 days".into(),
             bars: vec![
-                Column { label: "11-08".into(), value: 190.0, text: "190".into() },
-                Column { label: "11-09".into(), value: 301.0, text: "301".into() },
+                Column {
+                    label: "11-08".into(),
+                    value: 190.0,
+                    text: "190".into(),
+                },
+                Column {
+                    label: "11-09".into(),
+                    value: 301.0,
+                    text: "301".into(),
+                },
             ],
             label_every: 1,
             value_labels: true,
@@ -245,7 +306,11 @@ mod tests {
         let svg = columns(&chart);
         assert!(svg.contains(r#"aria-label="Sessions per day""#));
         assert!(svg.contains("<title>Sessions per day</title>"));
-        assert!(svg.contains(">301</text>") && svg.contains(">11-09</text>") && svg.contains(">previous average 250</text>"));
+        assert!(
+            svg.contains(">301</text>")
+                && svg.contains(">11-09</text>")
+                && svg.contains(">previous average 250</text>")
+        );
         // Axis: round steps up to at least the highest bar.
         assert!(svg.contains(">400</text>") || svg.contains(">350</text>"), "{svg}");
     }
@@ -260,7 +325,24 @@ mod tests {
 
     #[test]
     fn rows_clamp_fractions() {
-        let svg = rows("t", "d", &[Row { label: "a".into(), fraction: f64::NAN, text: "x".into(), note: None }, Row { label: "b".into(), fraction: 7.0, text: "y".into(), note: None }]);
+        let svg = rows(
+            "t",
+            "d",
+            &[
+                Row {
+                    label: "a".into(),
+                    fraction: f64::NAN,
+                    text: "x".into(),
+                    note: None,
+                },
+                Row {
+                    label: "b".into(),
+                    fraction: 7.0,
+                    text: "y".into(),
+                    note: None,
+                },
+            ],
+        );
         // Value texts of one character: the narrowest value column.
         assert!(svg.contains(r#"width="476""#), "{svg}");
         assert!(!svg.contains("NaN"));

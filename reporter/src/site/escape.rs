@@ -31,8 +31,14 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_both_quotes() {
-        assert_eq!(escape(r#"<script>alert(1)</script>"#), "&lt;script&gt;alert(1)&lt;/script&gt;");
-        assert_eq!(escape(r#""><img src=x onerror=alert(1)>"#), "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
+        assert_eq!(
+            escape(r#"<script>alert(1)</script>"#),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            escape(r#""><img src=x onerror=alert(1)>"#),
+            "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+        );
         assert_eq!(escape("it's &amp; </svg>"), "it&#39;s &amp;amp; &lt;/svg&gt;");
     }
 

@@ -14,7 +14,7 @@ pub fn int(n: u64) -> String {
 fn group(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -25,8 +25,14 @@ fn group(digits: &str) -> String {
 /// Fixed decimals with thousands separators and a real minus sign: `-1234.5` → `−1,234.50`.
 pub fn decimal(x: f64, places: usize) -> String {
     let text = format!("{:.*}", places, x.abs());
-    let (whole, frac) = text.split_once('.').map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
-    let sign = if x < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) { "−" } else { "" };
+    let (whole, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let sign = if x < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        "−"
+    } else {
+        ""
+    };
     match frac {
         Some(frac) => format!("{sign}{}.{frac}", group(whole)),
         None => format!("{sign}{}", group(whole)),
@@ -85,6 +91,29 @@ pub fn tone(change: Option<f64>, lower_is_better: bool) -> &'static str {
     }
 }
 
+/// The reader's name of a figure of `report.json`'s definitions: `avg_duration_s` →
+/// `Average duration`; unknown names just lose their underscores.
+pub fn term(figure: &str) -> String {
+    let known = match figure {
+        "session" => "Session",
+        "visitors" => "Visitors (daily-unique)",
+        "pageviews" => "Pageviews",
+        "pages_per_session" => "Pages per session",
+        "avg_duration_s" => "Average duration",
+        "median_duration_s" => "Median duration",
+        "bounce_rate" => "Bounce rate",
+        "engagement_rate" => "Engagement rate",
+        "conversions" => "Conversions and conversion rate",
+        "revenue" => "Revenue",
+        "very_short_share" => "Very short sessions",
+        "bot_share" => "Bot share",
+        "exit_rate" => "Exit rate",
+        "channel" => "Channel",
+        other => return other.replace('_', " "),
+    };
+    known.to_owned()
+}
+
 fn number(value: &Value) -> Option<f64> {
     value.as_f64()
 }
@@ -96,8 +125,8 @@ fn text(s: String) -> tera::Result<Value> {
 /// A missing figure reads as a dash rather than failing the page.
 const MISSING: &str = "–";
 
-/// Registers `int`, `pct`, `dec` (`places`, default 2), `duration`, `money`, `lift`, `delta` and
-/// `tone` (`lower_is_better`, default false).
+/// Registers `int`, `pct`, `dec` (`places`, default 2), `duration`, `money`, `lift`, `delta`,
+/// `tone` (`lower_is_better`, default false) and `term`.
 pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("int", |v: &Value, _: &HashMap<String, Value>| {
         text(match v.as_u64() {
@@ -121,7 +150,12 @@ pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("lift", |v: &Value, _: &HashMap<String, Value>| {
         text(number(v).map_or_else(|| MISSING.to_owned(), |x| format!("{}×", decimal(x, 2))))
     });
-    tera.register_filter("delta", |v: &Value, _: &HashMap<String, Value>| text(delta(number(v)).1));
+    tera.register_filter("term", |v: &Value, _: &HashMap<String, Value>| {
+        text(term(v.as_str().unwrap_or_default()))
+    });
+    tera.register_filter("delta", |v: &Value, _: &HashMap<String, Value>| {
+        text(delta(number(v)).1)
+    });
     tera.register_filter("tone", |v: &Value, args: &HashMap<String, Value>| {
         let lower_is_better = args.get("lower_is_better").and_then(Value::as_bool).unwrap_or(false);
         text(tone(number(v), lower_is_better).to_owned())
@@ -182,15 +216,27 @@ mod tests {
     }
 
     #[test]
+    fn terms_read_as_words() {
+        assert_eq!(term("avg_duration_s"), "Average duration");
+        assert_eq!(term("new_figure"), "new figure");
+    }
+
+    #[test]
     fn filters_render_in_templates() {
         let mut tera = Tera::default();
+        tera.set_escape_fn(super::super::escape::escape);
         register_filters(&mut tera);
         tera.add_raw_template(
             "t.html",
             "{{ a | int }} {{ b | pct }} {{ b | dec(places=1) }} {{ c | duration }} {{ d | delta }} {{ d | tone(lower_is_better=true) }} {{ n | delta }} {{ n | pct }}",
         )
         .unwrap();
-        let ctx = tera::Context::from_value(serde_json::json!({"a": 12345, "b": 0.26, "c": 61.0, "d": -0.5, "n": null})).unwrap();
-        assert_eq!(tera.render("t.html", &ctx).unwrap(), "12,345 26.0% 0.3 1m 01s ▼ −50.0% good n/a –");
+        let ctx =
+            tera::Context::from_value(serde_json::json!({"a": 12345, "b": 0.26, "c": 61.0, "d": -0.5, "n": null}))
+                .unwrap();
+        assert_eq!(
+            tera.render("t.html", &ctx).unwrap(),
+            "12,345 26.0% 0.3 1m 01s ▼ −50.0% good n/a –"
+        );
     }
 }

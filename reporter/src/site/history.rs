@@ -17,7 +17,9 @@ use super::slug::unique_slugs;
 /// `2026-11-08_2026-11-14`: the folder of a period. Both ends must be real dates, so the name
 /// can only be made of digits, `-` and `_` whatever the report says.
 pub fn period_dir_name(from: &str, to: &str) -> anyhow::Result<String> {
-    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("period date {s:?} is not YYYY-MM-DD"));
+    let parse = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("period date {s:?} is not YYYY-MM-DD"))
+    };
     let (from, to) = (parse(from)?, parse(to)?);
     anyhow::ensure!(from <= to, "period ends ({to}) before it starts ({from})");
     Ok(format!("{}_{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d")))
@@ -107,13 +109,20 @@ pub fn scan(periods: &Path) -> anyhow::Result<Vec<PeriodEntry>> {
     };
     for item in listing {
         let item = item.with_context(|| format!("cannot list {}", periods.display()))?;
-        let Some(dir) = item.file_name().to_str().map(str::to_owned) else { continue };
-        let Some((from, to)) = dir.split_once('_') else { continue };
+        let Some(dir) = item.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        let Some((from, to)) = dir.split_once('_') else {
+            continue;
+        };
         if period_dir_name(from, to).ok().as_deref() != Some(dir.as_str()) {
             continue;
         }
         let path = item.path().join("report.json");
-        let stored: StoredReport = match std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(serde_json::from_slice(&b)?)) {
+        let stored: StoredReport = match std::fs::read(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|b| Ok(serde_json::from_slice(&b)?))
+        {
             Ok(stored) => stored,
             Err(err) => {
                 tracing::warn!(path = %path.display(), "period left out of the index: {err:#}");
@@ -140,7 +149,13 @@ pub fn scan(periods: &Path) -> anyhow::Result<Vec<PeriodEntry>> {
             })
             .collect();
         // The folder name is authoritative: it was validated above, the report text was not.
-        entries.push(PeriodEntry { from: from.to_owned(), to: to.to_owned(), days: stored.period.days, sites, dir });
+        entries.push(PeriodEntry {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            days: stored.period.days,
+            sites,
+            dir,
+        });
     }
     entries.sort_by(|a, b| (&b.to, &b.from).cmp(&(&a.to, &a.from)));
     Ok(entries)
@@ -148,7 +163,10 @@ pub fn scan(periods: &Path) -> anyhow::Result<Vec<PeriodEntry>> {
 
 /// Regroups the periods by site (sites in name order), for the index's per-site tables.
 pub fn by_site(periods: &[PeriodEntry]) -> Vec<SiteHistory> {
-    let mut names: Vec<&str> = periods.iter().flat_map(|p| p.sites.iter().map(|s| s.site.as_str())).collect();
+    let mut names: Vec<&str> = periods
+        .iter()
+        .flat_map(|p| p.sites.iter().map(|s| s.site.as_str()))
+        .collect();
     names.sort_unstable();
     names.dedup();
     names
@@ -156,12 +174,20 @@ pub fn by_site(periods: &[PeriodEntry]) -> Vec<SiteHistory> {
         .map(|name| {
             let rows: Vec<HistoryRow> = periods
                 .iter()
-                .filter_map(|p| p.sites.iter().find(|s| s.site == name).map(|s| HistoryRow { period: format!("{} – {}", p.from, p.to), entry: s.clone() }))
+                .filter_map(|p| {
+                    p.sites.iter().find(|s| s.site == name).map(|s| HistoryRow {
+                        period: format!("{} – {}", p.from, p.to),
+                        entry: s.clone(),
+                    })
+                })
                 .collect();
             let chart = (rows.len() >= 2).then(|| {
                 charts::columns(&Columns {
                     title: format!("Sessions per day by period, {name}"),
-                    description: format!("Average sessions per day of each of the {} periods, oldest first.", rows.len()),
+                    description: format!(
+                        "Average sessions per day of each of the {} periods, oldest first.",
+                        rows.len()
+                    ),
                     bars: rows
                         .iter()
                         .rev()
@@ -177,7 +203,11 @@ pub fn by_site(periods: &[PeriodEntry]) -> Vec<SiteHistory> {
                     reference: None,
                 })
             });
-            SiteHistory { site: name.to_owned(), rows, chart }
+            SiteHistory {
+                site: name.to_owned(),
+                rows,
+                chart,
+            }
         })
         .collect()
 }
@@ -188,8 +218,21 @@ mod tests {
 
     #[test]
     fn period_names_are_validated_dates() {
-        assert_eq!(period_dir_name("2026-11-08", "2026-11-14").unwrap(), "2026-11-08_2026-11-14");
-        for (from, to) in [("../../x", "2026-11-14"), ("2026-11-08", "2026-11-14/../../"), ("2026-11-15", "2026-11-14"), ("2026-1-8", "2026-11-14")] {
+        assert_eq!(
+            period_dir_name("2026-11-08", "2026-11-14").unwrap(),
+            "2026-11-08_2026-11-14"
+        );
+        // Whatever chrono accepts comes out zero-padded.
+        assert_eq!(
+            period_dir_name("2026-1-8", "2026-11-14").unwrap(),
+            "2026-01-08_2026-11-14"
+        );
+        for (from, to) in [
+            ("../../x", "2026-11-14"),
+            ("2026-11-08", "2026-11-14/../../"),
+            ("2026-11-15", "2026-11-14"),
+            ("2026-13-01", "2026-11-14"),
+        ] {
             assert!(period_dir_name(from, to).is_err(), "{from} {to}");
         }
     }
@@ -201,7 +244,11 @@ mod tests {
             std::fs::create_dir_all(dir.path().join(name)).unwrap();
             std::fs::write(dir.path().join(name).join("report.json"), body).unwrap();
         };
-        let report = |from: &str, to: &str| format!(r#"{{"period":{{"from":"{from}","to":"{to}","days":7}},"sites":[{{"site":"a.com","totals":{{"sessions":70}}}}]}}"#);
+        let report = |from: &str, to: &str| {
+            format!(
+                r#"{{"period":{{"from":"{from}","to":"{to}","days":7}},"sites":[{{"site":"a.com","totals":{{"sessions":70}}}}]}}"#
+            )
+        };
         write("2026-11-01_2026-11-07", &report("2026-11-01", "2026-11-07"));
         write("2026-11-08_2026-11-14", &report("2026-11-08", "2026-11-14"));
         write(".2026-11-15_2026-11-21.staging", &report("2026-11-15", "2026-11-21"));
@@ -213,12 +260,18 @@ mod tests {
         let periods = scan(dir.path()).unwrap();
         let names: Vec<&str> = periods.iter().map(|p| p.dir.as_str()).collect();
         assert_eq!(names, ["2026-11-08_2026-11-14", "2026-11-01_2026-11-07"]);
-        assert_eq!(periods[0].sites[0].href.as_deref(), Some("periods/2026-11-08_2026-11-14/a-com/index.html"));
+        assert_eq!(
+            periods[0].sites[0].href.as_deref(),
+            Some("periods/2026-11-08_2026-11-14/a-com/index.html")
+        );
         assert_eq!(periods[1].sites[0].href, None);
         assert_eq!(periods[0].sites[0].sessions_per_day, 10.0);
         let sites = by_site(&periods);
         assert_eq!(sites.len(), 1);
-        assert!(sites[0].chart.as_deref().is_some_and(|svg| svg.contains("Sessions per day by period")));
+        assert!(sites[0]
+            .chart
+            .as_deref()
+            .is_some_and(|svg| svg.contains("Sessions per day by period")));
         assert!(scan(&dir.path().join("missing")).unwrap().is_empty());
     }
 }

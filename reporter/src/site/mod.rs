@@ -82,21 +82,38 @@ pub fn render_site(report: &Report, out: &Path) -> anyhow::Result<RenderedSite> 
     let entries = history::scan(&periods)?;
     let index = out.join("index.html");
     write_atomically(&index, &engine.history(&entries, &report.hitflow_version)?)?;
-    tracing::info!(pages = files.len(), periods = entries.len(), "report site in {}", out.display());
+    tracing::info!(
+        pages = files.len(),
+        periods = entries.len(),
+        "report site in {}",
+        out.display()
+    );
 
-    let overviews = slug::unique_slugs(report.sites.iter().map(|s| s.site.as_str())).into_iter().map(|slug| period_dir.join(slug).join("index.html")).collect();
-    Ok(RenderedSite { index, period_dir, overviews, files: files.into_iter().map(|(path, _)| path).collect(), periods_listed: entries.len() })
+    let overviews = slug::unique_slugs(report.sites.iter().map(|s| s.site.as_str()))
+        .into_iter()
+        .map(|slug| period_dir.join(slug).join("index.html"))
+        .collect();
+    Ok(RenderedSite {
+        index,
+        period_dir,
+        overviews,
+        files: files.into_iter().map(|(path, _)| path).collect(),
+        periods_listed: entries.len(),
+    })
 }
 
 fn remove_dir_if_present(dir: &Path) -> anyhow::Result<()> {
     match std::fs::remove_dir_all(dir) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err).with_context(|| format!("cannot remove {}", dir.display())),
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            Err(err).with_context(|| format!("cannot remove {}", dir.display()))
+        }
         _ => Ok(()),
     }
 }
 
-/// Replaces `target` by `staging`: the old folder is moved aside first and deleted last, so a
-/// crash leaves either version in place (plus a leftover the next render clears).
+/// Replaces `target` by `staging`: the old folder is moved aside first and deleted last. The
+/// period is missing only between two renames; a crash leaves `.old`/`.staging` folders, which
+/// the index ignores and the next render of the period clears.
 fn swap_in(staging: &Path, target: &Path, aside: &Path) -> anyhow::Result<()> {
     remove_dir_if_present(aside)?;
     if target.exists() {

@@ -46,14 +46,46 @@ pub struct NavItem {
 
 /// The pages of each site, in navigation order.
 pub const SITE_PAGES: [NavItem; 8] = [
-    NavItem { key: "overview", file: "index.html", label: "Overview" },
-    NavItem { key: "pages", file: "pages.html", label: "Landing & exit pages" },
-    NavItem { key: "sources", file: "sources.html", label: "Sources & campaigns" },
-    NavItem { key: "audience", file: "audience.html", label: "Geo & devices" },
-    NavItem { key: "flow", file: "flow.html", label: "User flow" },
-    NavItem { key: "funnels", file: "funnels.html", label: "Funnels" },
-    NavItem { key: "technical", file: "technical.html", label: "Technical issues" },
-    NavItem { key: "goals", file: "goals.html", label: "Goals" },
+    NavItem {
+        key: "overview",
+        file: "index.html",
+        label: "Overview",
+    },
+    NavItem {
+        key: "pages",
+        file: "pages.html",
+        label: "Landing & exit pages",
+    },
+    NavItem {
+        key: "sources",
+        file: "sources.html",
+        label: "Sources & campaigns",
+    },
+    NavItem {
+        key: "audience",
+        file: "audience.html",
+        label: "Geo & devices",
+    },
+    NavItem {
+        key: "flow",
+        file: "flow.html",
+        label: "User flow",
+    },
+    NavItem {
+        key: "funnels",
+        file: "funnels.html",
+        label: "Funnels",
+    },
+    NavItem {
+        key: "technical",
+        file: "technical.html",
+        label: "Technical issues",
+    },
+    NavItem {
+        key: "goals",
+        file: "goals.html",
+        label: "Goals",
+    },
 ];
 
 /// A file of the period folder: path relative to it, and content.
@@ -70,12 +102,16 @@ impl Engine {
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape);
         format::register_filters(&mut tera);
-        tera.add_raw_templates(TEMPLATES).context("site templates do not parse")?;
+        tera.add_raw_templates(TEMPLATES)
+            .context("site templates do not parse")?;
         Ok(Engine { tera })
     }
 
     fn render(&self, template: &str, ctx: &Context) -> anyhow::Result<Vec<u8>> {
-        let html = self.tera.render(template, ctx).with_context(|| format!("rendering {template}"))?;
+        let html = self
+            .tera
+            .render(template, ctx)
+            .with_context(|| format!("rendering {template}"))?;
         Ok(html.into_bytes())
     }
 
@@ -92,7 +128,15 @@ impl Engine {
     /// Every page of a period, plus its copy of `report.json`.
     pub fn period(&self, report: &Report) -> anyhow::Result<Vec<File>> {
         let site_slugs = unique_slugs(report.sites.iter().map(|s| s.site.as_str()));
-        let sites: Vec<SiteLink> = report.sites.iter().zip(&site_slugs).map(|(s, slug)| SiteLink { name: s.site.clone(), slug: slug.clone() }).collect();
+        let sites: Vec<SiteLink> = report
+            .sites
+            .iter()
+            .zip(&site_slugs)
+            .map(|(s, slug)| SiteLink {
+                name: s.site.clone(),
+                slug: slug.clone(),
+            })
+            .collect();
         let mut base = Context::new();
         base.insert("version", &report.hitflow_version);
         base.insert("period", &report.period);
@@ -104,7 +148,15 @@ impl Engine {
         ctx.insert("up", "");
         ctx.insert("home", "../../");
         ctx.insert("nav", "period");
-        ctx.insert("reports", &report.sites.iter().zip(&sites).map(|(s, link)| PeriodSite { s, link }).collect::<Vec<_>>());
+        ctx.insert(
+            "reports",
+            &report
+                .sites
+                .iter()
+                .zip(&sites)
+                .map(|(s, link)| PeriodSite { s, link })
+                .collect::<Vec<_>>(),
+        );
         files.push(("index.html".into(), self.render("period.html", &ctx)?));
 
         let mut ctx = base.clone();
@@ -133,7 +185,9 @@ impl Engine {
         ctx.insert("home", "../../../");
         for page in SITE_PAGES {
             ctx.insert("nav", page.key);
-            let html = self.render(&format!("{}.html", page.key), &ctx).with_context(|| format!("site {}", site.site))?;
+            let html = self
+                .render(&format!("{}.html", page.key), &ctx)
+                .with_context(|| format!("site {}", site.site))?;
             files.push((dir.join(page.file), html));
         }
 
@@ -147,14 +201,20 @@ impl Engine {
                 &[Row {
                     label: row.c.channel.clone(),
                     fraction: row.share,
-                    text: format!("{} of {} sessions", format::pct(row.share), format::int(site.totals.sessions)),
+                    text: format!(
+                        "{} of {} sessions",
+                        format::pct(row.share),
+                        format::int(site.totals.sessions)
+                    ),
                     note: None,
                 }],
             );
             ctx.insert("channel", row);
             ctx.insert("share_chart", &share);
             ctx.insert("compare", &compare(&row.c.figures, &site.totals));
-            let html = self.render("channel.html", &ctx).with_context(|| format!("site {}, channel {}", site.site, row.c.channel))?;
+            let html = self
+                .render("channel.html", &ctx)
+                .with_context(|| format!("site {}, channel {}", site.site, row.c.channel))?;
             files.push((dir.join("channels").join(format!("{}.html", row.slug)), html));
         }
         Ok(files)

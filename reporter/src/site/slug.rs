@@ -21,8 +21,15 @@ pub fn slugify(name: &str) -> String {
     let trimmed = slug.trim_end_matches('-');
     if trimmed.is_empty() || trimmed.len() > MAX_LEN {
         // Nothing usable (e.g. a name in another script) or too long: a short hash keeps it unique.
-        let head = trimmed.get(..MAX_LEN.min(trimmed.len())).unwrap_or("").trim_end_matches('-');
-        return if head.is_empty() { format!("x-{}", short_hash(name)) } else { format!("{head}-{}", short_hash(name)) };
+        let head = trimmed
+            .get(..MAX_LEN.min(trimmed.len()))
+            .unwrap_or("")
+            .trim_end_matches('-');
+        return if head.is_empty() {
+            format!("x-{}", short_hash(name))
+        } else {
+            format!("{head}-{}", short_hash(name))
+        };
     }
     trimmed.to_owned()
 }
@@ -46,13 +53,19 @@ pub fn unique_slugs<'a>(names: impl IntoIterator<Item = &'a str> + Clone) -> Vec
 
 /// 8 hex digits of SHA-256: stable across runs and versions (unlike `std`'s hasher).
 fn short_hash(name: &str) -> String {
-    Sha256::digest(name.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(name.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether a string is a slug as produced here (used to check names read back from disk).
 #[cfg(test)]
 pub fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -69,7 +82,17 @@ mod tests {
 
     #[test]
     fn hostile_names_cannot_escape_the_folder() {
-        for name in ["../../etc/passwd", "..", "/", "a/../../b", "<script>", "C:\\x", "\u{0}", "名前", ""] {
+        for name in [
+            "../../etc/passwd",
+            "..",
+            "/",
+            "a/../../b",
+            "<script>",
+            "C:\\x",
+            "\u{0}",
+            "名前",
+            "",
+        ] {
             let slug = slugify(name);
             assert!(is_slug(&slug), "{name:?} → {slug:?}");
             assert!(!slug.contains(".."), "{slug}");

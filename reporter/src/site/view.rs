@@ -116,16 +116,79 @@ fn ratio(part: u64, whole: u64) -> f64 {
 
 fn kpis(s: &SiteReport) -> Vec<Kpi> {
     let (t, p, d) = (&s.totals, &s.previous, &s.deltas);
-    let kpi = |label, term, value: String, previous: String, delta, lower_is_better| Kpi { label, term, value, previous, delta, lower_is_better };
+    let kpi = |label, term, value: String, previous: String, delta, lower_is_better| Kpi {
+        label,
+        term,
+        value,
+        previous,
+        delta,
+        lower_is_better,
+    };
     vec![
-        kpi("Sessions", "session", format::int(t.sessions), format::int(p.sessions), d.sessions, false),
-        kpi("Visitors (daily-unique)", "visitors", format::int(t.visitors), format::int(p.visitors), d.visitors, false),
-        kpi("Pageviews", "pageviews", format::int(t.pageviews), format::int(p.pageviews), d.pageviews, false),
-        kpi("Engagement rate", "engagement_rate", format::pct(t.engagement_rate), format::pct(p.engagement_rate), d.engagement_rate, false),
-        kpi("Bounce rate", "bounce_rate", format::pct(t.bounce_rate), format::pct(p.bounce_rate), d.bounce_rate, true),
-        kpi("Avg. duration", "avg_duration_s", format::duration(t.avg_duration_s), format::duration(p.avg_duration_s), d.avg_duration_s, false),
-        kpi("Conversion rate", "conversions", format::pct(t.conversion_rate), format::pct(p.conversion_rate), d.conversion_rate, false),
-        kpi("Revenue", "revenue", format::decimal(t.revenue, 2), format::decimal(p.revenue, 2), d.revenue, false),
+        kpi(
+            "Sessions",
+            "session",
+            format::int(t.sessions),
+            format::int(p.sessions),
+            d.sessions,
+            false,
+        ),
+        kpi(
+            "Visitors (daily-unique)",
+            "visitors",
+            format::int(t.visitors),
+            format::int(p.visitors),
+            d.visitors,
+            false,
+        ),
+        kpi(
+            "Pageviews",
+            "pageviews",
+            format::int(t.pageviews),
+            format::int(p.pageviews),
+            d.pageviews,
+            false,
+        ),
+        kpi(
+            "Engagement rate",
+            "engagement_rate",
+            format::pct(t.engagement_rate),
+            format::pct(p.engagement_rate),
+            d.engagement_rate,
+            false,
+        ),
+        kpi(
+            "Bounce rate",
+            "bounce_rate",
+            format::pct(t.bounce_rate),
+            format::pct(p.bounce_rate),
+            d.bounce_rate,
+            true,
+        ),
+        kpi(
+            "Avg. duration",
+            "avg_duration_s",
+            format::duration(t.avg_duration_s),
+            format::duration(p.avg_duration_s),
+            d.avg_duration_s,
+            false,
+        ),
+        kpi(
+            "Conversion rate",
+            "conversions",
+            format::pct(t.conversion_rate),
+            format::pct(p.conversion_rate),
+            d.conversion_rate,
+            false,
+        ),
+        kpi(
+            "Revenue",
+            "revenue",
+            format::decimal(t.revenue, 2),
+            format::decimal(p.revenue, 2),
+            d.revenue,
+            false,
+        ),
     ]
 }
 
@@ -133,7 +196,10 @@ fn kpis(s: &SiteReport) -> Vec<Kpi> {
 /// up to [`MAX_TIED_MARKS`] rows: a value many channels share (typically 0% bot share) is not
 /// distinctive, and a column of "best" labels would bury the ones that are.
 fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
-    let ranked: Vec<bool> = channels.iter().map(|c| c.figures.sessions >= MIN_SESSIONS_TO_RANK).collect();
+    let ranked: Vec<bool> = channels
+        .iter()
+        .map(|c| c.figures.sessions >= MIN_SESSIONS_TO_RANK)
+        .collect();
     let mut out = vec![Marks::default(); channels.len()];
     type Column = (fn(&Figures) -> f64, bool, fn(&mut Marks) -> &mut Option<&'static str>);
     let columns: [Column; 7] = [
@@ -146,11 +212,18 @@ fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
         (|f| f.bot_share, true, |m| &mut m.bot_share),
     ];
     for (value, lower_is_better, slot) in columns {
-        let values: Vec<f64> = channels.iter().zip(&ranked).filter(|(_, r)| **r).map(|(c, _)| value(&c.figures)).collect();
+        let values: Vec<f64> = channels
+            .iter()
+            .zip(&ranked)
+            .filter(|(_, r)| **r)
+            .map(|(c, _)| value(&c.figures))
+            .collect();
         if values.len() < 2 {
             continue;
         }
-        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
         if lo == hi {
             continue;
         }
@@ -171,20 +244,33 @@ fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
 
 /// The channel page's side-by-side of the channel and the whole site.
 pub fn compare(c: &Figures, site: &Figures) -> Vec<Compare> {
-    let row = |label, term, f: fn(&Figures) -> String| Compare { label, term, channel: f(c), site: f(site) };
+    let row = |label, term, f: fn(&Figures) -> String| Compare {
+        label,
+        term,
+        channel: f(c),
+        site: f(site),
+    };
     vec![
         row("Sessions", "session", |f| format::int(f.sessions)),
         row("Visitors (daily-unique)", "visitors", |f| format::int(f.visitors)),
         row("Pageviews", "pageviews", |f| format::int(f.pageviews)),
-        row("Pages / session", "pages_per_session", |f| format::decimal(f.pages_per_session, 2)),
-        row("Avg. duration", "avg_duration_s", |f| format::duration(f.avg_duration_s)),
-        row("Median duration", "median_duration_s", |f| format::duration(f.median_duration_s)),
+        row("Pages / session", "pages_per_session", |f| {
+            format::decimal(f.pages_per_session, 2)
+        }),
+        row("Avg. duration", "avg_duration_s", |f| {
+            format::duration(f.avg_duration_s)
+        }),
+        row("Median duration", "median_duration_s", |f| {
+            format::duration(f.median_duration_s)
+        }),
         row("Engagement rate", "engagement_rate", |f| format::pct(f.engagement_rate)),
         row("Bounce rate", "bounce_rate", |f| format::pct(f.bounce_rate)),
         row("Conversions", "conversions", |f| format::int(f.conversions)),
         row("Conversion rate", "conversions", |f| format::pct(f.conversion_rate)),
         row("Revenue", "revenue", |f| format::decimal(f.revenue, 2)),
-        row("Very short sessions", "very_short_share", |f| format::pct(f.very_short_share)),
+        row("Very short sessions", "very_short_share", |f| {
+            format::pct(f.very_short_share)
+        }),
         row("Bot share (of hits)", "bot_share", |f| format::pct(f.bot_share)),
     ]
 }
@@ -198,7 +284,11 @@ fn day_label(date: &str) -> String {
 
 fn daily_chart(s: &SiteReport, days: i64) -> String {
     let count = s.daily.len();
-    let previous_avg = if days > 0 { s.previous.sessions as f64 / days as f64 } else { 0.0 };
+    let previous_avg = if days > 0 {
+        s.previous.sessions as f64 / days as f64
+    } else {
+        0.0
+    };
     charts::columns(&Columns {
         title: format!("Sessions per day, {}", s.site),
         description: format!(
@@ -207,10 +297,23 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
             format::int(s.totals.sessions),
             format::decimal(previous_avg, 0)
         ),
-        bars: s.daily.iter().map(|d| Column { label: day_label(&d.date), value: d.sessions as f64, text: format::int(d.sessions) }).collect(),
+        bars: s
+            .daily
+            .iter()
+            .map(|d| Column {
+                label: day_label(&d.date),
+                value: d.sessions as f64,
+                text: format::int(d.sessions),
+            })
+            .collect(),
         label_every: count.div_ceil(10).max(1),
         value_labels: count <= 16,
-        reference: (s.previous.sessions > 0).then(|| (previous_avg, format!("previous period: {}/day", format::decimal(previous_avg, 0)))),
+        reference: (s.previous.sessions > 0).then(|| {
+            (
+                previous_avg,
+                format!("previous period: {}/day", format::decimal(previous_avg, 0)),
+            )
+        }),
     })
 }
 
@@ -218,7 +321,15 @@ fn hour_chart(s: &SiteReport) -> String {
     charts::columns(&Columns {
         title: format!("Sessions by hour of day ({})", s.timezone),
         description: "Sessions by the hour they started, site time zone, whole period.".into(),
-        bars: s.hour_of_day.iter().map(|h| Column { label: format!("{:02}h", h.hour), value: h.sessions as f64, text: format::int(h.sessions) }).collect(),
+        bars: s
+            .hour_of_day
+            .iter()
+            .map(|h| Column {
+                label: format!("{:02}h", h.hour),
+                value: h.sessions as f64,
+                text: format::int(h.sessions),
+            })
+            .collect(),
         label_every: 3,
         value_labels: false,
         reference: None,
@@ -231,10 +342,19 @@ fn channel_chart(s: &SiteReport) -> String {
         .iter()
         .map(|c| {
             let share = ratio(c.figures.sessions, s.totals.sessions);
-            Row { label: c.channel.clone(), fraction: share, text: format!("{} ({})", format::pct(share), format::int(c.figures.sessions)), note: None }
+            Row {
+                label: c.channel.clone(),
+                fraction: share,
+                text: format!("{} ({})", format::pct(share), format::int(c.figures.sessions)),
+                note: None,
+            }
         })
         .collect();
-    charts::rows("Share of sessions by channel", "Each bar is the channel's share of all sessions of the period; the track is 100%.", &rows)
+    charts::rows(
+        "Share of sessions by channel",
+        "Each bar is the channel's share of all sessions of the period; the track is 100%.",
+        &rows,
+    )
 }
 
 pub fn funnel_chart(f: &FunnelReport) -> String {
@@ -245,11 +365,19 @@ pub fn funnel_chart(f: &FunnelReport) -> String {
         .map(|(k, step)| Row {
             label: format!("{}. {}", k + 1, step.step),
             fraction: step.conversion_from_start,
-            text: format!("{} ({})", format::int(step.sessions), format::pct(step.conversion_from_start)),
+            text: format!(
+                "{} ({})",
+                format::int(step.sessions),
+                format::pct(step.conversion_from_start)
+            ),
             note: (k > 0).then(|| format!("▼ {} dropped off after the previous step", format::pct(step.drop_off))),
         })
         .collect();
-    charts::rows(&format!("Funnel: {}", f.name), "Sessions reaching each step, as a share of the first step, with the drop-off from the step before.", &rows)
+    charts::rows(
+        &format!("Funnel: {}", f.name),
+        "Sessions reaching each step, as a share of the first step, with the drop-off from the step before.",
+        &rows,
+    )
 }
 
 fn flow(s: &SiteReport) -> Vec<FlowStep<'_>> {
@@ -260,8 +388,18 @@ fn flow(s: &SiteReport) -> Vec<FlowStep<'_>> {
     steps
         .into_iter()
         .map(|(step, mut transitions)| {
-            transitions.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
-            let transitions = transitions.into_iter().map(|t| FlowRow { t, share: ratio(t.sessions, s.totals.sessions) }).collect();
+            transitions.sort_by(|a, b| {
+                b.sessions
+                    .cmp(&a.sessions)
+                    .then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to)))
+            });
+            let transitions = transitions
+                .into_iter()
+                .map(|t| FlowRow {
+                    t,
+                    share: ratio(t.sessions, s.totals.sessions),
+                })
+                .collect();
             FlowStep { step, transitions }
         })
         .collect()
@@ -291,7 +429,14 @@ impl<'a> SiteView<'a> {
             min_sessions_to_rank: MIN_SESSIONS_TO_RANK,
             max_tied_marks: MAX_TIED_MARKS,
             flow: flow(s),
-            funnels: s.funnels.iter().map(|f| FunnelView { f, chart: funnel_chart(f) }).collect(),
+            funnels: s
+                .funnels
+                .iter()
+                .map(|f| FunnelView {
+                    f,
+                    chart: funnel_chart(f),
+                })
+                .collect(),
             daily_chart: daily_chart(s, report.period.days),
             hour_chart: hour_chart(s),
             channel_chart: channel_chart(s),
@@ -306,7 +451,13 @@ mod tests {
     fn channel(name: &str, sessions: u64, bounce_rate: f64, bot_share: f64) -> ChannelReport {
         ChannelReport {
             channel: name.into(),
-            figures: Figures { sessions, bounce_rate, bot_share, engagement_rate: 0.5, ..Figures::default() },
+            figures: Figures {
+                sessions,
+                bounce_rate,
+                bot_share,
+                engagement_rate: 0.5,
+                ..Figures::default()
+            },
             previous_sessions: 0,
             sessions_delta: None,
         }
@@ -314,24 +465,43 @@ mod tests {
 
     #[test]
     fn best_and_worst_follow_the_direction_of_each_column() {
-        let channels = [channel("A", 100, 0.2, 0.1), channel("B", 50, 0.6, 0.0), channel("C", 40, 0.4, 0.3), channel("Tiny", 2, 0.0, 0.9)];
+        let channels = [
+            channel("A", 100, 0.2, 0.1),
+            channel("B", 50, 0.6, 0.0),
+            channel("C", 40, 0.4, 0.3),
+            channel("Tiny", 2, 0.0, 0.9),
+        ];
         let m = marks(&channels);
         assert_eq!((m[0].sessions, m[2].sessions), (Some("best"), Some("worst")));
         // Lower bounce rate is better; the tiny channel is not ranked.
-        assert_eq!((m[0].bounce_rate, m[1].bounce_rate, m[3].bounce_rate), (Some("best"), Some("worst"), None));
-        assert_eq!((m[1].bot_share, m[2].bot_share, m[3].bot_share), (Some("best"), Some("worst"), None));
+        assert_eq!(
+            (m[0].bounce_rate, m[1].bounce_rate, m[3].bounce_rate),
+            (Some("best"), Some("worst"), None)
+        );
+        assert_eq!(
+            (m[1].bot_share, m[2].bot_share, m[3].bot_share),
+            (Some("best"), Some("worst"), None)
+        );
         // All equal: no marks.
         assert!(m.iter().all(|m| m.engagement_rate.is_none()));
     }
 
     #[test]
     fn a_value_many_channels_share_is_not_marked() {
-        let channels = [channel("A", 100, 0.2, 0.0), channel("B", 90, 0.3, 0.0), channel("C", 80, 0.4, 0.0), channel("D", 70, 0.5, 0.2)];
+        let channels = [
+            channel("A", 100, 0.2, 0.0),
+            channel("B", 90, 0.3, 0.0),
+            channel("C", 80, 0.4, 0.0),
+            channel("D", 70, 0.5, 0.2),
+        ];
         let m = marks(&channels);
         assert!(m[..3].iter().all(|m| m.bot_share.is_none()), "three-way tie for best");
         assert_eq!(m[3].bot_share, Some("worst"));
         let two = marks(&channels[1..]);
-        assert_eq!((two[0].bot_share, two[1].bot_share, two[2].bot_share), (Some("best"), Some("best"), Some("worst")));
+        assert_eq!(
+            (two[0].bot_share, two[1].bot_share, two[2].bot_share),
+            (Some("best"), Some("best"), Some("worst"))
+        );
     }
 
     #[test]
