@@ -29,7 +29,12 @@ fn bodies() -> Vec<Vec<u8>> {
         "https://example.com/?gclid=abc123&utm_source=google&utm_medium=cpc",
         "https://example.com/docs/install#/step-2",
     ];
-    let referrers = ["https://www.google.com/search?q=analytics", "", "https://news.ycombinator.com/item?id=1", "https://example.com/"];
+    let referrers = [
+        "https://www.google.com/search?q=analytics",
+        "",
+        "https://news.ycombinator.com/item?id=1",
+        "https://example.com/",
+    ];
     (0..64)
         .map(|i| {
             let name = if i % 5 == 0 { "signup" } else { "pageview" };
@@ -46,7 +51,13 @@ fn bodies() -> Vec<Vec<u8>> {
 fn main() {
     let bodies = bodies();
     let salt = Salt([9; 16]);
-    let geo = Geo { country: Some("DE".into()), city: Some("Berlin".into()), asn: Some(3320), colo: Some("FRA".into()), ..Geo::default() };
+    let geo = Geo {
+        country: Some("DE".into()),
+        city: Some("Berlin".into()),
+        asn: Some(3320),
+        colo: Some("FRA".into()),
+        ..Geo::default()
+    };
     let hints = ClientHints::default();
     let n = 400_000usize;
     let mut batch = Vec::with_capacity(100);
@@ -71,14 +82,28 @@ fn main() {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("collector native pipeline: {n} hits in {secs:.3} s = {:.0} hits/s/core (target ≥ 200000)", n as f64 / secs);
-    println!("  parquet per 100-hit batch: {:.1} KB", encoded_bytes as f64 / (n / 100) as f64 / 1024.0);
+    println!(
+        "collector native pipeline: {n} hits in {secs:.3} s = {:.0} hits/s/core (target ≥ 200000)",
+        n as f64 / secs
+    );
+    println!(
+        "  parquet per 100-hit batch: {:.1} KB",
+        encoded_bytes as f64 / (n / 100) as f64 / 1024.0
+    );
 
     // Enrichment alone (no Parquet), to see where the time goes.
     let started = Instant::now();
     for i in 0..n {
         let payload = parse_event_body(&bodies[i % bodies.len()]).expect("valid body");
-        let ctx = RequestContext { now_ms: 0, ip: "198.51.100.1", user_agent: UAS[i % UAS.len()], hints, accept_language: Some("en"), sec_purpose: None, geo: geo.clone() };
+        let ctx = RequestContext {
+            now_ms: 0,
+            ip: "198.51.100.1",
+            user_agent: UAS[i % UAS.len()],
+            hints,
+            accept_language: Some("en"),
+            sec_purpose: None,
+            geo: geo.clone(),
+        };
         black_box(build_hit(payload, &ctx, &salt, i as u64).expect("valid hit"));
     }
     let secs = started.elapsed().as_secs_f64();

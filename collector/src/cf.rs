@@ -21,19 +21,26 @@ pub fn read_geo(request: &worker::Request) -> Geo {
         asn: number(&cf, "asn"),
         as_org: text(&cf, "asOrganization"),
         colo: text(&cf, "colo"),
-        verified_bot: bot_management.as_ref().and_then(|bm| field(bm, "verifiedBot")).and_then(|v| v.as_bool()),
+        verified_bot: bot_management
+            .as_ref()
+            .and_then(|bm| field(bm, "verifiedBot"))
+            .and_then(|v| v.as_bool()),
         bot_score: bot_management.as_ref().and_then(|bm| number(bm, "score")),
     }
     .normalized()
 }
 
 fn field(object: &JsValue, name: &str) -> Option<JsValue> {
-    Reflect::get(object, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// A string field, capped so a surprising value cannot bloat a row.
 fn text(object: &JsValue, name: &str) -> Option<String> {
-    field(object, name).and_then(|v| v.as_string()).filter(|s| s.len() <= 256)
+    field(object, name)
+        .and_then(|v| v.as_string())
+        .filter(|s| s.len() <= 256)
 }
 
 fn number(object: &JsValue, name: &str) -> Option<u32> {

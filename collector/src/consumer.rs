@@ -13,7 +13,9 @@ const RETRY_DELAY_SECONDS: u32 = 10;
 #[event(queue)]
 pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
     let messages: Vec<_> = batch.raw_iter().collect();
-    let retry = QueueRetryOptionsBuilder::new().with_delay_seconds(RETRY_DELAY_SECONDS).build();
+    let retry = QueueRetryOptionsBuilder::new()
+        .with_delay_seconds(RETRY_DELAY_SECONDS)
+        .build();
     let ids: Vec<String> = messages.iter().map(|m| m.id()).collect();
 
     let mut decoded = Vec::with_capacity(messages.len());
@@ -22,7 +24,10 @@ pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> wo
             Some(Ok(hit)) => decoded.push((index, ids[index].as_str(), hit)),
             // Never drop silently: retries end in the dead-letter queue for inspection.
             _ => {
-                console_error!("message {} is not a hit; sending it towards the dead-letter queue", ids[index]);
+                console_error!(
+                    "message {} is not a hit; sending it towards the dead-letter queue",
+                    ids[index]
+                );
                 message.retry_with_options(&retry);
             }
         }
@@ -41,7 +46,10 @@ pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> wo
             }
             Err(err) => {
                 console_error!("storing {} failed, will retry: {err}", group.key);
-                group.message_indices.iter().for_each(|&i| messages[i].retry_with_options(&retry));
+                group
+                    .message_indices
+                    .iter()
+                    .for_each(|&i| messages[i].retry_with_options(&retry));
             }
         }
     }

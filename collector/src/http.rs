@@ -4,8 +4,7 @@
 //! failure of Cloudflare's own services (R2, Queues) can produce a 503.
 
 use worker::{
-    console_error, event, Context, Env, Headers, Method, RawMessageBuilder, QueueContentType, Request,
-    Response,
+    console_error, event, Context, Env, Headers, Method, QueueContentType, RawMessageBuilder, Request, Response,
 };
 
 use crate::config::AllowList;
@@ -19,9 +18,9 @@ const TRACKER_JS: &str = include_str!("t.js");
 
 /// A 1×1 transparent GIF (43 bytes).
 const PIXEL_GIF: [u8; 43] = [
-    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+    0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02,
+    0x02, 0x44, 0x01, 0x00, 0x3b,
 ];
 
 /// A request that ends early with an error response.
@@ -79,7 +78,10 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
     }
     match (path.as_str(), method.clone()) {
         (p, _) if p == "/reports" || p.starts_with("/reports/") => Ok(crate::reports::serve(&req, env).await?),
-        ("/health", _) => Ok(with_headers(Response::from_json(&serde_json::json!({"status": "ok"}))?, &[("Cache-Control", "no-store")])?),
+        ("/health", _) => Ok(with_headers(
+            Response::from_json(&serde_json::json!({"status": "ok"}))?,
+            &[("Cache-Control", "no-store")],
+        )?),
         ("/t.js", _) => Ok(with_headers(
             Response::ok(TRACKER_JS)?,
             &[
@@ -100,7 +102,8 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
             let url = req.url().map_err(|_| Reject::new(400, "unreadable request URL"))?;
             let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
             let referer = header(&req, "Referer");
-            let payload = parse_pixel_query(&pairs, referer.as_deref()).map_err(|e| Reject::new(e.status(), e.to_string()))?;
+            let payload =
+                parse_pixel_query(&pairs, referer.as_deref()).map_err(|e| Reject::new(e.status(), e.to_string()))?;
             // Link checkers and prefetchers send HEAD: answer, but count nothing.
             if method != Method::Head {
                 accept(payload, &req, env).await?;
@@ -109,7 +112,10 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
                 Response::from_bytes(PIXEL_GIF.to_vec())?,
                 &[
                     ("Content-Type", "image/gif"),
-                    ("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0, private"),
+                    (
+                        "Cache-Control",
+                        "no-store, no-cache, must-revalidate, max-age=0, private",
+                    ),
                     ("Expires", "0"),
                     ("Access-Control-Allow-Origin", "*"),
                 ],
@@ -120,7 +126,10 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
 
 /// Checks the site, enriches the payload and queues the hit.
 async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed> {
-    let sites = env.var("ALLOWED_SITES").map(|v| AllowList::parse(&v.to_string())).unwrap_or_default();
+    let sites = env
+        .var("ALLOWED_SITES")
+        .map(|v| AllowList::parse(&v.to_string()))
+        .unwrap_or_default();
     if !sites.allows(&payload.site) {
         return Err(Reject::new(403, "site is not in this collector's allow-list").into());
     }
@@ -128,10 +137,24 @@ async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed
     let bucket = env.bucket(HITS_BUCKET)?;
     let salt = salt_store::salt_for_day(&bucket, now_ms.div_euclid(86_400_000)).await?;
 
-    let (ua, ip) = (header(req, "User-Agent").unwrap_or_default(), header(req, "CF-Connecting-IP").unwrap_or_default());
-    let hint_names = ["Sec-CH-UA", "Sec-CH-UA-Mobile", "Sec-CH-UA-Platform", "Sec-CH-UA-Platform-Version", "Sec-CH-UA-Full-Version-List", "Sec-CH-UA-Model"];
-    let [ch_ua, ch_mobile, ch_platform, ch_platform_version, ch_full, ch_model] = hint_names.map(|name| header(req, name));
-    let (accept_language, sec_purpose) = (header(req, "Accept-Language"), header(req, "Sec-Purpose").or_else(|| header(req, "Purpose")));
+    let (ua, ip) = (
+        header(req, "User-Agent").unwrap_or_default(),
+        header(req, "CF-Connecting-IP").unwrap_or_default(),
+    );
+    let hint_names = [
+        "Sec-CH-UA",
+        "Sec-CH-UA-Mobile",
+        "Sec-CH-UA-Platform",
+        "Sec-CH-UA-Platform-Version",
+        "Sec-CH-UA-Full-Version-List",
+        "Sec-CH-UA-Model",
+    ];
+    let [ch_ua, ch_mobile, ch_platform, ch_platform_version, ch_full, ch_model] =
+        hint_names.map(|name| header(req, name));
+    let (accept_language, sec_purpose) = (
+        header(req, "Accept-Language"),
+        header(req, "Sec-Purpose").or_else(|| header(req, "Purpose")),
+    );
     let ctx = RequestContext {
         now_ms,
         ip: &ip,
@@ -158,8 +181,15 @@ async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed
 }
 
 fn check_content_type(req: &Request) -> Result<(), Reject> {
-    let Some(content_type) = header(req, "Content-Type") else { return Ok(()) };
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let Some(content_type) = header(req, "Content-Type") else {
+        return Ok(());
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "text/plain" | "application/json" | "" => Ok(()),
         _ => Err(Reject::new(415, "send the body as text/plain or application/json")),
@@ -174,7 +204,10 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>, Routed> {
             return Err(too_large().into());
         }
     }
-    let body = req.bytes().await.map_err(|_| Reject::new(400, "unreadable request body"))?;
+    let body = req
+        .bytes()
+        .await
+        .map_err(|_| Reject::new(400, "unreadable request body"))?;
     if body.len() > MAX_BODY_BYTES {
         return Err(too_large().into());
     }

@@ -80,10 +80,7 @@ pub enum PayloadError {
     #[error("`{field}` must be an integer in 0..={max}")]
     OutOfRange { field: &'static str, max: u32 },
     #[error("`{field}` is invalid: {reason}")]
-    Invalid {
-        field: &'static str,
-        reason: &'static str,
-    },
+    Invalid { field: &'static str, reason: &'static str },
 }
 
 impl PayloadError {
@@ -105,8 +102,7 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
     // serde_json stops at 128 levels of nesting with an ordinary error, so deep input cannot
     // exhaust the stack; raw control characters inside strings are syntax errors too.
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| PayloadError::MalformedJson(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| PayloadError::MalformedJson(e.to_string()))?;
     let Value::Object(obj) = value else {
         return Err(PayloadError::NotAnObject);
     };
@@ -133,11 +129,7 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
         Some(v) => parse_revenue(v)?,
     };
     let engaged_ms = bounded_u32(field(&obj, "engaged_ms"), "engaged_ms", MAX_ENGAGED_MS)?;
-    let screen_width = bounded_u32(
-        field(&obj, "screen_width"),
-        "screen_width",
-        MAX_SCREEN_WIDTH,
-    )?;
+    let screen_width = bounded_u32(field(&obj, "screen_width"), "screen_width", MAX_SCREEN_WIDTH)?;
     let entry = match field(&obj, "entry") {
         None => None,
         Some(Value::Bool(b)) => Some(*b),
@@ -190,9 +182,7 @@ pub fn parse_pixel_query(
     };
     let referrer = match (param("r"), header) {
         (Some(r), _) => validate_referrer(r)?,
-        (None, Some(h))
-            if url_from_param && host_of(h).is_some_and(|hh| Some(hh) != host_of(&url)) =>
-        {
+        (None, Some(h)) if url_from_param && host_of(h).is_some_and(|hh| Some(hh) != host_of(&url)) => {
             validate_referrer(h).ok().flatten()
         }
         _ => None,
@@ -250,8 +240,8 @@ fn validate_site(s: &str) -> Result<String, PayloadError> {
     let charset_ok = site
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
-    let ends_ok = site.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && site.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let ends_ok =
+        site.starts_with(|c: char| c.is_ascii_alphanumeric()) && site.ends_with(|c: char| c.is_ascii_alphanumeric());
     if !charset_ok || !ends_ok || site.contains("..") {
         return Err(PayloadError::Invalid {
             field: "site",
@@ -340,12 +330,10 @@ fn parse_props(v: &Value) -> Result<Option<String>, PayloadError> {
     if map.is_empty() {
         return Ok(None);
     }
-    serde_json::to_string(map)
-        .map(Some)
-        .map_err(|_| PayloadError::Invalid {
-            field: "props",
-            reason: "cannot be serialised",
-        })
+    serde_json::to_string(map).map(Some).map_err(|_| PayloadError::Invalid {
+        field: "props",
+        reason: "cannot be serialised",
+    })
 }
 
 fn parse_amount(v: &Value, field: &'static str) -> Result<f64, PayloadError> {
@@ -392,11 +380,7 @@ fn parse_revenue(v: &Value) -> Result<(Option<f64>, Option<String>), PayloadErro
 }
 
 /// An optional integer field in `0..=max`.
-fn bounded_u32(
-    v: Option<&Value>,
-    field: &'static str,
-    max: u32,
-) -> Result<Option<u32>, PayloadError> {
+fn bounded_u32(v: Option<&Value>, field: &'static str, max: u32) -> Result<Option<u32>, PayloadError> {
     let Some(v) = v else { return Ok(None) };
     let Value::Number(n) = v else {
         return Err(wrong_type(field, "an integer"));
@@ -596,10 +580,7 @@ mod tests {
     #[test]
     fn error_messages_name_the_field() {
         let err = parse_event_body(body(r#""engaged_ms":-1"#).as_bytes()).expect_err("negative");
-        assert_eq!(
-            err.to_string(),
-            "`engaged_ms` must be an integer in 0..=86400000"
-        );
+        assert_eq!(err.to_string(), "`engaged_ms` must be an integer in 0..=86400000");
         let long = format!(r#""referrer":"{}""#, "a".repeat(3000));
         let err = parse_event_body(body(&long).as_bytes()).expect_err("long");
         assert_eq!(err.to_string(), "`referrer` is longer than 2048 characters");
@@ -616,12 +597,7 @@ mod tests {
         );
     }
 
-    type PixelCase<'a> = (
-        &'a str,
-        Vec<(String, String)>,
-        Option<&'a str>,
-        Result<Payload, u16>,
-    );
+    type PixelCase<'a> = (&'a str, Vec<(String, String)>, Option<&'a str>, Result<Payload, u16>);
 
     #[test]
     #[rustfmt::skip]

@@ -7,7 +7,11 @@ use hitflow_schema::report_access::{constant_time_eq, REPORTS_PATH};
 /// path inside the report site: encoded characters (`%2F`, `%2e%2e`), `..`, `.` segments,
 /// backslashes, empty segments, hidden files.
 pub fn report_key(path: &str) -> Option<String> {
-    let rest = if path == "/reports" { "" } else { path.strip_prefix(REPORTS_PATH)? };
+    let rest = if path == "/reports" {
+        ""
+    } else {
+        path.strip_prefix(REPORTS_PATH)?
+    };
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.');
     if !rest.chars().all(allowed) || rest.contains("//") || rest.starts_with('/') {
         return None;
@@ -47,7 +51,10 @@ fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -68,7 +75,10 @@ mod tests {
         let cases = [
             ("/reports", Some("reports/index.html")),
             ("/reports/", Some("reports/index.html")),
-            ("/reports/periods/2026-11-01_2026-11-07/example-com/index.html", Some("reports/periods/2026-11-01_2026-11-07/example-com/index.html")),
+            (
+                "/reports/periods/2026-11-01_2026-11-07/example-com/index.html",
+                Some("reports/periods/2026-11-01_2026-11-07/example-com/index.html"),
+            ),
             ("/reports/periods/x/", Some("reports/periods/x/index.html")),
             ("/reports/../hits/date=2026-11-01/hour=00/a.parquet", None),
             ("/reports/%2e%2e/hits/a.parquet", None),

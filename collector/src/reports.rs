@@ -23,7 +23,10 @@ struct Secrets {
 fn secrets(env: &Env) -> Secrets {
     let secret = |name: &str| env.secret(name).ok().map(|s| s.to_string()).filter(|s| !s.is_empty());
     Secrets {
-        user: env.var("REPORTS_USER").map(|v| v.to_string()).unwrap_or_else(|_| "report".into()),
+        user: env
+            .var("REPORTS_USER")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| "report".into()),
         password: secret("REPORTS_PASSWORD"),
         signing_key: secret("REPORTS_SIGNING_KEY"),
     }
@@ -36,7 +39,7 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
         return plain(404, "no such endpoint");
     }
     let path = req.path();
-    let now = (worker::Date::now().as_millis() / 1000) as u64;
+    let now = worker::Date::now().as_millis() / 1000;
     let mut set_cookie = None;
     let authorized = match (&secrets.password, header(req, "Authorization")) {
         (Some(password), Some(auth)) if basic_auth_matches(Some(&auth), &secrets.user, password) => true,
@@ -59,15 +62,21 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
     if !authorized {
         let mut response = plain(401, "authentication required")?;
         if secrets.password.is_some() {
-            response.headers_mut().set("WWW-Authenticate", "Basic realm=\"hitflow reports\", charset=\"UTF-8\"")?;
+            response
+                .headers_mut()
+                .set("WWW-Authenticate", "Basic realm=\"hitflow reports\", charset=\"UTF-8\"")?;
         }
         return Ok(response);
     }
-    let Some(key) = report_key(&path) else { return plain(404, "not found") };
+    let Some(key) = report_key(&path) else {
+        return plain(404, "not found");
+    };
     let Some(object) = env.bucket(HITS_BUCKET)?.get(&key).execute().await? else {
         return plain(404, "not found");
     };
-    let Some(body) = object.body() else { return plain(404, "not found") };
+    let Some(body) = object.body() else {
+        return plain(404, "not found");
+    };
     let bytes = body.bytes().await?;
     let mut response = Response::from_bytes(bytes)?;
     let headers = response.headers_mut();
@@ -76,7 +85,10 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     // Report pages are static: no script, no remote anything.
-    headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline' 'self'; img-src 'self' data:; frame-ancestors 'none'")?;
+    headers.set(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline' 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    )?;
     if let Some(cookie) = set_cookie {
         headers.set("Set-Cookie", &cookie)?;
     }
@@ -112,16 +124,26 @@ fn link_from_query(req: &Request) -> Option<Link> {
             _ => {}
         }
     }
-    Some(Link { exp: exp?, scope: scope?, sig: sig? })
+    Some(Link {
+        exp: exp?,
+        scope: scope?,
+        sig: sig?,
+    })
 }
 
 fn link_from_cookie(req: &Request) -> Option<Link> {
     let cookies = header(req, "Cookie")?;
-    let value = cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_owned))?;
+    let value = cookies
+        .split(';')
+        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_owned))?;
     // exp.scope.sig, where the scope may itself contain dots.
     let (exp, rest) = value.split_once('.')?;
     let (scope, sig) = rest.rsplit_once('.')?;
-    Some(Link { exp: exp.parse().ok()?, scope: scope.replace('!', "/"), sig: sig.to_owned() })
+    Some(Link {
+        exp: exp.parse().ok()?,
+        scope: scope.replace('!', "/"),
+        sig: sig.to_owned(),
+    })
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {

@@ -55,7 +55,10 @@ async fn create(bucket: &Bucket, day: i64) -> worker::Result<Salt> {
     let created = bucket
         .put(key(day), fresh.0.to_vec())
         // Create-only: if another isolate won the race, its salt is the day's salt.
-        .only_if(Conditional { etag_does_not_match: Some("*".into()), ..Conditional::default() })
+        .only_if(Conditional {
+            etag_does_not_match: Some("*".into()),
+            ..Conditional::default()
+        })
         .execute()
         .await?;
     if created.is_some() {

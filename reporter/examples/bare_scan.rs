@@ -12,10 +12,33 @@ use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
 const COLUMNS: [&str; 27] = [
-    col::ts, col::hit_id, col::visitor_id, col::is_bot, col::engaged_ms, col::revenue, col::entry,
-    col::site, col::event, col::url_host, col::url_path, col::referrer_host, col::currency,
-    col::utm_source, col::utm_medium, col::utm_campaign, col::utm_term, col::utm_content, col::ref_param, col::click_id_kind,
-    col::device_type, col::browser, col::browser_version, col::os, col::os_version, col::country, col::city,
+    col::ts,
+    col::hit_id,
+    col::visitor_id,
+    col::is_bot,
+    col::engaged_ms,
+    col::revenue,
+    col::entry,
+    col::site,
+    col::event,
+    col::url_host,
+    col::url_path,
+    col::referrer_host,
+    col::currency,
+    col::utm_source,
+    col::utm_medium,
+    col::utm_campaign,
+    col::utm_term,
+    col::utm_content,
+    col::ref_param,
+    col::click_id_kind,
+    col::device_type,
+    col::browser,
+    col::browser_version,
+    col::os,
+    col::os_version,
+    col::country,
+    col::city,
 ];
 
 fn files(dir: &PathBuf, out: &mut Vec<PathBuf>) {
@@ -40,10 +63,22 @@ fn main() {
             let bytes = bytes::Bytes::from(std::fs::read(path).expect("readable file"));
             let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).expect("parquet");
             let fields = builder.parquet_schema().root_schema().get_fields().to_vec();
-            let indices = COLUMNS.iter().filter_map(|c| fields.iter().position(|f| f.name() == *c));
+            let indices = COLUMNS
+                .iter()
+                .filter_map(|c| fields.iter().position(|f| f.name() == *c));
             let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
-            builder.with_projection(mask).with_batch_size(64 * 1024).build().expect("reader").map(|b| b.expect("batch").num_rows()).sum::<usize>()
+            builder
+                .with_projection(mask)
+                .with_batch_size(64 * 1024)
+                .build()
+                .expect("reader")
+                .map(|b| b.expect("batch").num_rows())
+                .sum::<usize>()
         })
         .sum();
-    println!("{{\"files\": {}, \"rows\": {rows}, \"seconds\": {:.3}}}", paths.len(), started.elapsed().as_secs_f64());
+    println!(
+        "{{\"files\": {}, \"rows\": {rows}, \"seconds\": {:.3}}}",
+        paths.len(),
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -36,7 +36,10 @@ pub struct CompactSummary {
 }
 
 pub async fn compact(store: &Store, date: Ymd) -> anyhow::Result<CompactSummary> {
-    store.check().await.with_context(|| format!("cannot open store {}", store.describe()))?;
+    store
+        .check()
+        .await
+        .with_context(|| format!("cannot open store {}", store.describe()))?;
     let listing = store.list(&format!("{HITS_PREFIX}date={date}/")).await?;
     let mut by_hour: std::collections::BTreeMap<Partition, Vec<String>> = Default::default();
     for object in listing {
@@ -58,7 +61,12 @@ fn file_name(key: &str) -> &str {
     key.rsplit('/').next().unwrap_or(key)
 }
 
-async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String>, summary: &mut CompactSummary) -> anyhow::Result<()> {
+async fn compact_partition(
+    store: &Store,
+    partition: Partition,
+    keys: Vec<String>,
+    summary: &mut CompactSummary,
+) -> anyhow::Result<()> {
     // 1. Finish an interrupted run: inputs held by a complete merged file go. A merged file that
     //    does not hold every row its sources had (a crash mid-upload) is garbage and goes instead.
     let mut remaining = keys.clone();
@@ -69,7 +77,10 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
         let bytes = store.get(key).await?;
         match merged_sources(bytes) {
             Ok(sources) => {
-                let held: Vec<String> = sources.into_iter().filter(|s| s != key && remaining.contains(s)).collect();
+                let held: Vec<String> = sources
+                    .into_iter()
+                    .filter(|s| s != key && remaining.contains(s))
+                    .collect();
                 for source in &held {
                     store.delete(source).await?;
                     remaining.retain(|k| k != source);
@@ -94,9 +105,16 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
         hasher.write(key.as_bytes());
         hasher.write_u8(0);
     }
-    let out_key = format!("{}{COMPACTED_PREFIX}{:016x}.parquet", partition.prefix(), hasher.finish());
+    let out_key = format!(
+        "{}{COMPACTED_PREFIX}{:016x}.parquet",
+        partition.prefix(),
+        hasher.finish()
+    );
     let mut props = hitflow_schema::writer_properties().into_builder();
-    let mut metadata = vec![KeyValue::new(hitflow_schema::SCHEMA_VERSION_KEY.to_owned(), hitflow_schema::SCHEMA_VERSION.to_owned())];
+    let mut metadata = vec![KeyValue::new(
+        hitflow_schema::SCHEMA_VERSION_KEY.to_owned(),
+        hitflow_schema::SCHEMA_VERSION.to_owned(),
+    )];
     metadata.push(KeyValue::new(SOURCES_KEY.to_owned(), remaining.join("\n")));
     // The row count of the inputs is only known after reading them; count first.
     let mut inputs = Vec::with_capacity(remaining.len());
@@ -157,10 +175,19 @@ async fn compact_partition(store: &Store, partition: Partition, keys: Vec<String
 fn merged_sources(bytes: Bytes) -> anyhow::Result<Vec<String>> {
     let reader = SerializedFileReader::new(bytes)?;
     let meta = reader.metadata().file_metadata();
-    let value = |key: &str| meta.key_value_metadata().and_then(|kv| kv.iter().find(|e| e.key == key).and_then(|e| e.value.clone()));
-    let expected: u64 = value(ROWS_KEY).and_then(|v| v.parse().ok()).ok_or_else(|| anyhow::anyhow!("no row count"))?;
+    let value = |key: &str| {
+        meta.key_value_metadata()
+            .and_then(|kv| kv.iter().find(|e| e.key == key).and_then(|e| e.value.clone()))
+    };
+    let expected: u64 = value(ROWS_KEY)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no row count"))?;
     if meta.num_rows().max(0) as u64 != expected {
         bail!("holds {} rows of {expected}", meta.num_rows());
     }
-    Ok(value(SOURCES_KEY).unwrap_or_default().lines().map(str::to_owned).collect())
+    Ok(value(SOURCES_KEY)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect())
 }

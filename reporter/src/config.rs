@@ -155,9 +155,14 @@ pub enum ConfigError {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        Self::parse(&text).map_err(|message| ConfigError::Invalid { path: path.display().to_string(), message })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: path.display().to_string(),
+            message,
+        })
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -180,8 +185,15 @@ impl Config {
             if funnel.steps.len() < 2 {
                 return Err(format!("funnel `{}` needs at least two steps", funnel.name));
             }
-            if funnel.steps.iter().any(|step| step.event.is_some() == step.path.is_some()) {
-                return Err(format!("every step of funnel `{}` needs exactly one of `event` or `path`", funnel.name));
+            if funnel
+                .steps
+                .iter()
+                .any(|step| step.event.is_some() == step.path.is_some())
+            {
+                return Err(format!(
+                    "every step of funnel `{}` needs exactly one of `event` or `path`",
+                    funnel.name
+                ));
             }
         }
         let mut names: Vec<&str> = self.sites.iter().map(|site| site.name.as_str()).collect();
@@ -195,7 +207,11 @@ impl Config {
 
     /// The time zone of a site (UTC when the site is not configured).
     pub fn timezone(&self, site: &str) -> Tz {
-        self.sites.iter().find(|s| s.name == site).map(|s| s.timezone).unwrap_or(Tz::UTC)
+        self.sites
+            .iter()
+            .find(|s| s.name == site)
+            .map(|s| s.timezone)
+            .unwrap_or(Tz::UTC)
     }
 }
 

@@ -8,15 +8,15 @@
 pub mod channels;
 pub mod compact;
 pub mod config;
+pub mod email;
 pub mod figures;
 pub mod generate;
 pub mod output;
 pub mod pattern;
+pub mod period;
 pub mod publish;
 pub mod run;
 pub mod scan;
 pub mod sessions;
 pub mod site;
 pub mod store;
-pub mod email;
-pub mod period;

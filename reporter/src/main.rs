@@ -13,7 +13,11 @@ use hitflow_reporter::store::Store;
 use hitflow_schema::layout::Ymd;
 
 #[derive(Parser)]
-#[command(name = "reporter", version, about = "hitflow reporter: sessions, channels and traffic-quality reports from the hits Parquet lake")]
+#[command(
+    name = "reporter",
+    version,
+    about = "hitflow reporter: sessions, channels and traffic-quality reports from the hits Parquet lake"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,7 +117,11 @@ enum Command {
 
 fn ymd(date: NaiveDate) -> Ymd {
     use chrono::Datelike;
-    Ymd { year: date.year(), month: date.month(), day: date.day() }
+    Ymd {
+        year: date.year(),
+        month: date.month(),
+        day: date.day(),
+    }
 }
 
 fn main() -> ExitCode {
@@ -140,25 +148,53 @@ fn main() -> ExitCode {
 
 async fn execute(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Generate { store, from, days, hits, seed, batch_hits, sites } => {
+        Command::Generate {
+            store,
+            from,
+            days,
+            hits,
+            seed,
+            batch_hits,
+            sites,
+        } => {
             let store = Store::open_or_create(&store).await?;
-            let mut options = GenerateOptions { from: ymd(from), days, hits, seed, batch_hits, ..GenerateOptions::default() };
+            let mut options = GenerateOptions {
+                from: ymd(from),
+                days,
+                hits,
+                seed,
+                batch_hits,
+                ..GenerateOptions::default()
+            };
             if !sites.is_empty() {
                 options.sites = sites;
             }
             let summary = write_generated(store, options).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
-        Command::Run { store, from, to, period, email, email_out, config, out, strict, quiet } => {
+        Command::Run {
+            store,
+            from,
+            to,
+            period,
+            email,
+            email_out,
+            config,
+            out,
+            strict,
+            quiet,
+        } => {
             use hitflow_reporter::email::{check_delivery, send_reports, Delivery};
             let config = match config {
                 Some(path) => Config::load(&path)?,
                 None => Config::default(),
             };
             let (from, to) = match (period, from, to) {
-                (Some(spec), _, _) => {
-                    hitflow_reporter::period::resolve_for_zones(spec, chrono::Utc::now(), config.sites.iter().map(|s| s.timezone))?
-                }
+                (Some(spec), _, _) => hitflow_reporter::period::resolve_for_zones(
+                    spec,
+                    chrono::Utc::now(),
+                    config.sites.iter().map(|s| s.timezone),
+                )?,
                 (None, Some(f), Some(t)) => (f, t),
                 _ => anyhow::bail!("pass --period, or --from and --to"),
             };
@@ -172,7 +208,13 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 check_delivery(&config.email, d, |n| std::env::var(n).ok())?;
             }
             let store = Store::open(&store).await?;
-            let options = RunOptions { from, to, out: out.clone(), strict, progress: !quiet };
+            let options = RunOptions {
+                from,
+                to,
+                out: out.clone(),
+                strict,
+                progress: !quiet,
+            };
             let outcome = run(store, &config, &options).await?;
             let input = &outcome.report.input;
             println!(
@@ -186,7 +228,14 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 input.bad_objects.len()
             );
             if let Some(d) = delivery {
-                let sent = send_reports(&outcome.report, &config, &config.email, &hitflow_reporter::period::label(from, to), d).await?;
+                let sent = send_reports(
+                    &outcome.report,
+                    &config,
+                    &config.email,
+                    &hitflow_reporter::period::label(from, to),
+                    d,
+                )
+                .await?;
                 println!("emailed {} report(s)", sent.len());
             }
         }
@@ -195,8 +244,14 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let summary = hitflow_reporter::publish::publish(&site, &store).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
-        Command::SignLink { base_url, scope, days, key_env } => {
-            let key = std::env::var(&key_env).with_context(|| format!("set {key_env} to the collector's REPORTS_SIGNING_KEY"))?;
+        Command::SignLink {
+            base_url,
+            scope,
+            days,
+            key_env,
+        } => {
+            let key = std::env::var(&key_env)
+                .with_context(|| format!("set {key_env} to the collector's REPORTS_SIGNING_KEY"))?;
             anyhow::ensure!(
                 scope.starts_with("/reports/") && scope.ends_with('/') && !scope.contains(".."),
                 "--scope must be a folder under /reports/, ending in /"
@@ -216,15 +271,23 @@ async fn execute(command: Command) -> anyhow::Result<()> {
 
 /// Runs the generator on a blocking thread and stores its files as they come, encoding them in
 /// parallel with the generation of the next ones.
-async fn write_generated(store: Store, options: GenerateOptions) -> anyhow::Result<hitflow_reporter::generate::GenerateSummary> {
+async fn write_generated(
+    store: Store,
+    options: GenerateOptions,
+) -> anyhow::Result<hitflow_reporter::generate::GenerateSummary> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<hitflow_reporter::generate::GeneratedFile>(1);
     let producer = tokio::task::spawn_blocking(move || {
-        generate(&options, &mut |file| tx.blocking_send(file).map_err(|_| anyhow::anyhow!("writer stopped")))
+        generate(&options, &mut |file| {
+            tx.blocking_send(file).map_err(|_| anyhow::anyhow!("writer stopped"))
+        })
     });
     while let Some(file) = rx.recv().await {
         let key = file.key.clone();
         let bytes = tokio::task::spawn_blocking(move || hitflow_schema::write_parquet(&file.hits)).await??;
-        store.put(&key, bytes.into(), "application/vnd.apache.parquet").await.with_context(|| format!("writing {key}"))?;
+        store
+            .put(&key, bytes.into(), "application/vnd.apache.parquet")
+            .await
+            .with_context(|| format!("writing {key}"))?;
     }
     producer.await?
 }

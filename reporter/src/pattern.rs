@@ -27,7 +27,9 @@ impl Pattern {
     pub fn matches(&self, input: &str) -> bool {
         let mut parts = self.text.split('*');
         let first = parts.next().unwrap_or_default();
-        let Some(mut rest) = input.strip_prefix(first) else { return false };
+        let Some(mut rest) = input.strip_prefix(first) else {
+            return false;
+        };
         let pieces: Vec<&str> = parts.collect();
         let Some((last, middle)) = pieces.split_last() else {
             return rest.is_empty();

@@ -74,8 +74,7 @@ impl std::str::FromStr for PeriodSpec {
 
 /// `n` days before `date`; clamps at chrono's minimum date instead of panicking.
 fn days_before(date: NaiveDate, n: u64) -> NaiveDate {
-    date.checked_sub_days(Days::new(n))
-        .unwrap_or(NaiveDate::MIN)
+    date.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
 }
 
 /// The first and last local day (inclusive) of `spec` at instant `now`, in time zone `tz`.
@@ -271,10 +270,7 @@ mod tests {
     fn every_resolved_period_has_its_expected_label_and_cadence() {
         let now = at("2026-11-28T10:00:00Z");
         let (f, t) = resolve(PeriodSpec::LastWeek, now, Tz::UTC);
-        assert_eq!(
-            (label(f, t).as_str(), Cadence::of(f, t)),
-            ("week 47", Cadence::Weekly)
-        );
+        assert_eq!((label(f, t).as_str(), Cadence::of(f, t)), ("week 47", Cadence::Weekly));
         let (f, t) = resolve(PeriodSpec::LastMonth, now, Tz::UTC);
         assert_eq!(
             (label(f, t).as_str(), Cadence::of(f, t)),
@@ -308,17 +304,9 @@ mod tests {
     #[test]
     fn several_zones_must_agree() {
         let now = at("2026-11-28T12:00:00Z");
-        let agree = resolve_for_zones(
-            PeriodSpec::LastWeek,
-            now,
-            [Europe::Berlin, America::New_York],
-        );
+        let agree = resolve_for_zones(PeriodSpec::LastWeek, now, [Europe::Berlin, America::New_York]);
         assert_eq!(agree, Ok((d("2026-11-16"), d("2026-11-22"))));
-        let disagree = resolve_for_zones(
-            PeriodSpec::Yesterday,
-            now,
-            [Europe::Berlin, Pacific::Auckland],
-        );
+        let disagree = resolve_for_zones(PeriodSpec::Yesterday, now, [Europe::Berlin, Pacific::Auckland]);
         assert!(matches!(disagree, Err(PeriodError::SitesDisagree { .. })));
         assert_eq!(
             resolve_for_zones(PeriodSpec::Yesterday, now, []),

@@ -61,7 +61,12 @@ pub async fn publish(site: &Path, store: &Store) -> anyhow::Result<PublishSummar
     let mut manifest = previous.clone();
     let mut summary = PublishSummary::default();
     for path in files {
-        let Some(rel) = path.strip_prefix(site).ok().and_then(|p| p.to_str()).map(|p| p.replace('\\', "/")) else {
+        let Some(rel) = path
+            .strip_prefix(site)
+            .ok()
+            .and_then(|p| p.to_str())
+            .map(|p| p.replace('\\', "/"))
+        else {
             continue;
         };
         // Hidden and temporary files stay local.

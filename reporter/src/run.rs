@@ -39,14 +39,22 @@ pub struct RunOutcome {
 }
 
 fn days(date: NaiveDate) -> i64 {
-    Ymd { year: chrono::Datelike::year(&date), month: chrono::Datelike::month(&date), day: chrono::Datelike::day(&date) }.to_days()
+    Ymd {
+        year: chrono::Datelike::year(&date),
+        month: chrono::Datelike::month(&date),
+        day: chrono::Datelike::day(&date),
+    }
+    .to_days()
 }
 
 pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow::Result<RunOutcome> {
     if options.to < options.from {
         bail!("--to {} is before --from {}", options.to, options.from);
     }
-    store.check().await.with_context(|| format!("cannot open store {}", store.describe()))?;
+    store
+        .check()
+        .await
+        .with_context(|| format!("cannot open store {}", store.describe()))?;
     let periods = Periods::new(days(options.from), days(options.to));
     // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
     // midnight, so no session reaches across these bounds.
@@ -54,7 +62,9 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let last = Ymd::from_days(periods.current.1 + 1);
     let (range_start, range_end) = (first.start_ms(), Ymd::from_days(last.to_days() + 1).start_ms());
 
-    let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32).await.context("listing the hits")?;
+    let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32)
+        .await
+        .context("listing the hits")?;
     let mut input = InputSummary {
         store: store.describe(),
         partitions_read: scan_plan.partitions.len() as u64,
@@ -63,8 +73,18 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         bad_objects: scan_plan.stray.clone(),
         ..InputSummary::default()
     };
-    tracing::info!(partitions = input.partitions_read, objects = input.objects_read, bytes = input.bytes_read, "reading {}", store.describe());
-    let progress = if options.progress { ProgressBar::new(scan_plan.bytes()) } else { ProgressBar::hidden() };
+    tracing::info!(
+        partitions = input.partitions_read,
+        objects = input.objects_read,
+        bytes = input.bytes_read,
+        "reading {}",
+        store.describe()
+    );
+    let progress = if options.progress {
+        ProgressBar::new(scan_plan.bytes())
+    } else {
+        ProgressBar::hidden()
+    };
     progress.set_style(
         ProgressStyle::with_template("{spinner} reading hits {bar:30} {binary_bytes}/{binary_total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -84,6 +104,11 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
 
     let mut partitions = load(store, scan_plan, progress.clone());
     let mut done = false;
+    // Partitions are sessionized a few at a time: each push re-sorts the rows of still-active
+    // visitors, so fewer, larger pushes move less memory (bounded: a few hours of hits).
+    const PARTITIONS_PER_PUSH: usize = 4;
+    let mut pending: Vec<crate::scan::rows::Row> = Vec::new();
+    let mut pending_partitions = 0;
     while !done {
         let (rows, partition_start) = match partitions.recv().await {
             Some(loaded) => {
@@ -111,6 +136,13 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
                 (Vec::new(), None)
             }
         };
+        pending.extend(rows);
+        pending_partitions += 1;
+        if !done && pending_partitions < PARTITIONS_PER_PUSH {
+            continue;
+        }
+        let rows = std::mem::take(&mut pending);
+        pending_partitions = 0;
         lookup.prepare(&rows, &mut tables, config);
         let sessions = sessionizer.push(rows, partition_start, &lookup);
         for session in &sessions {
@@ -122,7 +154,14 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             };
             acc.add_session(session, facts, &periods, &lookup, &tables);
             if in_current && !session.is_bot {
-                writer.add(SessionRow { session, engaged: facts.engaged }, &lookup, &tables)?;
+                writer.add(
+                    SessionRow {
+                        session,
+                        engaged: facts.engaged,
+                    },
+                    &lookup,
+                    &tables,
+                )?;
             }
         }
     }
@@ -137,7 +176,10 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let sessions_written = writer.finish(&tables)?;
     std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
 
-    let mut site_reports: Vec<SiteReport> = sites.into_values().map(|acc| SiteReport::build(acc, &tables, &lookup, config)).collect();
+    let mut site_reports: Vec<SiteReport> = sites
+        .into_values()
+        .map(|acc| SiteReport::build(acc, &tables, &lookup, config))
+        .collect();
     site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
     site_reports.sort_by(|a, b| a.site.cmp(&b.site));
     let report = Report {
@@ -156,7 +198,10 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     };
     write_report(&options.out, &report)?;
     crate::site::render_site(&report, &options.out).context("rendering the report site")?;
-    Ok(RunOutcome { report, sessions_written })
+    Ok(RunOutcome {
+        report,
+        sessions_written,
+    })
 }
 
 fn site_acc<'a>(sites: &'a mut FxHashMap<u32, SiteAcc>, site: u32, lookup: &Lookup) -> &'a mut SiteAcc {

@@ -19,7 +19,12 @@ fn fill(root: &Path) -> Vec<u64> {
         for batch in 0..5i64 {
             let hits: Vec<Hit> = (0..40i64)
                 .map(|i| {
-                    let mut h = common::hit(7 + i as u64, T0 + hour * 3_600_000 + batch * 60_000 + i, "pageview", "/");
+                    let mut h = common::hit(
+                        7 + i as u64,
+                        T0 + hour * 3_600_000 + batch * 60_000 + i,
+                        "pageview",
+                        "/",
+                    );
                     h.hit_id = (hour * 1000 + batch * 100 + i) as u64 + 1;
                     ids.push(h.hit_id);
                     h
@@ -55,7 +60,15 @@ async fn merges_each_hour_into_one_file_and_is_idempotent() {
     let want = fill(dir.path());
     let store = Store::open(dir.path().to_str().unwrap()).await.unwrap();
     let summary = compact(&store, date()).await.unwrap();
-    assert_eq!((summary.partitions, summary.partitions_merged, summary.files_deleted, summary.rows), (3, 3, 15, 600));
+    assert_eq!(
+        (
+            summary.partitions,
+            summary.partitions_merged,
+            summary.files_deleted,
+            summary.rows
+        ),
+        (3, 3, 15, 600)
+    );
     assert_eq!(stored_ids(&store).await, (want.clone(), 3));
     let again = compact(&store, date()).await.unwrap();
     assert_eq!((again.partitions_merged, again.files_deleted), (0, 0));
@@ -74,7 +87,10 @@ async fn a_crash_after_the_merged_upload_loses_and_duplicates_nothing() {
     fill(crashed.path());
     let store = Store::open(crashed.path().to_str().unwrap()).await.unwrap();
     for object in finished_store.list("hits/").await.unwrap() {
-        store.put(&object.key, finished_store.get(&object.key).await.unwrap(), "").await.unwrap();
+        store
+            .put(&object.key, finished_store.get(&object.key).await.unwrap(), "")
+            .await
+            .unwrap();
     }
     assert_eq!(stored_ids(&store).await.1, 18);
     compact(&store, date()).await.unwrap();
@@ -91,9 +107,16 @@ async fn a_crash_mid_upload_leaves_a_broken_merged_file_that_is_replaced() {
     fill(crashed.path());
     let store = Store::open(crashed.path().to_str().unwrap()).await.unwrap();
     // A truncated merged file for hour 01 (a non-atomic store cut off mid-write).
-    let merged = finished_store.list("hits/date=2025-11-28/hour=01/").await.unwrap().remove(0);
+    let merged = finished_store
+        .list("hits/date=2025-11-28/hour=01/")
+        .await
+        .unwrap()
+        .remove(0);
     let bytes = finished_store.get(&merged.key).await.unwrap();
-    store.put(&merged.key, bytes.slice(..bytes.len() / 2), "").await.unwrap();
+    store
+        .put(&merged.key, bytes.slice(..bytes.len() / 2), "")
+        .await
+        .unwrap();
     compact(&store, date()).await.unwrap();
     assert_eq!(stored_ids(&store).await, (want, 3));
 }

@@ -11,32 +11,21 @@ use std::process::{Child, Command, Stdio};
 
 use hitflow_reporter::config::{Config, SessionConfig, SiteConfig};
 use hitflow_reporter::email::{
-    check_delivery, send_reports, send_reports_with, Composer, Delivery, EmailConfig, Security,
-    SmtpConfig,
+    check_delivery, send_reports, send_reports_with, Composer, Delivery, EmailConfig, Security, SmtpConfig,
 };
 use hitflow_reporter::figures::counts::Figures;
 use hitflow_reporter::figures::report::{
-    definitions, Breakdown, ChannelReport, Deltas, InputSummary, PageRow, PeriodInfo, Report,
-    SiteReport, Technical,
+    definitions, Breakdown, ChannelReport, Deltas, InputSummary, PageRow, PeriodInfo, Report, SiteReport, Technical,
 };
 use serde_json::Value;
 
 const SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
 const GOLDEN_TEXT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/email.txt");
-const EVIL_SOURCE: &str =
-    "evil.example\r\n--boundary\r\nBcc: x@evil.example / <script>alert(1)</script>";
+const EVIL_SOURCE: &str = "evil.example\r\n--boundary\r\nBcc: x@evil.example / <script>alert(1)</script>";
 const EVIL_PAGE: &str = "/blog/<img src=x onerror=alert(1)>";
 
-fn figures(
-    sessions: u64,
-    visitors: u64,
-    engagement: f64,
-    bounce: f64,
-    conversions: u64,
-    avg: f64,
-) -> Figures {
-    let conversion_rate =
-        (conversions as f64 / sessions.max(1) as f64 * 10_000.0).round() / 10_000.0;
+fn figures(sessions: u64, visitors: u64, engagement: f64, bounce: f64, conversions: u64, avg: f64) -> Figures {
+    let conversion_rate = (conversions as f64 / sessions.max(1) as f64 * 10_000.0).round() / 10_000.0;
     Figures {
         sessions,
         visitors,
@@ -66,14 +55,7 @@ fn channel(
 ) -> ChannelReport {
     ChannelReport {
         channel: name.into(),
-        figures: figures(
-            sessions,
-            sessions * 4 / 5,
-            engagement,
-            bounce,
-            conversions,
-            avg,
-        ),
+        figures: figures(sessions, sessions * 4 / 5, engagement, bounce, conversions, avg),
         previous_sessions: previous,
         sessions_delta: None,
     }
@@ -294,34 +276,21 @@ fn header<'a>(message: &'a Value, name: &str) -> Vec<&'a str> {
 /// The decoded body of the part with this content type, with CRLF line ends made LF.
 fn part(message: &Value, content_type: &str) -> String {
     let parts = message["parts"].as_array().expect("parts");
-    let found: Vec<&Value> = parts
-        .iter()
-        .filter(|p| p["content_type"] == content_type)
-        .collect();
+    let found: Vec<&Value> = parts.iter().filter(|p| p["content_type"] == content_type).collect();
     assert_eq!(found.len(), 1, "one {content_type} part in {parts:?}");
-    found[0]["content"]
-        .as_str()
-        .expect("text")
-        .replace("\r\n", "\n")
+    found[0]["content"].as_str().expect("text").replace("\r\n", "\n")
 }
 
 /// What every report message must look like, whatever carried it.
 fn check_message(message: &Value, to: &str) {
     assert_eq!(message["content_type"], "multipart/alternative");
-    assert_eq!(
-        message["defects"].as_array().map(Vec::len),
-        Some(0),
-        "{message}"
-    );
+    assert_eq!(message["defects"].as_array().map(Vec::len), Some(0), "{message}");
     assert_eq!(
         message["parts"].as_array().map(Vec::len),
         Some(2),
         "exactly text + html, nothing smuggled in"
     );
-    assert_eq!(
-        header(message, "from"),
-        ["hitflow reports <reports@example.com>"]
-    );
+    assert_eq!(header(message, "from"), ["hitflow reports <reports@example.com>"]);
     assert_eq!(header(message, "to"), [to]);
     assert_eq!(header(message, "auto-submitted"), ["auto-generated"]);
     assert!(
@@ -335,10 +304,7 @@ fn check_message(message: &Value, to: &str) {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert!(
-        !names.iter().any(|n| n.eq_ignore_ascii_case("bcc")),
-        "{names:?}"
-    );
+    assert!(!names.iter().any(|n| n.eq_ignore_ascii_case("bcc")), "{names:?}");
 }
 
 #[tokio::test]
@@ -348,11 +314,7 @@ async fn smtp_delivery_with_auth_reaches_a_real_server() {
     let config = config(&[
         (
             "example.com",
-            &[
-                "Ann <ann@example.com>",
-                "bob@example.com",
-                "BOB@example.com",
-            ],
+            &["Ann <ann@example.com>", "bob@example.com", "BOB@example.com"],
         ),
         ("blog.example.org", &["carl@example.org"]),
         ("quiet.example.net", &["dora@example.net"]),
@@ -369,10 +331,7 @@ async fn smtp_delivery_with_auth_reaches_a_real_server() {
     .await
     .expect("sent");
     // bob once (addresses compare case-insensitively), quiet.example.net has no data: no mail.
-    let to: Vec<(&str, &str)> = sent
-        .iter()
-        .map(|s| (s.site.as_str(), s.to.as_str()))
-        .collect();
+    let to: Vec<(&str, &str)> = sent.iter().map(|s| (s.site.as_str(), s.to.as_str())).collect();
     assert_eq!(
         to,
         [
@@ -384,11 +343,12 @@ async fn smtp_delivery_with_auth_reaches_a_real_server() {
 
     let received = sink.received();
     assert_eq!(received.len(), 3);
-    for (message, (sent, to_header)) in received.iter().zip(sent.iter().zip([
-        "Ann <ann@example.com>",
-        "bob@example.com",
-        "carl@example.org",
-    ])) {
+    for (message, (sent, to_header)) in
+        received.iter().zip(
+            sent.iter()
+                .zip(["Ann <ann@example.com>", "bob@example.com", "carl@example.org"]),
+        )
+    {
         check_message(message, to_header);
         assert_eq!(message["authenticated_as"], "hitflow");
         assert_eq!(message["mail_from"], "reports@example.com");
@@ -494,10 +454,7 @@ async fn eml_files_are_written_per_site_and_recipient() {
     files.sort();
     assert_eq!(
         files,
-        [
-            "example.com--ann@example.com.eml",
-            "example.com--bob@example.com.eml"
-        ]
+        ["example.com--ann@example.com.eml", "example.com--bob@example.com.eml"]
     );
     for (sent, to) in sent.iter().zip(["ann@example.com", "bob@example.com"]) {
         let path = sent.eml.as_ref().expect("eml path");
@@ -523,23 +480,14 @@ async fn visitor_values_cannot_break_the_mime_structure_or_the_html() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("eml");
     let config = config(&[("example.com", &["ann@example.com"])]);
-    let sent = send_reports(
-        &report(),
-        &config,
-        &email_config(25),
-        "week 47",
-        Delivery::EmlDir(out),
-    )
-    .await
-    .expect("written");
+    let sent = send_reports(&report(), &config, &email_config(25), "week 47", Delivery::EmlDir(out))
+        .await
+        .expect("written");
     let message = parse_eml(sent[0].eml.as_ref().expect("path"));
     check_message(&message, "ann@example.com");
     let text = part(&message, "text/plain");
     let html = part(&message, "text/html");
-    assert!(
-        !text.contains("\n--boundary") && !text.contains("\nBcc:"),
-        "{text}"
-    );
+    assert!(!text.contains("\n--boundary") && !text.contains("\nBcc:"), "{text}");
     assert!(
         text.contains("evil.example\u{FFFD}\u{FFFD}--boundary\u{FFFD}\u{FFFD}Bcc: x@evil.example"),
         "{text}"
@@ -548,10 +496,7 @@ async fn visitor_values_cannot_break_the_mime_structure_or_the_html() {
         !html.contains("<script") && !html.contains("<img"),
         "unescaped markup in the html part"
     );
-    assert!(
-        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
-        "page path escaped"
-    );
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "page path escaped");
 }
 
 #[tokio::test]
@@ -613,15 +558,9 @@ async fn header_injection_through_names_and_addresses_is_refused() {
         ),
     ];
     for (field, config, email, label) in cases {
-        let err = send_reports(
-            &report(),
-            &config,
-            &email,
-            label,
-            Delivery::EmlDir(out.clone()),
-        )
-        .await
-        .expect_err(field);
+        let err = send_reports(&report(), &config, &email, label, Delivery::EmlDir(out.clone()))
+            .await
+            .expect_err(field);
         let message = err.to_string();
         assert!(
             message.contains(field) && message.contains("CR/LF"),
@@ -643,10 +582,7 @@ async fn header_injection_through_names_and_addresses_is_refused() {
         )
         .await
         .expect_err(bad);
-        assert!(
-            err.to_string().contains("not a valid email address"),
-            "{bad}: {err}"
-        );
+        assert!(err.to_string().contains("not a valid email address"), "{bad}: {err}");
     }
     // Everything is checked before anything is written or sent.
     assert!(!out.exists() || std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0) == 0);
@@ -707,12 +643,11 @@ fn text_part_matches_the_golden_file() {
         .compose(&report, &report.sites[1], "week 47", &email_config(25))
         .expect("composed");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(Path::new(GOLDEN_TEXT).parent().expect("parent"))
-            .expect("golden dir");
+        std::fs::create_dir_all(Path::new(GOLDEN_TEXT).parent().expect("parent")).expect("golden dir");
         std::fs::write(GOLDEN_TEXT, &mail.text).expect("golden written");
     }
-    let golden = std::fs::read_to_string(GOLDEN_TEXT)
-        .expect("tests/golden/email.txt exists (UPDATE_GOLDEN=1 writes it)");
+    let golden =
+        std::fs::read_to_string(GOLDEN_TEXT).expect("tests/golden/email.txt exists (UPDATE_GOLDEN=1 writes it)");
     assert_eq!(
         mail.text, golden,
         "text part changed; review and regenerate with UPDATE_GOLDEN=1"
@@ -725,10 +660,7 @@ fn delivery_is_checked_before_the_run() {
     let password = |_: &str| Some("s3cret".to_owned());
     check_delivery(&ok, &Delivery::Smtp, password).expect("ready");
     let err = check_delivery(&ok, &Delivery::Smtp, |_: &str| None).expect_err("no password");
-    assert!(
-        err.to_string().contains("HITFLOW_TEST_SMTP_PASSWORD"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("HITFLOW_TEST_SMTP_PASSWORD"), "{err}");
     let no_host = EmailConfig {
         smtp: SmtpConfig {
             host: String::new(),
@@ -738,13 +670,11 @@ fn delivery_is_checked_before_the_run() {
     };
     let err = check_delivery(&no_host, &Delivery::Smtp, password).expect_err("no host");
     assert!(err.to_string().contains("email.smtp.host"), "{err}");
-    check_delivery(&no_host, &Delivery::EmlDir("out".into()), |_: &str| None)
-        .expect(".eml needs no server");
+    check_delivery(&no_host, &Delivery::EmlDir("out".into()), |_: &str| None).expect(".eml needs no server");
     let no_from = EmailConfig {
         from: String::new(),
         ..ok
     };
-    let err =
-        check_delivery(&no_from, &Delivery::EmlDir("out".into()), password).expect_err("no from");
+    let err = check_delivery(&no_from, &Delivery::EmlDir("out".into()), password).expect_err("no from");
     assert!(err.to_string().contains("email.from"), "{err}");
 }

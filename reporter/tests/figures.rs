@@ -20,21 +20,43 @@ fn hand_built() -> Vec<Hit> {
         // 1: direct, two pages, engagement beacon.
         v(1, 0, "/"),
         v(1, 1, "/pricing"),
-        Hit { engaged_ms: Some(120_000), ..hit(1, T0 + 3 * MIN, "engagement", "/pricing") },
+        Hit {
+            engaged_ms: Some(120_000),
+            ..hit(1, T0 + 3 * MIN, "engagement", "/pricing")
+        },
         // 2: organic search, one page, nothing else: a bounce.
-        Hit { referrer_host: Some("google.com".into()), ..v(2, 10, "/blog/a") },
+        Hit {
+            referrer_host: Some("google.com".into()),
+            ..v(2, 10, "/blog/a")
+        },
         // 3: newsletter, signs up: converted.
-        Hit { utm_source: Some("newsletter".into()), utm_medium: Some("email".into()), utm_campaign: Some("nov".into()), ..v(3, 20, "/") },
+        Hit {
+            utm_source: Some("newsletter".into()),
+            utm_medium: Some("email".into()),
+            utm_campaign: Some("nov".into()),
+            ..v(3, 20, "/")
+        },
         hit(3, T0 + 21 * MIN, "signup", "/"),
         // 4: paid search click, stays 15 s on one page: a bounce, but engaged.
-        Hit { click_id_kind: Some("gclid".into()), ..v(4, 30, "/pricing") },
-        Hit { engaged_ms: Some(15_000), ..hit(4, T0 + 30 * MIN + 15_000, "engagement", "/pricing") },
+        Hit {
+            click_id_kind: Some("gclid".into()),
+            ..v(4, 30, "/pricing")
+        },
+        Hit {
+            engaged_ms: Some(15_000),
+            ..hit(4, T0 + 30 * MIN + 15_000, "engagement", "/pricing")
+        },
         // 6: the previous day: counts only for the deltas.
         hit(6, T0 - 24 * 60 * MIN, "pageview", "/"),
     ];
     // 5: a crawler, three pages.
     for i in 0..3 {
-        hits.push(Hit { is_bot: true, device_type: "bot".into(), bot_reason: Some("ua:crawler".into()), ..v(5, 40 + i, "/") });
+        hits.push(Hit {
+            is_bot: true,
+            device_type: "bot".into(),
+            bot_reason: Some("ua:crawler".into()),
+            ..v(5, 40 + i, "/")
+        });
     }
     hits
 }
@@ -48,7 +70,13 @@ async fn hand_built_hits_give_the_documented_figures() {
     let out = dir.path().join("out");
     let day = DAY.parse().unwrap();
     let store = Store::open(lake.to_str().unwrap()).await.unwrap();
-    let options = RunOptions { from: day, to: day, out: out.clone(), strict: true, progress: false };
+    let options = RunOptions {
+        from: day,
+        to: day,
+        out: out.clone(),
+        strict: true,
+        progress: false,
+    };
     let outcome = run(store, &config, &options).await.unwrap();
     let report: Report = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report, outcome.report);
@@ -67,7 +95,12 @@ async fn hand_built_hits_give_the_documented_figures() {
     assert_eq!(site.previous.sessions, 1);
     assert_eq!(site.deltas.sessions, Some(3.0));
 
-    let channel = |name: &str| site.channels.iter().find(|c| c.channel == name).unwrap_or_else(|| panic!("no {name}"));
+    let channel = |name: &str| {
+        site.channels
+            .iter()
+            .find(|c| c.channel == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
     for name in ["Direct", "Organic Search", "Email", "Paid Search"] {
         assert_eq!(channel(name).figures.sessions, 1, "{name}");
     }
@@ -77,7 +110,10 @@ async fn hand_built_hits_give_the_documented_figures() {
     assert_eq!(site.goals[0].conversions, 1);
     assert_eq!(site.landing_pages.iter().map(|l| l.sessions).sum::<u64>(), 4);
     let pricing_exit = site.exit_pages.iter().find(|e| e.path == "/pricing").unwrap();
-    assert_eq!((pricing_exit.exits, pricing_exit.pageviews, pricing_exit.exit_rate), (2, 2, 1.0));
+    assert_eq!(
+        (pricing_exit.exits, pricing_exit.pageviews, pricing_exit.exit_rate),
+        (2, 2, 1.0)
+    );
     assert_eq!(site.user_flow[0].from, "/");
     assert_eq!(site.user_flow[0].to, "/pricing");
     assert_eq!(outcome.sessions_written, 4);

@@ -12,11 +12,16 @@ async fn uploads_only_changed_files_and_keeps_hidden_ones_local() {
     std::fs::write(site.join("periods/p1/index.html"), "<h1>p1</h1>").unwrap();
     std::fs::write(site.join("periods/p1/report.json"), "{}").unwrap();
     std::fs::write(site.join(".secret"), "local only").unwrap();
-    let store = Store::open_or_create(dir.path().join("bucket").to_str().unwrap()).await.unwrap();
+    let store = Store::open_or_create(dir.path().join("bucket").to_str().unwrap())
+        .await
+        .unwrap();
 
     let first = publish(&site, &store).await.unwrap();
     assert_eq!((first.files, first.uploaded, first.unchanged), (3, 3, 0));
-    assert_eq!(store.get("reports/periods/p1/index.html").await.unwrap(), "<h1>p1</h1>".as_bytes());
+    assert_eq!(
+        store.get("reports/periods/p1/index.html").await.unwrap(),
+        "<h1>p1</h1>".as_bytes()
+    );
     assert!(store.get("reports/.secret").await.is_err());
 
     let again = publish(&site, &store).await.unwrap();
@@ -25,7 +30,10 @@ async fn uploads_only_changed_files_and_keeps_hidden_ones_local() {
     std::fs::write(site.join("index.html"), "<h1>index v2</h1>").unwrap();
     let changed = publish(&site, &store).await.unwrap();
     assert_eq!((changed.uploaded, changed.unchanged), (1, 2));
-    assert_eq!(store.get("reports/index.html").await.unwrap(), "<h1>index v2</h1>".as_bytes());
+    assert_eq!(
+        store.get("reports/index.html").await.unwrap(),
+        "<h1>index v2</h1>".as_bytes()
+    );
 }
 
 #[test]
@@ -38,6 +46,9 @@ fn content_types_and_cache_policies() {
         ("x.bin", "application/octet-stream"),
     ] {
         assert_eq!(headers_for(path).0, content_type, "{path}");
-        assert!(headers_for(path).1.starts_with("private"), "reports are never cached by shared caches");
+        assert!(
+            headers_for(path).1.starts_with("private"),
+            "reports are never cached by shared caches"
+        );
     }
 }

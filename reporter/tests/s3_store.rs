@@ -35,7 +35,16 @@ fn start_s3(bucket: &str) -> S3Server {
     std::fs::create_dir_all(dir.path().join(bucket)).unwrap();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new("s3s-fs")
-        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--access-key", "hitflow-test", "--secret-key", "hitflow-secret"])
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--access-key",
+            "hitflow-test",
+            "--secret-key",
+            "hitflow-secret",
+        ])
         .arg(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -66,13 +75,22 @@ async fn fill(store: &Store, options: &GenerateOptions) -> u64 {
     for file in files {
         hits += file.hits.len() as u64;
         let bytes = hitflow_schema::write_parquet(&file.hits).unwrap();
-        store.put(&file.key, Bytes::from(bytes), "application/vnd.apache.parquet").await.unwrap();
+        store
+            .put(&file.key, Bytes::from(bytes), "application/vnd.apache.parquet")
+            .await
+            .unwrap();
     }
     hits
 }
 
 async fn report(store: Store, out: &Path, strict: bool) -> anyhow::Result<Report> {
-    let options = RunOptions { from: "2026-11-03".parse()?, to: "2026-11-04".parse()?, out: out.to_path_buf(), strict, progress: false };
+    let options = RunOptions {
+        from: "2026-11-03".parse()?,
+        to: "2026-11-04".parse()?,
+        out: out.to_path_buf(),
+        strict,
+        progress: false,
+    };
     Ok(run(store, &Config::default(), &options).await?.report)
 }
 
@@ -110,8 +128,14 @@ async fn s3_and_local_stores_give_the_same_report() {
     let good = s3.list("hits/date=2026-11-03/").await.unwrap();
     let sample = s3.get(&good[0].key).await.unwrap();
     let junk: [(&str, Bytes); 4] = [
-        ("hits/date=2026-11-03/hour=10/corrupt.parquet", Bytes::from_static(b"PAR1 this is not parquet PAR1")),
-        ("hits/date=2026-11-03/hour=11/truncated.parquet", sample.slice(..sample.len() / 2)),
+        (
+            "hits/date=2026-11-03/hour=10/corrupt.parquet",
+            Bytes::from_static(b"PAR1 this is not parquet PAR1"),
+        ),
+        (
+            "hits/date=2026-11-03/hour=11/truncated.parquet",
+            sample.slice(..sample.len() / 2),
+        ),
         ("hits/date=2026-11-03/hour=12/empty.parquet", Bytes::new()),
         ("hits/date=2026-11-04/hour=09/foreign.parquet", foreign_parquet()),
     ];
@@ -138,7 +162,9 @@ async fn s3_and_local_stores_give_the_same_report() {
 
     // Compaction over S3: one file per hour, same report.
     let before = s3.list("hits/date=2026-11-03/").await.unwrap().len();
-    let summary = hitflow_reporter::compact::compact(&s3, Ymd::parse("2026-11-03").unwrap()).await.unwrap();
+    let summary = hitflow_reporter::compact::compact(&s3, Ymd::parse("2026-11-03").unwrap())
+        .await
+        .unwrap();
     let after = s3.list("hits/date=2026-11-03/").await.unwrap().len();
     assert!(after < before && after <= 24, "{before} files → {after}");
     assert_eq!(after as u64, summary.partitions, "one file per hour");
@@ -152,7 +178,11 @@ async fn s3_and_local_stores_give_the_same_report() {
 
 fn foreign_parquet() -> Bytes {
     use std::sync::Arc;
-    let batch = arrow_array::RecordBatch::try_from_iter([("x", Arc::new(arrow_array::Int32Array::from(vec![1, 2])) as arrow_array::ArrayRef)]).unwrap();
+    let batch = arrow_array::RecordBatch::try_from_iter([(
+        "x",
+        Arc::new(arrow_array::Int32Array::from(vec![1, 2])) as arrow_array::ArrayRef,
+    )])
+    .unwrap();
     let mut buf = Vec::new();
     let mut writer = parquet::arrow::ArrowWriter::try_new(&mut buf, batch.schema(), None).unwrap();
     writer.write(&batch).unwrap();

@@ -103,7 +103,8 @@ async fn hostile_report(dir: &Path) -> Report {
 
 fn fixture() -> Report {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/site_report.json");
-    serde_json::from_slice(&std::fs::read(&path).expect("tests/golden/site_report.json")).expect("fixture parses as a Report")
+    serde_json::from_slice(&std::fs::read(&path).expect("tests/golden/site_report.json"))
+        .expect("fixture parses as a Report")
 }
 
 /// Every file below `dir`, relative path → bytes.

@@ -7,12 +7,11 @@
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder,
-    UInt64Builder,
+    BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray,
-    TimestampMillisecondArray, UInt32Array, UInt64Array,
+    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, TimestampMillisecondArray, UInt32Array,
+    UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
@@ -23,68 +22,116 @@ const TS_TZ: &str = "UTC";
 
 // Per-kind helpers used by the macro: Arrow type, builder, push, and read-back.
 macro_rules! kind_type {
-    (ts) => { DataType::Timestamp(TimeUnit::Millisecond, Some(TS_TZ.into())) };
-    (u64) => { DataType::UInt64 };
-    (str) => { DataType::Utf8 };
-    (opt_str) => { DataType::Utf8 };
-    (opt_u32) => { DataType::UInt32 };
-    (bool) => { DataType::Boolean };
-    (opt_bool) => { DataType::Boolean };
-    (opt_f64) => { DataType::Float64 };
+    (ts) => {
+        DataType::Timestamp(TimeUnit::Millisecond, Some(TS_TZ.into()))
+    };
+    (u64) => {
+        DataType::UInt64
+    };
+    (str) => {
+        DataType::Utf8
+    };
+    (opt_str) => {
+        DataType::Utf8
+    };
+    (opt_u32) => {
+        DataType::UInt32
+    };
+    (bool) => {
+        DataType::Boolean
+    };
+    (opt_bool) => {
+        DataType::Boolean
+    };
+    (opt_f64) => {
+        DataType::Float64
+    };
 }
 macro_rules! kind_nullable {
-    (opt_str) => { true };
-    (opt_u32) => { true };
-    (opt_bool) => { true };
-    (opt_f64) => { true };
-    ($other:ident) => { false };
+    (opt_str) => {
+        true
+    };
+    (opt_u32) => {
+        true
+    };
+    (opt_bool) => {
+        true
+    };
+    (opt_f64) => {
+        true
+    };
+    ($other:ident) => {
+        false
+    };
 }
 macro_rules! kind_array {
     (ts, $hits:expr, $f:ident) => {{
         let mut b = TimestampMillisecondBuilder::with_capacity($hits.len());
-        for h in $hits { b.append_value(h.$f); }
+        for h in $hits {
+            b.append_value(h.$f);
+        }
         Arc::new(b.finish().with_timezone(TS_TZ)) as ArrayRef
     }};
     (u64, $hits:expr, $f:ident) => {{
         let mut b = UInt64Builder::with_capacity($hits.len());
-        for h in $hits { b.append_value(h.$f); }
+        for h in $hits {
+            b.append_value(h.$f);
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
     (str, $hits:expr, $f:ident) => {{
         let mut b = StringBuilder::with_capacity($hits.len(), $hits.len() * 16);
-        for h in $hits { b.append_value(&h.$f); }
+        for h in $hits {
+            b.append_value(&h.$f);
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
     (opt_str, $hits:expr, $f:ident) => {{
         let mut b = StringBuilder::with_capacity($hits.len(), $hits.len() * 8);
-        for h in $hits { b.append_option(h.$f.as_deref()); }
+        for h in $hits {
+            b.append_option(h.$f.as_deref());
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
     (opt_u32, $hits:expr, $f:ident) => {{
         let mut b = UInt32Builder::with_capacity($hits.len());
-        for h in $hits { b.append_option(h.$f); }
+        for h in $hits {
+            b.append_option(h.$f);
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
     (bool, $hits:expr, $f:ident) => {{
         let mut b = BooleanBuilder::with_capacity($hits.len());
-        for h in $hits { b.append_value(h.$f); }
+        for h in $hits {
+            b.append_value(h.$f);
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
     (opt_bool, $hits:expr, $f:ident) => {{
         let mut b = BooleanBuilder::with_capacity($hits.len());
-        for h in $hits { b.append_option(h.$f); }
+        for h in $hits {
+            b.append_option(h.$f);
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
     (opt_f64, $hits:expr, $f:ident) => {{
         let mut b = Float64Builder::with_capacity($hits.len());
-        for h in $hits { b.append_option(h.$f); }
+        for h in $hits {
+            b.append_option(h.$f);
+        }
         Arc::new(b.finish()) as ArrayRef
     }};
 }
 macro_rules! kind_read {
-    (ts, $col:expr, $i:expr) => { downcast::<TimestampMillisecondArray>($col)?.value($i) };
-    (u64, $col:expr, $i:expr) => { downcast::<UInt64Array>($col)?.value($i) };
-    (str, $col:expr, $i:expr) => { downcast::<StringArray>($col)?.value($i).to_owned() };
+    (ts, $col:expr, $i:expr) => {
+        downcast::<TimestampMillisecondArray>($col)?.value($i)
+    };
+    (u64, $col:expr, $i:expr) => {
+        downcast::<UInt64Array>($col)?.value($i)
+    };
+    (str, $col:expr, $i:expr) => {
+        downcast::<StringArray>($col)?.value($i).to_owned()
+    };
     (opt_str, $col:expr, $i:expr) => {{
         let a = downcast::<StringArray>($col)?;
         a.is_valid($i).then(|| a.value($i).to_owned())
@@ -93,7 +140,9 @@ macro_rules! kind_read {
         let a = downcast::<UInt32Array>($col)?;
         a.is_valid($i).then(|| a.value($i))
     }};
-    (bool, $col:expr, $i:expr) => { downcast::<BooleanArray>($col)?.value($i) };
+    (bool, $col:expr, $i:expr) => {
+        downcast::<BooleanArray>($col)?.value($i)
+    };
     (opt_bool, $col:expr, $i:expr) => {{
         let a = downcast::<BooleanArray>($col)?;
         a.is_valid($i).then(|| a.value($i))

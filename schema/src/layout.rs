@@ -79,7 +79,10 @@ impl Partition {
     /// The partition a hit received at `ts_ms` belongs in.
     pub fn of_ts(ts_ms: i64) -> Self {
         let hour = (ts_ms.rem_euclid(MS_PER_DAY) / MS_PER_HOUR) as u32;
-        Partition { date: Ymd::from_ts(ts_ms), hour }
+        Partition {
+            date: Ymd::from_ts(ts_ms),
+            hour,
+        }
     }
 
     /// `hits/date=YYYY-MM-DD/hour=HH/`
@@ -101,7 +104,10 @@ impl Partition {
         let (hour, file) = rest.split_once('/')?;
         let hour: u32 = hour.parse().ok().filter(|h| *h < 24 && hour.len() == 2)?;
         (!file.is_empty() && !file.contains('/')).then_some(())?;
-        Some(Partition { date: Ymd::parse(date)?, hour })
+        Some(Partition {
+            date: Ymd::parse(date)?,
+            hour,
+        })
     }
 }
 
@@ -127,12 +133,18 @@ mod tests {
             (0, "hits/date=1970-01-01/hour=00/"),
             (1_709_164_800_000, "hits/date=2024-02-29/hour=00/"),
             (1_709_251_199_999, "hits/date=2024-02-29/hour=23/"),
-            (1_764_288_000_000 + 13 * 3_600_000 + 59_999, "hits/date=2025-11-28/hour=13/"),
+            (
+                1_764_288_000_000 + 13 * 3_600_000 + 59_999,
+                "hits/date=2025-11-28/hour=13/",
+            ),
             (-1, "hits/date=1969-12-31/hour=23/"),
         ];
         for (ts, prefix) in cases {
             assert_eq!(Partition::of_ts(ts).prefix(), prefix, "ts {ts}");
-            assert_eq!(Partition::from_key(&format!("{prefix}x.parquet")), Some(Partition::of_ts(ts)));
+            assert_eq!(
+                Partition::from_key(&format!("{prefix}x.parquet")),
+                Some(Partition::of_ts(ts))
+            );
         }
     }
 
@@ -153,7 +165,14 @@ mod tests {
 
     #[test]
     fn parse_dates() {
-        assert_eq!(Ymd::parse("2026-11-28"), Some(Ymd { year: 2026, month: 11, day: 28 }));
+        assert_eq!(
+            Ymd::parse("2026-11-28"),
+            Some(Ymd {
+                year: 2026,
+                month: 11,
+                day: 28
+            })
+        );
         for bad in ["2026-13-01", "2026-02-29", "2026-1-01", "x", "2026-11-28T00"] {
             assert_eq!(Ymd::parse(bad), None, "{bad}");
         }

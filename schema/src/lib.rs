@@ -4,8 +4,8 @@
 pub mod columns;
 mod hit;
 pub mod layout;
-pub mod report_access;
 mod parquet_io;
+pub mod report_access;
 
 pub use hit::*;
 pub use parquet_io::{read_parquet, write_parquet, writer_properties, SCHEMA_VERSION, SCHEMA_VERSION_KEY};

@@ -96,7 +96,10 @@ mod tests {
     #[test]
     fn hmac_matches_rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]
@@ -111,16 +114,45 @@ mod tests {
             ("/reports/index.html", 10, Err(LinkError::OutOfScope)),
         ];
         for (path, now, want) in cases {
-            assert_eq!(verify(key, 1000, "/reports/periods/", sig, path, now), want, "{path} at {now}");
+            assert_eq!(
+                verify(key, 1000, "/reports/periods/", sig, path, now),
+                want,
+                "{path} at {now}"
+            );
         }
-        assert_eq!(verify(b"other", 1000, "/reports/periods/", sig, "/reports/periods/x", 1), Err(LinkError::BadSignature));
-        assert_eq!(verify(key, 2000, "/reports/periods/", sig, "/reports/periods/x", 1), Err(LinkError::BadSignature));
-        assert_eq!(verify(key, 1000, "/reports/", sig, "/reports/periods/x", 1), Err(LinkError::BadSignature));
-        assert_eq!(verify(key, 1000, "/hits/", sig, "/hits/x", 1), Err(LinkError::Malformed));
+        assert_eq!(
+            verify(b"other", 1000, "/reports/periods/", sig, "/reports/periods/x", 1),
+            Err(LinkError::BadSignature)
+        );
+        assert_eq!(
+            verify(key, 2000, "/reports/periods/", sig, "/reports/periods/x", 1),
+            Err(LinkError::BadSignature)
+        );
+        assert_eq!(
+            verify(key, 1000, "/reports/", sig, "/reports/periods/x", 1),
+            Err(LinkError::BadSignature)
+        );
+        assert_eq!(
+            verify(key, 1000, "/hits/", sig, "/hits/x", 1),
+            Err(LinkError::Malformed)
+        );
         let unbounded = sign(key, "/reports/periods/p/example-com", 1000);
         let sig2 = unbounded.rsplit("sig=").next().unwrap();
-        assert_eq!(verify(key, 1000, "/reports/periods/p/example-com", sig2, "/reports/periods/p/example-com-shop/", 1), Err(LinkError::Malformed));
-        assert_eq!(verify(key, 1000, "/reports/periods/", "abc", "/reports/periods/x", 1), Err(LinkError::Malformed));
+        assert_eq!(
+            verify(
+                key,
+                1000,
+                "/reports/periods/p/example-com",
+                sig2,
+                "/reports/periods/p/example-com-shop/",
+                1
+            ),
+            Err(LinkError::Malformed)
+        );
+        assert_eq!(
+            verify(key, 1000, "/reports/periods/", "abc", "/reports/periods/x", 1),
+            Err(LinkError::Malformed)
+        );
     }
 
     #[test]

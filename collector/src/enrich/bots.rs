@@ -59,22 +59,10 @@ const MAX_UA_LEN: usize = 1024;
 
 /// UA pattern lists, in check order: the first list with a match gives the reason.
 const UA_LISTS: [(&str, &str); 5] = [
-    (
-        REASON_UA_HEADLESS,
-        include_str!("../../data/bots/headless.txt"),
-    ),
-    (
-        REASON_UA_MONITORING,
-        include_str!("../../data/bots/monitoring.txt"),
-    ),
-    (
-        REASON_UA_PREVIEW,
-        include_str!("../../data/bots/preview.txt"),
-    ),
-    (
-        REASON_UA_CRAWLER,
-        include_str!("../../data/bots/crawlers.txt"),
-    ),
+    (REASON_UA_HEADLESS, include_str!("../../data/bots/headless.txt")),
+    (REASON_UA_MONITORING, include_str!("../../data/bots/monitoring.txt")),
+    (REASON_UA_PREVIEW, include_str!("../../data/bots/preview.txt")),
+    (REASON_UA_CRAWLER, include_str!("../../data/bots/crawlers.txt")),
     (
         REASON_UA_HTTP_LIBRARY,
         include_str!("../../data/bots/http_libraries.txt"),
@@ -118,9 +106,7 @@ pub fn detect_bot(s: &BotSignals<'_>) -> Option<&'static str> {
     if s.sec_purpose.is_some_and(is_speculative) {
         return None;
     }
-    if s.cf_bot_score
-        .is_some_and(|score| (1..=MAX_BOT_SCORE).contains(&score))
-    {
+    if s.cf_bot_score.is_some_and(|score| (1..=MAX_BOT_SCORE).contains(&score)) {
         return Some(REASON_CF_BOT_SCORE);
     }
     if s.asn
@@ -141,10 +127,7 @@ fn is_speculative(purpose: &str) -> bool {
     let p = purpose.as_bytes();
     [b"prefetch".as_slice(), b"prerender".as_slice()]
         .iter()
-        .any(|needle| {
-            p.windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle))
-        })
+        .any(|needle| p.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle)))
 }
 
 /// A word (run of ASCII letters and digits) ending in "bot" or "bots", or containing "crawl"
@@ -152,10 +135,7 @@ fn is_speculative(purpose: &str) -> bool {
 /// "SomeNewBot/1.0" and "my_crawler" are caught.
 fn has_generic_bot_word(lower: &str, allow: &[Box<str>]) -> bool {
     lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-        let botlike = w.ends_with("bot")
-            || w.ends_with("bots")
-            || w.contains("crawl")
-            || w.contains("spider");
+        let botlike = w.ends_with("bot") || w.ends_with("bots") || w.contains("crawl") || w.contains("spider");
         botlike && !allow.iter().any(|a| **a == *w)
     })
 }
@@ -241,9 +221,7 @@ impl Patterns {
         let patterns: Vec<Pattern> = lists
             .iter()
             .enumerate()
-            .flat_map(|(rank, &(reason, text))| {
-                data_lines(text).filter_map(move |l| Pattern::parse(l, rank, reason))
-            })
+            .flat_map(|(rank, &(reason, text))| data_lines(text).filter_map(move |l| Pattern::parse(l, rank, reason)))
             .take(usize::from(u16::MAX))
             .collect();
         let mut buckets = vec![Vec::new(); BUCKETS];
@@ -453,11 +431,7 @@ mod tests {
     fn network_and_header_signals() {
         type Edit = fn(&mut BotSignals<'_>);
         let cases: &[(&str, Edit, Option<&str>)] = &[
-            (
-                CHROME,
-                |s| s.cf_verified_bot = Some(true),
-                Some(REASON_CF_VERIFIED),
-            ),
+            (CHROME, |s| s.cf_verified_bot = Some(true), Some(REASON_CF_VERIFIED)),
             // Verified bot wins over every UA rule
             (
                 "curl/8.5.0",
@@ -465,33 +439,17 @@ mod tests {
                 Some(REASON_CF_VERIFIED),
             ),
             (CHROME, |s| s.cf_verified_bot = None, None),
-            (
-                CHROME,
-                |s| s.cf_bot_score = Some(1),
-                Some(REASON_CF_BOT_SCORE),
-            ),
-            (
-                CHROME,
-                |s| s.cf_bot_score = Some(29),
-                Some(REASON_CF_BOT_SCORE),
-            ),
+            (CHROME, |s| s.cf_bot_score = Some(1), Some(REASON_CF_BOT_SCORE)),
+            (CHROME, |s| s.cf_bot_score = Some(29), Some(REASON_CF_BOT_SCORE)),
             (CHROME, |s| s.cf_bot_score = Some(30), None),
             // 0: not scored
             (CHROME, |s| s.cf_bot_score = Some(0), None),
             (CHROME, |s| s.cf_bot_score = None, None),
             // UA reasons come before the score
-            (
-                "Twitterbot/1.0",
-                |s| s.cf_bot_score = Some(1),
-                Some(REASON_UA_PREVIEW),
-            ),
+            ("Twitterbot/1.0", |s| s.cf_bot_score = Some(1), Some(REASON_UA_PREVIEW)),
             (CHROME, |s| s.asn = Some(16509), Some(REASON_ASN_DATACENTER)),
             (CHROME, |s| s.asn = Some(14061), Some(REASON_ASN_DATACENTER)),
-            (
-                CHROME,
-                |s| s.asn = Some(396982),
-                Some(REASON_ASN_DATACENTER),
-            ),
+            (CHROME, |s| s.asn = Some(396982), Some(REASON_ASN_DATACENTER)),
             // iCloud Private Relay and WARP egress: people
             (CHROME, |s| s.asn = Some(13335), None),
             (CHROME, |s| s.asn = Some(36183), None),
@@ -505,11 +463,7 @@ mod tests {
                 },
                 Some(REASON_CF_BOT_SCORE),
             ),
-            (
-                CHROME,
-                |s| s.accept_language = None,
-                Some(REASON_NO_ACCEPT_LANGUAGE),
-            ),
+            (CHROME, |s| s.accept_language = None, Some(REASON_NO_ACCEPT_LANGUAGE)),
             (
                 CHROME,
                 |s| s.accept_language = Some(""),
@@ -637,11 +591,7 @@ mod tests {
         // A pattern that matched every browser would flag everyone.
         let patterns = &lists().patterns;
         for ua in HUMANS {
-            assert_eq!(
-                patterns.first_match(ua.to_ascii_lowercase().as_bytes()),
-                None,
-                "{ua}"
-            );
+            assert_eq!(patterns.first_match(ua.to_ascii_lowercase().as_bytes()), None, "{ua}");
         }
     }
 
@@ -660,9 +610,7 @@ mod tests {
     fn never_panics() {
         for input in crate::enrich::device::tests::fuzz_inputs() {
             let device = parse_device(&input, &ClientHints::default());
-            for (accept_language, sec_purpose) in
-                [(None, None), (Some(input.as_str()), Some(input.as_str()))]
-            {
+            for (accept_language, sec_purpose) in [(None, None), (Some(input.as_str()), Some(input.as_str()))] {
                 let reason = detect_bot(&BotSignals {
                     user_agent: &input,
                     device: &device,
@@ -672,10 +620,7 @@ mod tests {
                     accept_language,
                     sec_purpose,
                 });
-                assert!(
-                    reason.is_none_or(|r| REASONS.contains(&r)),
-                    "{input:?} -> {reason:?}"
-                );
+                assert!(reason.is_none_or(|r| REASONS.contains(&r)), "{input:?} -> {reason:?}");
             }
         }
     }

@@ -75,11 +75,7 @@ pub fn parse_device(user_agent: &str, hints: &ClientHints<'_>) -> Device {
     let hint_platform = hints.platform.and_then(|p| platform_from_hint(unquote(p)));
     if let Some(p) = hint_platform {
         // Keep OSes more specific than what Chromium reports (HarmonyOS, webOS, consoles).
-        if matches!(
-            os,
-            None | Some("Windows" | "macOS" | "Linux" | "Android" | "ChromeOS")
-        ) && os != Some(p)
-        {
+        if matches!(os, None | Some("Windows" | "macOS" | "Linux" | "Android" | "ChromeOS")) && os != Some(p) {
             os = Some(p);
             os_version = s.os_version(p);
         }
@@ -113,11 +109,7 @@ pub fn parse_device(user_agent: &str, hints: &ClientHints<'_>) -> Device {
         "other"
     } else if hint_mobile == Some(true) {
         "mobile"
-    } else if s.ipad
-        || s.tablet
-        || s.kindle
-        || (android && (!s.mobile || hint_mobile == Some(false)))
-    {
+    } else if s.ipad || s.tablet || s.kindle || (android && (!s.mobile || hint_mobile == Some(false))) {
         "tablet"
     } else if s.mobile || s.iphone || s.windows_phone || s.kaios || s.blackberry || cfnetwork {
         "mobile"
@@ -204,9 +196,7 @@ fn first<'a>(slot: &mut Option<&'a str>, value: &'a str) {
 fn scan(ua: &str) -> Scan<'_> {
     let mut s = Scan::default();
     let (mut prev, mut prev2) = ("", "");
-    let tokens = ua
-        .split([' ', ';', '(', ')', ',', '[', ']'])
-        .filter(|t| !t.is_empty());
+    let tokens = ua.split([' ', ';', '(', ')', ',', '[', ']']).filter(|t| !t.is_empty());
     for tok in tokens {
         s.token(tok, prev, prev2);
         prev2 = prev;
@@ -289,9 +279,8 @@ impl<'a> Scan<'a> {
                 self.tv = true;
                 self.apple_tv |= prev == "Apple";
             }
-            "SMART-TV" | "SmartTV" | "Smart-TV" | "SMART_TV" | "SMARTTV" | "GoogleTV"
-            | "AndroidTV" | "HbbTV" | "NetCast" | "NETTV" | "NetTV" | "BRAVIA" | "CrKey"
-            | "VIDAA" | "InettvBrowser" => self.tv = true,
+            "SMART-TV" | "SmartTV" | "Smart-TV" | "SMART_TV" | "SMARTTV" | "GoogleTV" | "AndroidTV" | "HbbTV"
+            | "NetCast" | "NETTV" | "NetTV" | "BRAVIA" | "CrKey" | "VIDAA" | "InettvBrowser" => self.tv = true,
             "tvOS" => self.apple_tv = true,
             "Roku" => self.roku = true,
             "PlayStation" | "PLAYSTATION" => self.playstation = true,
@@ -310,9 +299,7 @@ impl<'a> Scan<'a> {
                 "NT" if prev2 == "Windows" => first(&mut self.nt, tok),
                 "Android" => first(&mut self.android_version, tok),
                 "MSIE" => first(&mut self.msie, tok),
-                "Instagram" if self.in_app == Some("Instagram") => {
-                    first(&mut self.in_app_version, tok)
-                }
+                "Instagram" if self.in_app == Some("Instagram") => first(&mut self.in_app_version, tok),
                 "Tizen" => first(&mut self.tizen_version, tok),
                 "OpenHarmony" | "HarmonyOS" => first(&mut self.harmony_version, tok),
                 _ => {}
@@ -465,19 +452,13 @@ impl<'a> Scan<'a> {
 /// A model code like `AFTMM`: the prefix then 1 to 6 more uppercase letters or digits.
 fn is_model_code(name: &str, prefix: &str) -> bool {
     name.strip_prefix(prefix).is_some_and(|rest| {
-        (1..=6).contains(&rest.len())
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        (1..=6).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     })
 }
 
 /// The leading run of digits of a version (`"131"` of `"131.0.6778.85"`), if any.
 fn major(v: &str) -> Option<&str> {
-    let end = v
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(v.len());
+    let end = v.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(v.len());
     if (1..=6).contains(&end) {
         v.get(..end)
     } else {
@@ -562,9 +543,7 @@ fn model_is_tv(model: &str) -> bool {
 /// Strips surrounding whitespace and one pair of double quotes (structured-header strings).
 fn unquote(s: &str) -> &str {
     let s = s.trim();
-    s.strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(s)
+    s.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(s)
 }
 
 /// The first brand in Sec-CH-UA (or the full version list) that names a browser we report.
@@ -894,8 +873,7 @@ pub(crate) mod tests {
         "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
     const CHROME_ANDROID_TABLET: &str =
         "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-    const FIREFOX_WIN: &str =
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    const FIREFOX_WIN: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
     const INSTAGRAM_ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/127.0.6533.103 Mobile Safari/537.36 Instagram 343.0.0.33.101 Android (34/14; 420dpi; 1080x2205; Google/google; Pixel 8; shiba; shiba; en_US; 630454215)";
     const SAMSUNG_TV: &str = "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) 76.0.3809.146/6.0 TV Safari/537.36";
 
@@ -923,98 +901,38 @@ pub(crate) mod tests {
             // Windows 11 is only told by the platform version
             (
                 CHROME_WIN,
-                hints(
-                    chrome,
-                    Some("?0"),
-                    Some(r#""Windows""#),
-                    Some(r#""15.0.0""#),
-                    None,
-                ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("11"),
-                ),
+                hints(chrome, Some("?0"), Some(r#""Windows""#), Some(r#""15.0.0""#), None),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("11")),
             ),
             (
                 CHROME_WIN,
-                hints(
-                    chrome,
-                    Some("?0"),
-                    Some(r#""Windows""#),
-                    Some(r#""13.0.0""#),
-                    None,
-                ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("11"),
-                ),
+                hints(chrome, Some("?0"), Some(r#""Windows""#), Some(r#""13.0.0""#), None),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("11")),
             ),
             (
                 CHROME_WIN,
-                hints(
-                    chrome,
-                    Some("?0"),
-                    Some(r#""Windows""#),
-                    Some(r#""10.0.0""#),
-                    None,
-                ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                hints(chrome, Some("?0"), Some(r#""Windows""#), Some(r#""10.0.0""#), None),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("10")),
             ),
             (
                 CHROME_WIN,
                 hints(chrome, None, Some(r#""Windows""#), Some(r#""0.3.0""#), None),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("8.1"),
-                ),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("8.1")),
             ),
             (
                 CHROME_WIN,
                 hints(chrome, None, Some(r#""Windows""#), Some(r#""0.1.0""#), None),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("7"),
-                ),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("7")),
             ),
             (
                 CHROME_MAC,
                 hints(chrome, None, Some(r#""macOS""#), Some(r#""14.6.1""#), None),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("macOS"),
-                    Some("14"),
-                ),
+                ("desktop", Some("Chrome"), Some("131"), Some("macOS"), Some("14")),
             ),
             (
                 CHROME_MAC,
                 hints(chrome, None, Some(r#""macOS""#), Some(r#""10.15.7""#), None),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("macOS"),
-                    Some("10.15"),
-                ),
+                ("desktop", Some("Chrome"), Some("131"), Some("macOS"), Some("10.15")),
             ),
             // Reduced Android UA: real version from the hints, still a phone
             (
@@ -1026,13 +944,7 @@ pub(crate) mod tests {
                     Some(r#""14.0.0""#),
                     Some(r#""Pixel 8""#),
                 ),
-                (
-                    "mobile",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Android"),
-                    Some("14"),
-                ),
+                ("mobile", Some("Chrome"), Some("131"), Some("Android"), Some("14")),
             ),
             (
                 CHROME_ANDROID_TABLET,
@@ -1043,25 +955,13 @@ pub(crate) mod tests {
                     Some(r#""13.0.0""#),
                     Some(r#""SM-X710""#),
                 ),
-                (
-                    "tablet",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Android"),
-                    Some("13"),
-                ),
+                ("tablet", Some("Chrome"), Some("131"), Some("Android"), Some("13")),
             ),
             // Sec-CH-UA-Mobile ?1 wins over a UA without "Mobile"
             (
                 CHROME_ANDROID_TABLET,
                 hints(chrome, Some("?1"), None, None, None),
-                (
-                    "mobile",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Android"),
-                    Some("10"),
-                ),
+                ("mobile", Some("Chrome"), Some("131"), Some("Android"), Some("10")),
             ),
             // "Desktop site" on an Android phone: Linux UA, but the hints still say Android
             (
@@ -1078,13 +978,7 @@ pub(crate) mod tests {
                     None,
                     Some(r#""SHIELD Android TV""#),
                 ),
-                (
-                    "tv",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Android"),
-                    Some("10"),
-                ),
+                ("tv", Some("Chrome"), Some("131"), Some("Android"), Some("10")),
             ),
             (
                 CHROME_LINUX,
@@ -1095,13 +989,7 @@ pub(crate) mod tests {
                     Some(r#""16002.44.0""#),
                     None,
                 ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("ChromeOS"),
-                    None,
-                ),
+                ("desktop", Some("Chrome"), Some("131"), Some("ChromeOS"), None),
             ),
             // Brands
             (
@@ -1113,13 +1001,7 @@ pub(crate) mod tests {
                     None,
                     None,
                 ),
-                (
-                    "desktop",
-                    Some("Brave"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                ("desktop", Some("Brave"), Some("131"), Some("Windows"), Some("10")),
             ),
             (
                 CHROME_WIN,
@@ -1130,13 +1012,7 @@ pub(crate) mod tests {
                     None,
                     None,
                 ),
-                (
-                    "desktop",
-                    Some("Edge"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                ("desktop", Some("Edge"), Some("131"), Some("Windows"), Some("10")),
             ),
             (
                 CHROME_WIN,
@@ -1147,13 +1023,7 @@ pub(crate) mod tests {
                     None,
                     None,
                 ),
-                (
-                    "desktop",
-                    Some("Opera"),
-                    Some("115"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                ("desktop", Some("Opera"), Some("115"), Some("Windows"), Some("10")),
             ),
             // Old GREASE with a ';' inside the quoted brand
             (
@@ -1165,13 +1035,7 @@ pub(crate) mod tests {
                     None,
                     None,
                 ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("99"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                ("desktop", Some("Chrome"), Some("99"), Some("Windows"), Some("10")),
             ),
             (
                 CHROME_WIN,
@@ -1182,13 +1046,7 @@ pub(crate) mod tests {
                     None,
                     None,
                 ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("10")),
             ),
             (
                 CHROME_ANDROID,
@@ -1217,24 +1075,12 @@ pub(crate) mod tests {
                     None,
                     None,
                 ),
-                (
-                    "mobile",
-                    Some("Instagram"),
-                    Some("343"),
-                    Some("Android"),
-                    Some("14"),
-                ),
+                ("mobile", Some("Instagram"), Some("343"), Some("Android"), Some("14")),
             ),
             (
                 FIREFOX_WIN,
                 hints(Some(r#""Brave";v="131""#), None, None, None, None),
-                (
-                    "desktop",
-                    Some("Firefox"),
-                    Some("133"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                ("desktop", Some("Firefox"), Some("133"), Some("Windows"), Some("10")),
             ),
             // A TV OS is more specific than the platform hint
             (
@@ -1245,30 +1091,15 @@ pub(crate) mod tests {
             // Unknown platform values are ignored
             (
                 CHROME_WIN,
-                hints(
-                    chrome,
-                    None,
-                    Some(r#""Unknown""#),
-                    Some(r#""15.0.0""#),
-                    None,
-                ),
-                (
-                    "desktop",
-                    Some("Chrome"),
-                    Some("131"),
-                    Some("Windows"),
-                    Some("10"),
-                ),
+                hints(chrome, None, Some(r#""Unknown""#), Some(r#""15.0.0""#), None),
+                ("desktop", Some("Chrome"), Some("131"), Some("Windows"), Some("10")),
             ),
         ];
         let mut failures = Vec::new();
         for (ua, h, want) in cases {
             let d = parse_device(ua, h);
             if fields(&d) != *want {
-                failures.push(format!(
-                    "{ua} {h:?}\n  got  {:?}\n  want {want:?}",
-                    fields(&d)
-                ));
+                failures.push(format!("{ua} {h:?}\n  got  {:?}\n  want {want:?}", fields(&d)));
             }
         }
         assert!(
@@ -1295,16 +1126,10 @@ pub(crate) mod tests {
 
     #[test]
     fn sec_ch_ua_parser() {
-        let parsed: Vec<_> =
-            brands(r#""Chromium";v="131", "Not_A Brand";v="24", "Google Chrome";v="131""#)
-                .collect();
+        let parsed: Vec<_> = brands(r#""Chromium";v="131", "Not_A Brand";v="24", "Google Chrome";v="131""#).collect();
         assert_eq!(
             parsed,
-            [
-                ("Chromium", "131"),
-                ("Not_A Brand", "24"),
-                ("Google Chrome", "131")
-            ]
+            [("Chromium", "131"), ("Not_A Brand", "24"), ("Google Chrome", "131")]
         );
         let parsed: Vec<_> = brands(r#"" Not A;Brand";v="99", "Chromium";v=99;x=1"#).collect();
         assert_eq!(parsed, [("Not A;Brand", "99"), ("Chromium", "99")]);
@@ -1347,11 +1172,7 @@ pub(crate) mod tests {
         assert_eq!(version_from_hint("Windows", "99999999999.0"), None);
         assert_eq!(cap("ééé", 3), "é");
         assert_eq!(cap("abc", 3), "abc");
-        assert!(
-            is_model_code("AFTMM", "AFT")
-                && !is_model_code("AFT", "AFT")
-                && !is_model_code("AFTer", "AFT")
-        );
+        assert!(is_model_code("AFTMM", "AFT") && !is_model_code("AFT", "AFT") && !is_model_code("AFTer", "AFT"));
     }
 
     /// Deterministic pseudo-random strings built from UA fragments and odd characters.
@@ -1416,9 +1237,7 @@ pub(crate) mod tests {
         let mut out: Vec<String> = (0..2000)
             .map(|_| {
                 let n = (next() % 40) as usize;
-                (0..n)
-                    .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
-                    .collect()
+                (0..n).map(|_| PARTS[(next() % PARTS.len() as u64) as usize]).collect()
             })
             .collect();
         out.push("é".repeat(MAX_UA_LEN));
@@ -1445,11 +1264,7 @@ pub(crate) mod tests {
                 },
             ] {
                 let d = parse_device(&input, &h);
-                assert!(
-                    DEVICE_TYPES.contains(&d.device_type),
-                    "{input:?} -> {}",
-                    d.device_type
-                );
+                assert!(DEVICE_TYPES.contains(&d.device_type), "{input:?} -> {}", d.device_type);
                 assert!(d
                     .browser_version
                     .as_ref()

@@ -24,7 +24,14 @@ impl Geo {
         if matches!(self.country.as_deref(), Some("XX" | "T1" | "")) {
             self.country = None;
         }
-        for field in [&mut self.region, &mut self.city, &mut self.continent, &mut self.timezone, &mut self.as_org, &mut self.colo] {
+        for field in [
+            &mut self.region,
+            &mut self.city,
+            &mut self.continent,
+            &mut self.timezone,
+            &mut self.as_org,
+            &mut self.colo,
+        ] {
             if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
                 *field = None;
             }
@@ -39,9 +46,20 @@ mod tests {
 
     #[test]
     fn placeholder_countries_and_blank_fields_become_unknown() {
-        let cases = [(Some("XX"), None), (Some("T1"), None), (Some(""), None), (Some("DE"), Some("DE")), (None, None)];
+        let cases = [
+            (Some("XX"), None),
+            (Some("T1"), None),
+            (Some(""), None),
+            (Some("DE"), Some("DE")),
+            (None, None),
+        ];
         for (given, want) in cases {
-            let geo = Geo { country: given.map(str::to_owned), city: Some(" ".into()), ..Geo::default() }.normalized();
+            let geo = Geo {
+                country: given.map(str::to_owned),
+                city: Some(" ".into()),
+                ..Geo::default()
+            }
+            .normalized();
             assert_eq!(geo.country.as_deref(), want);
             assert_eq!(geo.city, None);
         }

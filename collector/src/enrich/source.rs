@@ -145,10 +145,7 @@ fn hash_route(fragment: Option<&str>) -> Option<&str> {
 /// it like a host. Other schemes (`file:`, `chrome-extension:`, `about:` …) give `None`.
 pub fn parse_referrer(referrer: &str) -> Option<(String, String)> {
     let url = Url::parse(referrer.trim()).ok()?;
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())?
-        .to_ascii_lowercase();
+    let host = url.host_str().filter(|h| !h.is_empty())?.to_ascii_lowercase();
     let host = match url.scheme() {
         "http" | "https" => match host.strip_prefix("www.") {
             Some(rest) if !rest.is_empty() => rest.to_owned(),

@@ -108,9 +108,7 @@ pub(crate) fn lowercase(s: &str) -> Cow<'_, str> {
 fn bare_host(host: &str) -> &str {
     let host = host.trim();
     let host = match host.rsplit_once(':') {
-        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
-            name
-        }
+        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
     };
     let host = host.strip_suffix('.').unwrap_or(host);
@@ -126,11 +124,7 @@ fn within(host: &str, domain: &str) -> bool {
 }
 
 /// See [`super::ChannelRules::is_internal_referrer`].
-pub(crate) fn is_internal_referrer(
-    exclusions: &FxHashSet<Box<str>>,
-    referrer_host: &str,
-    url_host: &str,
-) -> bool {
+pub(crate) fn is_internal_referrer(exclusions: &FxHashSet<Box<str>>, referrer_host: &str, url_host: &str) -> bool {
     let referrer = bare_host(referrer_host);
     if referrer.is_empty() {
         return false;
@@ -153,11 +147,7 @@ pub(crate) fn is_internal_referrer(
 }
 
 /// See [`super::ChannelRules::attribute`].
-pub(crate) fn attribute(
-    sources: &SourceIndex,
-    exclusions: &FxHashSet<Box<str>>,
-    touch: &Touch<'_>,
-) -> Attribution {
+pub(crate) fn attribute(sources: &SourceIndex, exclusions: &FxHashSet<Box<str>>, touch: &Touch<'_>) -> Attribution {
     let campaign = present(touch.utm_campaign).map(str::to_owned);
     let utm_source = present(touch.utm_source);
     let utm_medium = present(touch.utm_medium);
@@ -190,8 +180,7 @@ pub(crate) fn attribute(
             campaign,
         };
     }
-    let referrer = present(touch.referrer_host)
-        .filter(|host| !is_internal_referrer(exclusions, host, touch.url_host));
+    let referrer = present(touch.referrer_host).filter(|host| !is_internal_referrer(exclusions, host, touch.url_host));
     let Some(referrer) = referrer else {
         return Attribution::direct(campaign);
     };

@@ -96,9 +96,7 @@ pub(crate) fn builtin_exclusions() -> impl Iterator<Item = &'static str> {
 /// Second-level labels under which a country-code TLD sells names (`co.uk`, `com.au`, ...): the
 /// brand of `google.co.uk` is the label before them. A heuristic instead of the public suffix
 /// list, good enough for the handful of brands that use `brand.*` entries.
-const SECOND_LEVEL: [&str; 11] = [
-    "co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "go",
-];
+const SECOND_LEVEL: [&str; 11] = ["co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "go"];
 
 /// One parsed line of a list: `key` or `key = canonical`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,10 +111,7 @@ pub(crate) struct ListEntry {
 
 /// Parses one list line; `Ok(None)` for blank and comment lines. The error is the reason.
 pub(crate) fn parse_entry(line: &str) -> Result<Option<ListEntry>, &'static str> {
-    let line = line
-        .split_once('#')
-        .map_or(line, |(before, _)| before)
-        .trim();
+    let line = line.split_once('#').map_or(line, |(before, _)| before).trim();
     if line.is_empty() {
         return Ok(None);
     }
@@ -206,11 +201,7 @@ impl SourceIndex {
     /// Adds an entry, replacing an equal key (so hitflow.toml can move a source to another
     /// list). Returns the category the key had before.
     pub fn insert(&mut self, entry: ListEntry, category: Category) -> Option<Category> {
-        let map = if entry.brand {
-            &mut self.brands
-        } else {
-            &mut self.exact
-        };
+        let map = if entry.brand { &mut self.brands } else { &mut self.exact };
         let value = Entry {
             category,
             canonical: entry.canonical,
@@ -274,8 +265,7 @@ mod tests {
         let mut seen: FxHashSet<(bool, Box<str>)> = FxHashSet::default();
         for (_, file, text) in BUILTIN_LISTS {
             for (n, line) in text.lines().enumerate() {
-                let entry =
-                    parse_entry(line).unwrap_or_else(|reason| panic!("{file}:{}: {reason}", n + 1));
+                let entry = parse_entry(line).unwrap_or_else(|reason| panic!("{file}:{}: {reason}", n + 1));
                 if let Some(entry) = entry {
                     assert_eq!(&*entry.key, entry.key.trim(), "{file}:{}", n + 1);
                     assert!(
@@ -317,10 +307,8 @@ mod tests {
         }
         for host in builtin_exclusions() {
             assert!(
-                host.bytes().all(|b| b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || b == b'.'
-                    || b == b'-'),
+                host.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'),
                 "referral_exclusions.txt: {host:?}"
             );
         }
@@ -345,18 +333,9 @@ mod tests {
             ),
             ("google.* = google", entry("google", true, Some("google"))),
             ("e mail", entry("e mail", false, None)),
-            (
-                "https://kagi.com",
-                Err("write a host or source name, not a URL"),
-            ),
-            (
-                "kagi.com =",
-                Err("nothing after `=`: write `host = source name`"),
-            ),
-            (
-                "news.google.*",
-                Err("`.*` goes after a single label, as in `google.*`"),
-            ),
+            ("https://kagi.com", Err("write a host or source name, not a URL")),
+            ("kagi.com =", Err("nothing after `=`: write `host = source name`")),
+            ("news.google.*", Err("`.*` goes after a single label, as in `google.*`")),
         ];
         for (line, expected) in cases {
             assert_eq!(parse_entry(line), expected, "{line:?}");
@@ -415,10 +394,7 @@ mod tests {
             // most specific wins across lists
             ("mail.google.com", Some((Email, None))),
             ("gemini.google.com", Some((AiAssistants, None))),
-            (
-                "bard.google.com",
-                Some((AiAssistants, Some("gemini.google.com"))),
-            ),
+            ("bard.google.com", Some((AiAssistants, Some("gemini.google.com")))),
             ("docs.google.com", Some((Referral, None))),
             ("e.mail.ru", Some((Email, None))),
             ("yiyan.baidu.com", Some((AiAssistants, None))),
@@ -437,14 +413,8 @@ mod tests {
     fn insert_overrides_and_reports_previous() {
         let mut index = SourceIndex::builtin();
         let entry = |line| parse_entry(line).ok().flatten().expect("valid entry");
-        assert_eq!(
-            index.insert(entry("kagi.com = kagi"), Category::Search),
-            None
-        );
-        assert_eq!(
-            index.lookup("kagi.com").map(|m| m.category),
-            Some(Category::Search)
-        );
+        assert_eq!(index.insert(entry("kagi.com = kagi"), Category::Search), None);
+        assert_eq!(index.lookup("kagi.com").map(|m| m.category), Some(Category::Search));
         assert_eq!(
             index.insert(entry("reddit.com"), Category::Referral),
             Some(Category::Social)

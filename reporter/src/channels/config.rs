@@ -135,11 +135,11 @@ pub enum ChannelConfigError {
         field: &'static str,
         reason: &'static str,
     },
-    #[error(
-        "channels.rules[{index}] ({name:?}): set at most one of `before`, `after` and `replace`"
-    )]
+    #[error("channels.rules[{index}] ({name:?}): set at most one of `before`, `after` and `replace`")]
     ConflictingPlacement { index: usize, name: String },
-    #[error("channels.rules[{index}] ({name:?}): `{placement} = {target:?}`: no such channel; channels so far: {known}")]
+    #[error(
+        "channels.rules[{index}] ({name:?}): `{placement} = {target:?}`: no such channel; channels so far: {known}"
+    )]
     UnknownTarget {
         index: usize,
         name: String,
@@ -166,9 +166,7 @@ pub(crate) const CLICK_ID_KINDS: [&str; 9] = [
 
 impl ChannelsConfig {
     /// The extra entries per list, parsed.
-    pub(crate) fn list_entries(
-        &self,
-    ) -> Result<Vec<(Category, super::categories::ListEntry)>, ChannelConfigError> {
+    pub(crate) fn list_entries(&self) -> Result<Vec<(Category, super::categories::ListEntry)>, ChannelConfigError> {
         let lists = [
             (Category::Search, &self.search),
             (Category::Social, &self.social),
@@ -213,13 +211,8 @@ impl ChannelsConfig {
                     return Err(invalid("write the host alone, without scheme or path"));
                 }
                 let host = host.strip_prefix("www.").unwrap_or(&host);
-                let valid =
-                    |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-';
-                if host.is_empty()
-                    || !host.bytes().all(valid)
-                    || host.starts_with('.')
-                    || host.ends_with('.')
-                {
+                let valid = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-';
+                if host.is_empty() || !host.bytes().all(valid) || host.starts_with('.') || host.ends_with('.') {
                     return Err(invalid("use letters, digits, `-` and `.` only"));
                 }
                 if !host.contains('.') {
@@ -275,9 +268,7 @@ impl ChannelRuleConfig {
             field,
             reason,
         };
-        let text = |field: &'static str,
-                    value: &Option<String>|
-         -> Result<Option<Box<str>>, ChannelConfigError> {
+        let text = |field: &'static str, value: &Option<String>| -> Result<Option<Box<str>>, ChannelConfigError> {
             match value.as_deref().map(str::trim) {
                 None => Ok(None),
                 Some("") => Err(invalid(field, "empty text")),
@@ -314,18 +305,14 @@ impl ChannelRuleConfig {
         let source_domain = text("source_domain", &self.source_domain)?;
         if let Some(domain) = &source_domain {
             if domain.contains('/') || domain.contains(':') {
-                return Err(invalid(
-                    "source_domain",
-                    "write the host alone, without scheme or path",
-                ));
+                return Err(invalid("source_domain", "write the host alone, without scheme or path"));
             }
         }
         let conditions = CustomMatch {
             source: text("source", &self.source)?,
             source_in: set("source_in", &self.source_in)?,
             source_contains: text("source_contains", &self.source_contains)?,
-            source_domain: source_domain
-                .map(|d| d.strip_prefix("www.").map(Box::from).unwrap_or(d)),
+            source_domain: source_domain.map(|d| d.strip_prefix("www.").map(Box::from).unwrap_or(d)),
             source_category: self.source_category,
             medium: text("medium", &self.medium)?,
             medium_in: set("medium_in", &self.medium_in)?,
@@ -389,16 +376,10 @@ mod tests {
         assert_eq!(cfg.search, ["kagi.com = kagi", "kagi"]);
         assert_eq!(cfg.rules.len(), 2);
         assert_eq!(cfg.rules[1].source_category, Some(Category::AiAssistants));
-        assert_eq!(
-            cfg.rules[0].placement(0).ok(),
-            Some(Placement::Before("Referral"))
-        );
+        assert_eq!(cfg.rules[0].placement(0).ok(), Some(Placement::Before("Referral")));
         assert_eq!(cfg.rules[1].placement(1).ok(), Some(Placement::First));
         assert_eq!(cfg.list_entries().map(|e| e.len()).ok(), Some(8));
-        assert_eq!(
-            cfg.exclusions().ok(),
-            Some(vec![Box::from("pay.example.com")])
-        );
+        assert_eq!(cfg.exclusions().ok(), Some(vec![Box::from("pay.example.com")]));
         assert!(parse("[channels]").is_ok());
     }
 
@@ -433,10 +414,7 @@ mod tests {
         ] {
             let err = list(entry).list_entries().err();
             assert!(
-                matches!(
-                    err,
-                    Some(ChannelConfigError::InvalidSource { list: "social", .. })
-                ),
+                matches!(err, Some(ChannelConfigError::InvalidSource { list: "social", .. })),
                 "{entry:?}"
             );
         }
@@ -485,9 +463,7 @@ mod tests {
             assert!(rule(patch).placement(0).is_err());
         }
         assert_eq!(
-            rule(|r| r.before = Some("Unassigned".into()))
-                .placement(0)
-                .ok(),
+            rule(|r| r.before = Some("Unassigned".into())).placement(0).ok(),
             Some(Placement::Before("Unassigned"))
         );
 
@@ -495,31 +471,20 @@ mod tests {
             (|r| r.source = None, "NoConditions"),
             (|r| r.source = Some(" ".into()), "source"),
             (|r| r.source_in = Some(vec![]), "source_in"),
-            (
-                |r| r.medium_in = Some(vec!["cpc".into(), "".into()]),
-                "medium_in",
-            ),
-            (
-                |r| r.click_id_in = Some(vec!["yclid".into()]),
-                "click_id_in",
-            ),
+            (|r| r.medium_in = Some(vec!["cpc".into(), "".into()]), "medium_in"),
+            (|r| r.click_id_in = Some(vec!["yclid".into()]), "click_id_in"),
             (
                 |r| r.source_domain = Some("https://partner.example".into()),
                 "source_domain",
             ),
-            (
-                |r| r.campaign_contains = Some(String::new()),
-                "campaign_contains",
-            ),
+            (|r| r.campaign_contains = Some(String::new()), "campaign_contains"),
         ];
         for (patch, expected) in condition_errors {
             match rule(patch).conditions(3) {
                 Err(ChannelConfigError::NoConditions { index: 3, .. }) => {
                     assert_eq!(expected, "NoConditions")
                 }
-                Err(ChannelConfigError::InvalidCondition {
-                    index: 3, field, ..
-                }) => assert_eq!(field, expected),
+                Err(ChannelConfigError::InvalidCondition { index: 3, field, .. }) => assert_eq!(field, expected),
                 other => panic!("{expected}: {other:?}"),
             }
         }

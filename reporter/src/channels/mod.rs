@@ -32,9 +32,9 @@ pub use attribution::{Attribution, Touch, DIRECT_MEDIUM, DIRECT_SOURCE, NOT_SET}
 pub use categories::Category;
 pub use config::{ChannelConfigError, ChannelRuleConfig, ChannelsConfig};
 pub use rules::{
-    AFFILIATES, AI_ASSISTANTS, AUDIO, BUILTIN_CHANNELS, CROSS_NETWORK, DIRECT, DISPLAY, EMAIL,
-    MOBILE_PUSH, ORGANIC_SEARCH, ORGANIC_SHOPPING, ORGANIC_SOCIAL, ORGANIC_VIDEO, PAID_OTHER,
-    PAID_SEARCH, PAID_SHOPPING, PAID_SOCIAL, PAID_VIDEO, REFERRAL, SMS, UNASSIGNED,
+    AFFILIATES, AI_ASSISTANTS, AUDIO, BUILTIN_CHANNELS, CROSS_NETWORK, DIRECT, DISPLAY, EMAIL, MOBILE_PUSH,
+    ORGANIC_SEARCH, ORGANIC_SHOPPING, ORGANIC_SOCIAL, ORGANIC_VIDEO, PAID_OTHER, PAID_SEARCH, PAID_SHOPPING,
+    PAID_SOCIAL, PAID_VIDEO, REFERRAL, SMS, UNASSIGNED,
 };
 
 use attribution::lowercase;
@@ -95,9 +95,7 @@ impl ChannelRules {
             let position = if target.eq_ignore_ascii_case(UNASSIGNED) {
                 Some(this.rules.len()) // `before = "Unassigned"`: last
             } else {
-                this.rules
-                    .iter()
-                    .position(|r| r.name.eq_ignore_ascii_case(target))
+                this.rules.iter().position(|r| r.name.eq_ignore_ascii_case(target))
             };
             let Some(position) = position else {
                 return Err(ChannelConfigError::UnknownTarget {
@@ -219,13 +217,7 @@ mod tests {
         // (source, medium, campaign, click id, channel)
         let cases = [
             ("(direct)", "(none)", None, None, DIRECT),
-            (
-                "google",
-                "cpc",
-                Some("brand_cross-network"),
-                None,
-                CROSS_NETWORK,
-            ),
+            ("google", "cpc", Some("brand_cross-network"), None, CROSS_NETWORK),
             ("google", "cpc", Some("Shopping_DE"), None, PAID_SHOPPING),
             ("amazon.de", "ppc", None, None, PAID_SHOPPING),
             ("google", "cpc", None, None, PAID_SEARCH),
@@ -242,13 +234,7 @@ mod tests {
             ("chatgpt.com", "referral", None, None, AI_ASSISTANTS),
             ("chatgpt.com", "(not set)", None, None, AI_ASSISTANTS),
             ("perplexity", "social", None, None, AI_ASSISTANTS),
-            (
-                "copilot.microsoft.com",
-                "referral",
-                None,
-                None,
-                AI_ASSISTANTS,
-            ),
+            ("copilot.microsoft.com", "referral", None, None, AI_ASSISTANTS),
             ("ebay", "referral", None, None, ORGANIC_SHOPPING),
             ("instagram", "referral", None, None, ORGANIC_SOCIAL),
             ("old.reddit.com", "referral", None, None, ORGANIC_SOCIAL),
@@ -284,13 +270,7 @@ mod tests {
             ("gbraid", None, "google", "cpc", PAID_SEARCH),
             ("wbraid", None, "google", "cpc", PAID_SEARCH),
             ("msclkid", Some("bing.com"), "bing", "cpc", PAID_SEARCH),
-            (
-                "fbclid",
-                Some("l.facebook.com"),
-                "facebook",
-                "cpc",
-                PAID_SOCIAL,
-            ),
+            ("fbclid", Some("l.facebook.com"), "facebook", "cpc", PAID_SOCIAL),
             ("ttclid", None, "tiktok", "cpc", PAID_SOCIAL),
             ("li_fat_id", None, "linkedin", "cpc", PAID_SOCIAL),
             ("twclid", Some("t.co"), "x", "cpc", PAID_SOCIAL),
@@ -305,11 +285,7 @@ mod tests {
             };
             let (attribution, got) = rules.channel_of(&touch);
             assert_eq!(
-                (
-                    attribution.source.as_str(),
-                    attribution.medium.as_str(),
-                    got
-                ),
+                (attribution.source.as_str(), attribution.medium.as_str(), got),
                 (source, medium, channel),
                 "{kind}"
             );
@@ -322,20 +298,9 @@ mod tests {
             click_id_kind: Some("gclid"),
             ..Touch::default()
         };
-        assert_eq!(
-            rules.channel_of(&with_utm(Some("google"), None)).1,
-            PAID_SEARCH
-        );
-        assert_eq!(
-            rules
-                .channel_of(&with_utm(Some("newsletter"), Some("email")))
-                .1,
-            EMAIL
-        );
-        assert_eq!(
-            rules.channel_of(&with_utm(Some("chatgpt.com"), None)).1,
-            PAID_OTHER
-        );
+        assert_eq!(rules.channel_of(&with_utm(Some("google"), None)).1, PAID_SEARCH);
+        assert_eq!(rules.channel_of(&with_utm(Some("newsletter"), Some("email"))).1, EMAIL);
+        assert_eq!(rules.channel_of(&with_utm(Some("chatgpt.com"), None)).1, PAID_OTHER);
     }
 
     #[test]
@@ -497,10 +462,7 @@ mod tests {
     fn builtin_channel_names() {
         assert_eq!(ChannelRules::builtin().channel_names(), BUILTIN_CHANNELS);
         assert!(ChannelRules::builtin().is_internal_referrer("checkout.stripe.com", "example.com"));
-        assert_eq!(
-            ChannelRules::builtin().source_category("t.co"),
-            Some(Category::Social)
-        );
+        assert_eq!(ChannelRules::builtin().source_category("t.co"), Some(Category::Social));
     }
 
     #[test]
@@ -523,10 +485,7 @@ mod tests {
         )
         .expect("valid config");
         let (attribution, channel) = rules.channel_of(&kagi);
-        assert_eq!(
-            (attribution, channel),
-            (a("kagi", "organic", None), ORGANIC_SEARCH)
-        );
+        assert_eq!((attribution, channel), (a("kagi", "organic", None), ORGANIC_SEARCH));
         assert_eq!(rules.classify(&a("kagi", "cpc", None), None), PAID_SEARCH);
         assert_eq!(
             rules.classify(&a("docs.google.com", "referral", None), None),
@@ -630,35 +589,19 @@ mod tests {
                 &[REFERRAL, DIRECT, CROSS_NETWORK],
             ),
         ];
-        for (i, (text, newsletter_channel, partner_channel, names_prefix)) in
-            cases.into_iter().enumerate()
-        {
+        for (i, (text, newsletter_channel, partner_channel, names_prefix)) in cases.into_iter().enumerate() {
             let rules = config(text).unwrap_or_else(|e| panic!("case {i}: {e}"));
-            assert_eq!(
-                rules.classify(&newsletter, None),
-                newsletter_channel,
-                "case {i}"
-            );
+            assert_eq!(rules.classify(&newsletter, None), newsletter_channel, "case {i}");
             assert_eq!(rules.classify(&partner, None), partner_channel, "case {i}");
             let names = rules.channel_names();
-            assert_eq!(
-                &names[..names_prefix.len()],
-                names_prefix,
-                "case {i}: {names:?}"
-            );
+            assert_eq!(&names[..names_prefix.len()], names_prefix, "case {i}: {names:?}");
             assert_eq!(names.last(), Some(&UNASSIGNED), "case {i}");
         }
 
-        let names = |text| {
-            config(text)
-                .expect("valid config")
-                .channel_names()
-                .join("|")
-        };
+        let names = |text| config(text).expect("valid config").channel_names().join("|");
         let replaced = names("[[channels.rules]]\nname = \"Partners\"\nmedium = \"referral\"\nreplace = \"Referral\"");
         assert!(
-            !replaced.contains("|Referral|")
-                && replaced.contains("|Organic Search|Partners|Email|"),
+            !replaced.contains("|Referral|") && replaced.contains("|Organic Search|Partners|Email|"),
             "{replaced}"
         );
         let ordered = names(
@@ -666,22 +609,31 @@ mod tests {
              [[channels.rules]]\nname = \"A\"\nsource = \"a\"\n\
              [[channels.rules]]\nname = \"C\"\nsource = \"c\"",
         );
-        assert!(
-            ordered.starts_with("A|C|Direct|B|Cross-network|"),
-            "{ordered}"
-        );
+        assert!(ordered.starts_with("A|C|Direct|B|Cross-network|"), "{ordered}");
     }
 
     #[test]
     fn bad_configs_are_errors() {
         let cases = [
             ("[channels]\nsearch = [\"https://kagi.com\"]", "channels.search"),
-            ("[channels]\nreferral_exclusions = [\"paypal\"]", "channels.referral_exclusions"),
+            (
+                "[channels]\nreferral_exclusions = [\"paypal\"]",
+                "channels.referral_exclusions",
+            ),
             ("[[channels.rules]]\nname = \" \"\nsource = \"x\"", "`name` is empty"),
             ("[[channels.rules]]\nname = \"X\"", "no match condition"),
-            ("[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nbefore = \"Refferal\"", "no such channel"),
-            ("[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nbefore = \"Email\"\nreplace = \"Email\"", "at most one"),
-            ("[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nreplace = \"Unassigned\"", "fallback"),
+            (
+                "[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nbefore = \"Refferal\"",
+                "no such channel",
+            ),
+            (
+                "[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nbefore = \"Email\"\nreplace = \"Email\"",
+                "at most one",
+            ),
+            (
+                "[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nreplace = \"Unassigned\"",
+                "fallback",
+            ),
             (
                 "[[channels.rules]]\nname = \"X\"\nsource = \"x\"\nreplace = \"Referral\"\n\
                  [[channels.rules]]\nname = \"Y\"\nsource = \"y\"\nafter = \"Referral\"",

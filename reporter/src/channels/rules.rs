@@ -102,10 +102,7 @@ impl<'a> Facts<'a> {
 
 /// GA4's paid-medium regex `^(.*cp.*|ppc|retargeting|paid.*)$`.
 pub(crate) fn is_paid_medium(medium: &str) -> bool {
-    medium.contains("cp")
-        || medium == "ppc"
-        || medium == "retargeting"
-        || medium.starts_with("paid")
+    medium.contains("cp") || medium == "ppc" || medium == "retargeting" || medium.starts_with("paid")
 }
 
 /// GA4's shopping-campaign regex `^(.*(([^a-df-z]|^)shop|shopping).*)$`, case-insensitive:
@@ -317,9 +314,7 @@ impl CustomMatch {
         holds(self.source.as_deref(), |s| f.source == s)
             && holds(self.source_in.as_ref(), |set| set.contains(f.source))
             && holds(self.source_contains.as_deref(), |s| f.source.contains(s))
-            && holds(self.source_domain.as_deref(), |d| {
-                is_same_or_subdomain(f.source, d)
-            })
+            && holds(self.source_domain.as_deref(), |d| is_same_or_subdomain(f.source, d))
             && holds(self.source_category.as_ref(), |c| f.category == Some(*c))
             && holds(self.medium.as_deref(), |m| f.medium == m)
             && holds(self.medium_in.as_ref(), |set| set.contains(f.medium))
@@ -327,18 +322,14 @@ impl CustomMatch {
             && holds(self.medium_prefix.as_deref(), |m| f.medium.starts_with(m))
             && holds(self.medium_suffix.as_deref(), |m| f.medium.ends_with(m))
             && holds(self.medium_paid.as_ref(), |paid| f.paid == *paid)
-            && holds(self.campaign.as_deref(), |c| {
-                f.campaign.trim().eq_ignore_ascii_case(c)
-            })
+            && holds(self.campaign.as_deref(), |c| f.campaign.trim().eq_ignore_ascii_case(c))
             && holds(self.campaign_contains.as_deref(), |c| {
                 contains_ignore_case(f.campaign, c)
             })
             && holds(self.click_id_in.as_ref(), |set| {
                 f.click_id_kind.is_some_and(|k| set.contains(k))
             })
-            && holds(self.has_click_id.as_ref(), |has| {
-                f.click_id_kind.is_some() == *has
-            })
+            && holds(self.has_click_id.as_ref(), |has| f.click_id_kind.is_some() == *has)
     }
 }
 
@@ -455,11 +446,7 @@ mod tests {
             ("partner.com", "", false),
         ];
         for (host, domain, expected) in cases {
-            assert_eq!(
-                is_same_or_subdomain(host, domain),
-                expected,
-                "{host} in {domain}"
-            );
+            assert_eq!(is_same_or_subdomain(host, domain), expected, "{host} in {domain}");
         }
     }
 
@@ -499,90 +486,27 @@ mod tests {
                 None,
                 CROSS_NETWORK,
             ),
-            (
-                "newsletter",
-                "email",
-                "cross-network",
-                None,
-                None,
-                CROSS_NETWORK,
-            ),
+            ("newsletter", "email", "cross-network", None, None, CROSS_NETWORK),
             ("(direct)", "(none)", "cross-network", None, None, DIRECT),
-            (
-                "google",
-                "cpc",
-                "cross network",
-                Some(Search),
-                None,
-                PAID_SEARCH,
-            ),
+            ("google", "cpc", "cross network", Some(Search), None, PAID_SEARCH),
             // Paid Shopping
             ("amazon", "cpc", "", Some(Shopping), None, PAID_SHOPPING),
-            (
-                "google",
-                "cpc",
-                "summer_shop",
-                Some(Search),
-                None,
-                PAID_SHOPPING,
-            ),
-            (
-                "google",
-                "cpc",
-                "Shopping-DE",
-                Some(Search),
-                None,
-                PAID_SHOPPING,
-            ),
+            ("google", "cpc", "summer_shop", Some(Search), None, PAID_SHOPPING),
+            ("google", "cpc", "Shopping-DE", Some(Search), None, PAID_SHOPPING),
             ("google", "cpc", "workshop", Some(Search), None, PAID_SEARCH),
-            (
-                "amazon",
-                "referral",
-                "",
-                Some(Shopping),
-                None,
-                ORGANIC_SHOPPING,
-            ),
+            ("amazon", "referral", "", Some(Shopping), None, ORGANIC_SHOPPING),
             // Paid Search
             ("google", "cpc", "", Some(Search), None, PAID_SEARCH),
             ("bing", "ppc", "", Some(Search), None, PAID_SEARCH),
             ("google", "paid", "", Some(Search), None, PAID_SEARCH),
-            (
-                "google",
-                "(not set)",
-                "",
-                Some(Search),
-                Some("gclid"),
-                PAID_SEARCH,
-            ),
+            ("google", "(not set)", "", Some(Search), Some("gclid"), PAID_SEARCH),
             ("newsletter", "cpc", "", None, None, PAID_OTHER),
             ("google", "organic", "", Some(Search), None, ORGANIC_SEARCH),
-            (
-                "google",
-                "email",
-                "",
-                Some(Search),
-                Some("gclid"),
-                ORGANIC_SEARCH,
-            ),
+            ("google", "email", "", Some(Search), Some("gclid"), ORGANIC_SEARCH),
             // Paid Social
             ("facebook", "cpc", "", Some(Social), None, PAID_SOCIAL),
-            (
-                "linkedin",
-                "paid_social",
-                "",
-                Some(Social),
-                None,
-                PAID_SOCIAL,
-            ),
-            (
-                "facebook",
-                "(not set)",
-                "",
-                Some(Social),
-                Some("fbclid"),
-                PAID_SOCIAL,
-            ),
+            ("linkedin", "paid_social", "", Some(Social), None, PAID_SOCIAL),
+            ("facebook", "(not set)", "", Some(Social), Some("fbclid"), PAID_SOCIAL),
             ("facebook", "social", "", Some(Social), None, ORGANIC_SOCIAL),
             // Paid Video
             ("youtube", "cpv", "", Some(Video), None, PAID_VIDEO),
@@ -599,25 +523,11 @@ mod tests {
             // Paid Other
             ("newsletter", "cpc", "", None, None, PAID_OTHER),
             ("partner", "retargeting", "", None, None, PAID_OTHER),
-            (
-                "chatgpt.com",
-                "cpc",
-                "",
-                Some(AiAssistants),
-                None,
-                PAID_OTHER,
-            ),
+            ("chatgpt.com", "cpc", "", Some(AiAssistants), None, PAID_OTHER),
             ("partner", "(not set)", "", None, Some("gclid"), PAID_OTHER),
             ("partner", "retarget", "", None, None, UNASSIGNED),
             // AI Assistants: before the organic rules and Referral, never for paid media
-            (
-                "chatgpt.com",
-                "referral",
-                "",
-                Some(AiAssistants),
-                None,
-                AI_ASSISTANTS,
-            ),
+            ("chatgpt.com", "referral", "", Some(AiAssistants), None, AI_ASSISTANTS),
             (
                 "perplexity.ai",
                 "(not set)",
@@ -626,22 +536,8 @@ mod tests {
                 None,
                 AI_ASSISTANTS,
             ),
-            (
-                "claude.ai",
-                "organic",
-                "",
-                Some(AiAssistants),
-                None,
-                AI_ASSISTANTS,
-            ),
-            (
-                "chatgpt.com",
-                "paid",
-                "",
-                Some(AiAssistants),
-                None,
-                PAID_OTHER,
-            ),
+            ("claude.ai", "organic", "", Some(AiAssistants), None, AI_ASSISTANTS),
+            ("chatgpt.com", "paid", "", Some(AiAssistants), None, PAID_OTHER),
             (
                 "chatgpt.com",
                 "(not set)",
@@ -650,41 +546,13 @@ mod tests {
                 Some("gclid"),
                 PAID_OTHER,
             ),
-            (
-                "chatgpt.com",
-                "display",
-                "",
-                Some(AiAssistants),
-                None,
-                DISPLAY,
-            ),
+            ("chatgpt.com", "display", "", Some(AiAssistants), None, DISPLAY),
             // Organic Shopping
-            (
-                "ebay",
-                "referral",
-                "",
-                Some(Shopping),
-                None,
-                ORGANIC_SHOPPING,
-            ),
-            (
-                "newsletter",
-                "email",
-                "eshop-launch",
-                None,
-                None,
-                ORGANIC_SHOPPING,
-            ),
+            ("ebay", "referral", "", Some(Shopping), None, ORGANIC_SHOPPING),
+            ("newsletter", "email", "eshop-launch", None, None, ORGANIC_SHOPPING),
             ("newsletter", "email", "workshop-launch", None, None, EMAIL),
             // Organic Social
-            (
-                "facebook",
-                "referral",
-                "",
-                Some(Social),
-                None,
-                ORGANIC_SOCIAL,
-            ),
+            ("facebook", "referral", "", Some(Social), None, ORGANIC_SOCIAL),
             ("mastodon.example", "social", "", None, None, ORGANIC_SOCIAL),
             ("forum", "social-network", "", None, None, ORGANIC_SOCIAL),
             ("forum", "social-media", "", None, None, ORGANIC_SOCIAL),
@@ -697,14 +565,7 @@ mod tests {
             ("partner", "video_embed", "", None, None, ORGANIC_VIDEO),
             ("partner", "vid", "", None, None, UNASSIGNED),
             // Organic Search
-            (
-                "duckduckgo",
-                "organic",
-                "",
-                Some(Search),
-                None,
-                ORGANIC_SEARCH,
-            ),
+            ("duckduckgo", "organic", "", Some(Search), None, ORGANIC_SEARCH),
             ("google", "referral", "", Some(Search), None, ORGANIC_SEARCH),
             ("kagi", "organic", "", None, None, ORGANIC_SEARCH),
             ("kagi", "organic-search", "", None, None, UNASSIGNED),
@@ -712,14 +573,7 @@ mod tests {
             ("example.com", "referral", "", None, None, REFERRAL),
             ("example.com", "app", "", None, None, REFERRAL),
             ("example.com", "link", "", None, None, REFERRAL),
-            (
-                "docs.google.com",
-                "referral",
-                "",
-                Some(Referral),
-                None,
-                REFERRAL,
-            ),
+            ("docs.google.com", "referral", "", Some(Referral), None, REFERRAL),
             ("example.com", "referrer", "", None, None, UNASSIGNED),
             // Email
             ("newsletter", "email", "", None, None, EMAIL),
@@ -760,10 +614,7 @@ mod tests {
         }
         // Every built-in channel is covered by at least one case.
         for channel in BUILTIN_CHANNELS {
-            assert!(
-                cases.iter().any(|c| c.5 == channel),
-                "no case for {channel}"
-            );
+            assert!(cases.iter().any(|c| c.5 == channel), "no case for {channel}");
         }
     }
 
@@ -772,13 +623,7 @@ mod tests {
         let set = |items: &[&str]| -> Option<FxHashSet<Box<str>>> {
             Some(items.iter().map(|s| Box::<str>::from(*s)).collect())
         };
-        let facts = Facts::new(
-            "blog.partner.com",
-            "referral",
-            "Spring-Sale",
-            None,
-            Some("gclid"),
-        );
+        let facts = Facts::new("blog.partner.com", "referral", "Spring-Sale", None, Some("gclid"));
         let holds = |m: CustomMatch| m.matches(&facts);
         let b = |s: &str| Some(Box::<str>::from(s));
         // (conditions, expected)

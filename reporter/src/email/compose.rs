@@ -21,18 +21,9 @@ use crate::period::Cadence;
 const TOP_ROWS: usize = 5;
 
 const TEMPLATES: [(&str, &str); 3] = [
-    (
-        "subject.txt",
-        include_str!("../../../templates/email/subject.txt"),
-    ),
-    (
-        "report.txt",
-        include_str!("../../../templates/email/report.txt"),
-    ),
-    (
-        "report.html",
-        include_str!("../../../templates/email/report.html"),
-    ),
+    ("subject.txt", include_str!("../../../templates/email/subject.txt")),
+    ("report.txt", include_str!("../../../templates/email/report.txt")),
+    ("report.html", include_str!("../../../templates/email/report.html")),
 ];
 
 /// The three texts of one site's report email (recipient-independent).
@@ -112,11 +103,7 @@ impl Composer {
         check_header_value("period label", period_label)?;
         let view = View::build(report, site, period_label, email);
         let context = Context::from_serialize(&view).map_err(|e| template_error("context", &e))?;
-        let render = |name: &str| {
-            self.tera
-                .render(name, &context)
-                .map_err(|e| template_error(name, &e))
-        };
+        let render = |name: &str| self.tera.render(name, &context).map_err(|e| template_error(name, &e));
         let subject = render("subject.txt")?.trim().to_owned();
         check_header_value("subject", &subject)?;
         Ok(ComposedEmail {
@@ -244,19 +231,11 @@ fn count_change(current: u64, previous: u64) -> (String, &'static str) {
 }
 
 /// A rate's change in percentage points; meaningless without sessions before.
-fn rate_change(
-    current: f64,
-    previous: f64,
-    had_sessions: bool,
-    good: Good,
-) -> (String, &'static str) {
+fn rate_change(current: f64, previous: f64, had_sessions: bool, good: Good) -> (String, &'static str) {
     if !had_sessions {
         return ("n/a".into(), NEUTRAL);
     }
-    (
-        format::points(current, previous),
-        tone(current - previous, good),
-    )
+    (format::points(current, previous), tone(current - previous, good))
 }
 
 fn bar(share: f64) -> (u32, u32) {
@@ -310,10 +289,7 @@ fn kpis(t: &Figures, p: &Figures) -> Vec<Kpi> {
             "Conversions",
             format::int(t.conversions),
             count_change(t.conversions, p.conversions),
-            Some(format!(
-                "{} of sessions converted",
-                format::rate(t.conversion_rate)
-            )),
+            Some(format!("{} of sessions converted", format::rate(t.conversion_rate))),
         ),
         kpi(
             "Avg. session duration",
@@ -398,12 +374,7 @@ impl View {
                 }
             })
             .collect();
-        let max_views = site
-            .top_pages
-            .iter()
-            .map(|r| r.pageviews)
-            .max()
-            .unwrap_or(0);
+        let max_views = site.top_pages.iter().map(|r| r.pageviews).max().unwrap_or(0);
         let pages: Vec<ListRow> = site
             .top_pages
             .iter()
@@ -474,14 +445,7 @@ impl View {
             &[Align::Left, Align::Right, Align::Right, Align::Right],
             &sources
                 .iter()
-                .map(|s| {
-                    vec![
-                        s.name.clone(),
-                        s.value.clone(),
-                        s.share.clone(),
-                        s.engagement.clone(),
-                    ]
-                })
+                .map(|s| vec![s.name.clone(), s.value.clone(), s.share.clone(), s.engagement.clone()])
                 .collect::<Vec<_>>(),
         );
         let text_pages = text_table(

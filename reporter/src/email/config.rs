@@ -70,10 +70,7 @@ impl SmtpConfig {
 
     /// (username, password) when authentication is configured. The password comes from the
     /// environment, read through `env` so tests need not touch the process environment.
-    pub fn credentials(
-        &self,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<(String, String)>, EmailError> {
+    pub fn credentials(&self, env: impl Fn(&str) -> Option<String>) -> Result<Option<(String, String)>, EmailError> {
         let Some(username) = &self.username else {
             return Ok(None);
         };
@@ -130,9 +127,9 @@ impl EmailConfig {
 fn check_site_url(url: &str) -> Result<(), EmailError> {
     let lower = url.to_ascii_lowercase();
     let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
-    let chars_ok = !url.chars().any(|c| {
-        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\')
-    });
+    let chars_ok = !url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'));
     if scheme_ok && chars_ok && url.len() > "https://".len() {
         Ok(())
     } else {

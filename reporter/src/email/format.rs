@@ -167,12 +167,7 @@ mod tests {
             ["+3.2 pp", "-1.0 pp", "±0 pp"]
         );
         assert_eq!(
-            [
-                duration(0.0),
-                duration(45.4),
-                duration(83.0),
-                duration(3720.0)
-            ],
+            [duration(0.0), duration(45.4), duration(83.0), duration(3720.0)],
             ["0s", "45s", "1m 23s", "1h 02m"]
         );
         assert_eq!(
@@ -199,11 +194,7 @@ mod tests {
             vec!["Direct".to_owned(), "1,234".to_owned()],
             vec!["Organic Search".to_owned(), "56".to_owned()],
         ];
-        let lines = text_table(
-            &["Channel", "Sessions"],
-            &[Align::Left, Align::Right],
-            &rows,
-        );
+        let lines = text_table(&["Channel", "Sessions"], &[Align::Left, Align::Right], &rows);
         assert_eq!(
             lines,
             [

@@ -33,14 +33,11 @@ pub fn check_header_value(field: &str, value: &str) -> Result<(), EmailError> {
 /// refusing line breaks.
 pub fn parse_mailbox(field: &str, value: &str) -> Result<Mailbox, EmailError> {
     check_header_value(field, value)?;
-    value
-        .trim()
-        .parse::<Mailbox>()
-        .map_err(|err| EmailError::Address {
-            field: field.to_owned(),
-            value: value.to_owned(),
-            reason: err.to_string(),
-        })
+    value.trim().parse::<Mailbox>().map_err(|err| EmailError::Address {
+        field: field.to_owned(),
+        value: value.to_owned(),
+        reason: err.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -60,8 +57,7 @@ mod tests {
             let err = check_header_value("subject", bad).expect_err(bad);
             assert!(err.to_string().contains("subject"), "{err}");
         }
-        check_header_value("subject", "example.com · week 47 · 1,234 sessions (+8%)")
-            .expect("plain text passes");
+        check_header_value("subject", "example.com · week 47 · 1,234 sessions (+8%)").expect("plain text passes");
     }
 
     #[test]
@@ -74,10 +70,7 @@ mod tests {
             "r@example.com"
         );
         assert_eq!(
-            parse_mailbox("to", " a@example.com ")
-                .expect("valid")
-                .email
-                .to_string(),
+            parse_mailbox("to", " a@example.com ").expect("valid").email.to_string(),
             "a@example.com"
         );
         for bad in [

@@ -15,9 +15,7 @@ pub mod send;
 
 pub use compose::{ComposedEmail, Composer};
 pub use config::{EmailConfig, Security, SmtpConfig};
-pub use send::{
-    check_delivery, prepare, send_reports, send_reports_with, Delivery, Outgoing, SentMessage,
-};
+pub use send::{check_delivery, prepare, send_reports, send_reports_with, Delivery, Outgoing, SentMessage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {

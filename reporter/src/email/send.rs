@@ -118,10 +118,7 @@ pub fn prepare(
                 .to(to.clone())
                 .subject(composed.subject.clone())
                 .message_id(None)
-                .raw_header(HeaderValue::new(
-                    AUTO_SUBMITTED,
-                    "auto-generated".to_owned(),
-                ))
+                .raw_header(HeaderValue::new(AUTO_SUBMITTED, "auto-generated".to_owned()))
                 .multipart(MultiPart::alternative_plain_html(
                     composed.text.clone(),
                     composed.html.clone(),
@@ -170,11 +167,7 @@ pub async fn send_reports_with(
 }
 
 fn message_id(message: &Message) -> String {
-    message
-        .headers()
-        .get_raw("Message-ID")
-        .unwrap_or_default()
-        .to_owned()
+    message.headers().get_raw("Message-ID").unwrap_or_default().to_owned()
 }
 
 fn sent(o: &Outgoing, eml: Option<PathBuf>) -> SentMessage {
@@ -234,13 +227,9 @@ fn transport(
     let builder = match smtp.security {
         Security::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?,
         Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
-        Security::None => {
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
-        }
+        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str()),
     };
-    let mut builder = builder
-        .port(smtp.port())
-        .timeout(Some(Duration::from_secs(30)));
+    let mut builder = builder.port(smtp.port()).timeout(Some(Duration::from_secs(30)));
     if let Some((username, password)) = smtp.credentials(env)? {
         builder = builder.credentials(Credentials::new(username, password));
     }

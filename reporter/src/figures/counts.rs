@@ -53,7 +53,8 @@ impl Counts {
         self.revenue += s.revenue;
         self.very_short += u64::from(facts.very_short);
         self.duration_ms_sum += s.duration_ms;
-        self.durations_s.push((s.duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32);
+        self.durations_s
+            .push((s.duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32);
         self.human_hits += u64::from(s.hits);
     }
 
@@ -63,7 +64,13 @@ impl Counts {
 
     pub fn figures(&mut self) -> Figures {
         let sessions = self.sessions;
-        let ratio = |n: u64| if sessions == 0 { 0.0 } else { round4(n as f64 / sessions as f64) };
+        let ratio = |n: u64| {
+            if sessions == 0 {
+                0.0
+            } else {
+                round4(n as f64 / sessions as f64)
+            }
+        };
         let median = if self.durations_s.is_empty() {
             0.0
         } else {
@@ -76,8 +83,16 @@ impl Counts {
             sessions,
             visitors: self.visitors.len() as u64,
             pageviews: self.pageviews,
-            pages_per_session: if sessions == 0 { 0.0 } else { round2(self.pageviews as f64 / sessions as f64) },
-            avg_duration_s: if sessions == 0 { 0.0 } else { round2(self.duration_ms_sum as f64 / sessions as f64 / 1000.0) },
+            pages_per_session: if sessions == 0 {
+                0.0
+            } else {
+                round2(self.pageviews as f64 / sessions as f64)
+            },
+            avg_duration_s: if sessions == 0 {
+                0.0
+            } else {
+                round2(self.duration_ms_sum as f64 / sessions as f64 / 1000.0)
+            },
             median_duration_s: median,
             bounces: self.bounces,
             bounce_rate: ratio(self.bounces),
@@ -91,7 +106,11 @@ impl Counts {
             very_short_share: ratio(self.very_short),
             human_hits: self.human_hits,
             bot_hits: self.bot_hits,
-            bot_share: if all_hits == 0 { 0.0 } else { round4(self.bot_hits as f64 / all_hits as f64) },
+            bot_share: if all_hits == 0 {
+                0.0
+            } else {
+                round4(self.bot_hits as f64 / all_hits as f64)
+            },
         }
     }
 }

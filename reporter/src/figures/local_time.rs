@@ -16,15 +16,22 @@ pub struct LocalClock {
 
 impl LocalClock {
     pub fn new(tz: Tz) -> Self {
-        LocalClock { tz, offsets: FxHashMap::default() }
+        LocalClock {
+            tz,
+            offsets: FxHashMap::default(),
+        }
     }
 
     fn local_ms(&mut self, ts: i64) -> i64 {
         let tz = self.tz;
-        let offset = *self.offsets.entry(ts.div_euclid(QUARTER_MS)).or_insert_with(|| match tz.timestamp_millis_opt(ts) {
-            chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
-            _ => 0,
-        });
+        let offset =
+            *self
+                .offsets
+                .entry(ts.div_euclid(QUARTER_MS))
+                .or_insert_with(|| match tz.timestamp_millis_opt(ts) {
+                    chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
+                    _ => 0,
+                });
         ts + offset
     }
 
@@ -48,7 +55,10 @@ mod tests {
         let mut clock = LocalClock::new(chrono_tz::Europe::Berlin);
         // 2026-03-28T23:30Z is 00:30 on the 29th in Berlin (CET, +1).
         let ts = 1_774_740_600_000;
-        assert_eq!(hitflow_schema::layout::Ymd::from_days(clock.day(ts)).to_string(), "2026-03-29");
+        assert_eq!(
+            hitflow_schema::layout::Ymd::from_days(clock.day(ts)).to_string(),
+            "2026-03-29"
+        );
         assert_eq!(clock.hour(ts), 0);
         // 2026-03-29T12:00Z is 14:00 CEST (+2).
         assert_eq!(clock.hour(1_774_785_600_000), 14);

@@ -255,17 +255,31 @@ pub fn definitions() -> Vec<Definition> {
 }
 
 fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
-    let ratio = |n: u64| if lite.sessions == 0 { 0.0 } else { round4(n as f64 / lite.sessions as f64) };
+    let ratio = |n: u64| {
+        if lite.sessions == 0 {
+            0.0
+        } else {
+            round4(n as f64 / lite.sessions as f64)
+        }
+    };
     Breakdown {
         name,
         source: None,
         medium: None,
         sessions: lite.sessions,
-        share: if total == 0 { 0.0 } else { round4(lite.sessions as f64 / total as f64) },
+        share: if total == 0 {
+            0.0
+        } else {
+            round4(lite.sessions as f64 / total as f64)
+        },
         bounce_rate: ratio(lite.bounces),
         engagement_rate: ratio(lite.engaged),
         conversion_rate: ratio(lite.converted),
-        pages_per_session: if lite.sessions == 0 { 0.0 } else { super::counts::round2(lite.pageviews as f64 / lite.sessions as f64) },
+        pages_per_session: if lite.sessions == 0 {
+            0.0
+        } else {
+            super::counts::round2(lite.pageviews as f64 / lite.sessions as f64)
+        },
         revenue: super::counts::round2(lite.revenue),
     }
 }
@@ -300,7 +314,11 @@ impl SiteReport {
             .iter_mut()
             .map(|(&channel, counts)| {
                 let figures = counts.figures();
-                let prev = acc.previous_channels.get_mut(&channel).map(|c| c.figures()).unwrap_or_default();
+                let prev = acc
+                    .previous_channels
+                    .get_mut(&channel)
+                    .map(|c| c.figures())
+                    .unwrap_or_default();
                 ChannelReport {
                     channel: tables.str(channel).to_owned(),
                     sessions_delta: delta(figures.sessions as f64, prev.sessions as f64),
@@ -310,7 +328,12 @@ impl SiteReport {
             })
             .collect();
         let rank = |name: &str| order.iter().position(|c| *c == name).unwrap_or(usize::MAX);
-        channels.sort_by(|a, b| b.figures.sessions.cmp(&a.figures.sessions).then_with(|| rank(&a.channel).cmp(&rank(&b.channel))));
+        channels.sort_by(|a, b| {
+            b.figures
+                .sessions
+                .cmp(&a.figures.sessions)
+                .then_with(|| rank(&a.channel).cmp(&rank(&b.channel)))
+        });
 
         let goals = config
             .goals
@@ -319,23 +342,45 @@ impl SiteReport {
             .map(|(goal, lite)| GoalReport {
                 goal: goal.name.clone(),
                 conversions: lite.sessions,
-                conversion_rate: if total_sessions == 0 { 0.0 } else { round4(lite.sessions as f64 / total_sessions as f64) },
+                conversion_rate: if total_sessions == 0 {
+                    0.0
+                } else {
+                    round4(lite.sessions as f64 / total_sessions as f64)
+                },
                 revenue: super::counts::round2(lite.revenue),
             })
             .collect();
 
         let top_pages = top(
-            acc.page_views.iter().map(|(&p, &v)| PageRow { path: label(tables, p), pageviews: v }).collect(),
+            acc.page_views
+                .iter()
+                .map(|(&p, &v)| PageRow {
+                    path: label(tables, p),
+                    pageviews: v,
+                })
+                .collect(),
             n,
             |r| (r.pageviews, r.path.clone()),
         );
-        let landing_pages = top(acc.landing.iter().map(|(&p, l)| breakdown(label(tables, p), l, total_sessions)).collect(), n, |b| (b.sessions, b.name.clone()));
+        let landing_pages = top(
+            acc.landing
+                .iter()
+                .map(|(&p, l)| breakdown(label(tables, p), l, total_sessions))
+                .collect(),
+            n,
+            |b| (b.sessions, b.name.clone()),
+        );
         let exit_pages = top(
             acc.exits
                 .iter()
                 .map(|(&p, &exits)| {
                     let views = acc.page_views.get(&p).copied().unwrap_or(0).max(exits);
-                    ExitRow { path: label(tables, p), exits, pageviews: views, exit_rate: round4(exits as f64 / views.max(1) as f64) }
+                    ExitRow {
+                        path: label(tables, p),
+                        exits,
+                        pageviews: views,
+                        exit_rate: round4(exits as f64 / views.max(1) as f64),
+                    }
                 })
                 .collect(),
             n,
@@ -345,7 +390,11 @@ impl SiteReport {
             acc.sources
                 .iter()
                 .map(|(&(s, m), l)| {
-                    let mut b = breakdown(format!("{} / {}", label(tables, s), label(tables, m)), l, total_sessions);
+                    let mut b = breakdown(
+                        format!("{} / {}", label(tables, s), label(tables, m)),
+                        l,
+                        total_sessions,
+                    );
                     b.source = Some(label(tables, s));
                     b.medium = Some(label(tables, m));
                     b
@@ -354,7 +403,14 @@ impl SiteReport {
             n,
             |b| (b.sessions, b.name.clone()),
         );
-        let referrers = top(acc.referrers.iter().map(|(&r, l)| breakdown(label(tables, r), l, total_sessions)).collect(), n, |b| (b.sessions, b.name.clone()));
+        let referrers = top(
+            acc.referrers
+                .iter()
+                .map(|(&r, l)| breakdown(label(tables, r), l, total_sessions))
+                .collect(),
+            n,
+            |b| (b.sessions, b.name.clone()),
+        );
         let campaigns = top(
             acc.campaigns
                 .iter()
@@ -369,7 +425,14 @@ impl SiteReport {
             |b| (b.sessions, format!("{}{:?}", b.name, b.source)),
         );
         let [devices, browsers, operating_systems, countries] = std::array::from_fn(|slot| {
-            top(acc.dims[slot].iter().map(|(&v, l)| breakdown(label(tables, v), l, total_sessions)).collect(), n, |b| (b.sessions, b.name.clone()))
+            top(
+                acc.dims[slot]
+                    .iter()
+                    .map(|(&v, l)| breakdown(label(tables, v), l, total_sessions))
+                    .collect(),
+                n,
+                |b| (b.sessions, b.name.clone()),
+            )
         });
         let hour_of_day = acc
             .hour_of_day
@@ -378,7 +441,11 @@ impl SiteReport {
             .map(|(hour, l)| HourRow {
                 hour: hour as u32,
                 sessions: l.sessions,
-                engagement_rate: if l.sessions == 0 { 0.0 } else { round4(l.engaged as f64 / l.sessions as f64) },
+                engagement_rate: if l.sessions == 0 {
+                    0.0
+                } else {
+                    round4(l.engaged as f64 / l.sessions as f64)
+                },
             })
             .collect();
         let daily = acc
@@ -400,7 +467,12 @@ impl SiteReport {
         let user_flow = top(
             acc.transitions
                 .iter()
-                .map(|(&(step, from, to), &sessions)| Transition { step: step + 1, from: label(tables, from), to: label(tables, to), sessions })
+                .map(|(&(step, from, to), &sessions)| Transition {
+                    step: step + 1,
+                    from: label(tables, from),
+                    to: label(tables, to),
+                    sessions,
+                })
                 .collect(),
             n * 2,
             |t| (t.sessions, format!("{}{}{}", t.step, t.from, t.to)),
@@ -416,17 +488,33 @@ impl SiteReport {
                     .iter()
                     .enumerate()
                     .map(|(k, step)| {
-                        let name = step.name.clone().or_else(|| step.event.clone()).or_else(|| step.path.as_ref().map(|p| p.as_str().to_owned())).unwrap_or_default();
+                        let name = step
+                            .name
+                            .clone()
+                            .or_else(|| step.event.clone())
+                            .or_else(|| step.path.as_ref().map(|p| p.as_str().to_owned()))
+                            .unwrap_or_default();
                         let before = if k == 0 { reached[0] } else { reached[k - 1] };
                         FunnelStep {
                             step: name,
                             sessions: reached[k],
-                            conversion_from_start: if first == 0 { 0.0 } else { round4(reached[k] as f64 / first as f64) },
-                            drop_off: if before == 0 { 0.0 } else { round4(1.0 - reached[k] as f64 / before as f64) },
+                            conversion_from_start: if first == 0 {
+                                0.0
+                            } else {
+                                round4(reached[k] as f64 / first as f64)
+                            },
+                            drop_off: if before == 0 {
+                                0.0
+                            } else {
+                                round4(1.0 - reached[k] as f64 / before as f64)
+                            },
                         }
                     })
                     .collect();
-                FunnelReport { name: funnel.name.clone(), steps }
+                FunnelReport {
+                    name: funnel.name.clone(),
+                    steps,
+                }
             })
             .collect();
         let technical = technical(&acc, tables, config, &totals, n);
@@ -460,7 +548,16 @@ impl SiteReport {
 
 fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, n: usize) -> Technical {
     let counts = |map: &rustc_hash::FxHashMap<u32, u64>| {
-        top(map.iter().map(|(&k, &v)| CountRow { name: label(tables, k), sessions: v }).collect(), n, |r| (r.sessions, r.name.clone()))
+        top(
+            map.iter()
+                .map(|(&k, &v)| CountRow {
+                    name: label(tables, k),
+                    sessions: v,
+                })
+                .collect(),
+            n,
+            |r| (r.sessions, r.name.clone()),
+        )
     };
     let site_share = totals.very_short_share;
     let t = &config.technical;
@@ -489,7 +586,11 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
         consider("os", label(tables, os), lite);
     }
     for (&(browser, version), lite) in &acc.os_version_short {
-        consider("browser_version", format!("{} {}", label(tables, browser), label(tables, version)), lite);
+        consider(
+            "browser_version",
+            format!("{} {}", label(tables, browser), label(tables, version)),
+            lite,
+        );
     }
     for (&page, lite) in &acc.landing_short {
         consider("landing_page", label(tables, page), lite);
@@ -498,7 +599,11 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
     hotspots.truncate(n);
     Technical {
         sessions_ending_on_error: acc.error_endings,
-        error_ending_share: if totals.sessions == 0 { 0.0 } else { round4(acc.error_endings as f64 / totals.sessions as f64) },
+        error_ending_share: if totals.sessions == 0 {
+            0.0
+        } else {
+            round4(acc.error_endings as f64 / totals.sessions as f64)
+        },
         error_endings_by_page: counts(&acc.error_exit_pages),
         error_endings_by_browser: counts(&acc.error_browsers),
         short_session_hotspots: hotspots,

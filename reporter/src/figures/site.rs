@@ -20,7 +20,10 @@ impl Periods {
     /// Same length, just before `current`.
     pub fn new(from_day: i64, to_day: i64) -> Self {
         let len = to_day - from_day + 1;
-        Periods { current: (from_day, to_day), previous: (from_day - len, from_day - 1) }
+        Periods {
+            current: (from_day, to_day),
+            previous: (from_day - len, from_day - 1),
+        }
     }
 
     fn which(&self, day: i64) -> Option<Period> {
@@ -130,7 +133,14 @@ impl SiteAcc {
     }
 
     /// Adds a session that started in either period; others are ignored.
-    pub fn add_session(&mut self, s: &Session, facts: SessionFacts, periods: &Periods, lookup: &Lookup, tables: &crate::scan::rows::Tables) {
+    pub fn add_session(
+        &mut self,
+        s: &Session,
+        facts: SessionFacts,
+        periods: &Periods,
+        lookup: &Lookup,
+        tables: &crate::scan::rows::Tables,
+    ) {
         let day = self.clock.day(s.start);
         let Some(period) = periods.which(day) else { return };
         let attr = *lookup.attr(s.attr);
@@ -158,12 +168,18 @@ impl SiteAcc {
         }
         self.landing.entry(s.landing).or_default().add(s, facts);
         *self.exits.entry(s.exit).or_default() += 1;
-        self.sources.entry((attr.source, attr.medium)).or_default().add(s, facts);
+        self.sources
+            .entry((attr.source, attr.medium))
+            .or_default()
+            .add(s, facts);
         if s.referrer != 0 && !attr.direct {
             self.referrers.entry(s.referrer).or_default().add(s, facts);
         }
         if attr.campaign != 0 {
-            self.campaigns.entry((attr.campaign, attr.source, attr.medium)).or_default().add(s, facts);
+            self.campaigns
+                .entry((attr.campaign, attr.source, attr.medium))
+                .or_default()
+                .add(s, facts);
         }
         let dims = tables.dims.get(s.dims);
         for (slot, dim) in DIM_BREAKDOWNS.iter().enumerate() {
@@ -186,6 +202,9 @@ impl SiteAcc {
             *self.error_browsers.entry(dims[DIM_BROWSER]).or_default() += 1;
         }
         self.landing_short.entry(s.landing).or_default().add(s, facts);
-        self.os_version_short.entry((dims[DIM_BROWSER], dims[crate::scan::rows::DIM_BROWSER_VERSION])).or_default().add(s, facts);
+        self.os_version_short
+            .entry((dims[DIM_BROWSER], dims[crate::scan::rows::DIM_BROWSER_VERSION]))
+            .or_default()
+            .add(s, facts);
     }
 }

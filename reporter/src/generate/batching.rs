@@ -45,8 +45,7 @@ impl Store {
     pub fn put(&mut self, row: Row, rng: &mut Rng) -> bool {
         let offset = row.ts - self.start_ms;
         let mut hour = offset.div_euclid(MS_PER_HOUR) as u32;
-        let late =
-            offset.rem_euclid(MS_PER_HOUR) >= MS_PER_HOUR - LATE_WINDOW_MS && rng.chance(LATE_P);
+        let late = offset.rem_euclid(MS_PER_HOUR) >= MS_PER_HOUR - LATE_WINDOW_MS && rng.chance(LATE_P);
         if late {
             hour += 1;
         }
@@ -136,9 +135,7 @@ impl Store {
             summary.duplicate_hits += all().filter(|r| r.dup).count() as u64;
             let mut hits = Vec::with_capacity(own.len() + file.copies.len());
             if own.len() >= PARALLEL_ROWS {
-                own.par_iter()
-                    .map(|r| materialize(r, cat))
-                    .collect_into_vec(&mut hits);
+                own.par_iter().map(|r| materialize(r, cat)).collect_into_vec(&mut hits);
             } else {
                 hits.extend(own.iter().map(|r| materialize(r, cat)));
             }

@@ -21,12 +21,7 @@ pub struct Monitor {
 
 /// One monitor per site (`/health` on every other site, `/` on the rest), checking every minute
 /// when the bot budget allows, less often for small runs, none for tiny ones.
-pub fn plan_monitors(
-    cat: &Catalog,
-    seed: u64,
-    bot_hits_per_hour: f64,
-    rng: &mut Rng,
-) -> Vec<Monitor> {
+pub fn plan_monitors(cat: &Catalog, seed: u64, bot_hits_per_hour: f64, rng: &mut Rng) -> Vec<Monitor> {
     let agents = cat.monitor_agents();
     let n = cat.sites.len();
     if agents.is_empty() || n == 0 {
@@ -42,11 +37,7 @@ pub fn plan_monitors(
         .iter()
         .enumerate()
         .map(|(i, site)| {
-            let kind = if i % 2 == 0 {
-                PageKind::Health
-            } else {
-                PageKind::Home
-            };
+            let kind = if i % 2 == 0 { PageKind::Health } else { PageKind::Home };
             Monitor {
                 site: i as u16,
                 agent: agents[i % agents.len()],
@@ -60,11 +51,7 @@ pub fn plan_monitors(
 }
 
 fn bot_row(cat: &Catalog, agent: u16, site: u16, ts: i64, page: u16) -> Row {
-    let (geo, isp) = cat
-        .bot_places
-        .get(usize::from(agent))
-        .copied()
-        .unwrap_or((0, 0));
+    let (geo, isp) = cat.bot_places.get(usize::from(agent)).copied().unwrap_or((0, 0));
     Row {
         ts,
         site,
@@ -80,13 +67,7 @@ fn bot_row(cat: &Catalog, agent: u16, site: u16, ts: i64, page: u16) -> Row {
 
 /// The monitor's checks that fall in `[hour_start, hour_start + 1 h)`, with a second or two
 /// of jitter each.
-pub fn monitor_hour(
-    cat: &Catalog,
-    rng: &mut Rng,
-    m: &Monitor,
-    hour_start: i64,
-    out: &mut Vec<Row>,
-) {
+pub fn monitor_hour(cat: &Catalog, rng: &mut Rng, m: &Monitor, hour_start: i64, out: &mut Vec<Row>) {
     let first = hour_start + (m.offset_ms - hour_start).rem_euclid(m.interval_ms);
     let mut t = first;
     while t < hour_start + MS_PER_HOUR {
@@ -99,9 +80,7 @@ pub fn monitor_hour(
 /// One visit by a non-monitor bot: many pages, fast.
 pub fn bot_session(cat: &Catalog, rng: &mut Rng, site: u16, start: i64, out: &mut Vec<Row>) {
     let agent = cat.bot_agent(rng);
-    let kind = BOT_AGENTS
-        .get(usize::from(agent))
-        .map_or(BotKind::Crawler, |a| a.kind);
+    let kind = BOT_AGENTS.get(usize::from(agent)).map_or(BotKind::Crawler, |a| a.kind);
     let Some(s) = cat.sites.get(usize::from(site)) else {
         return;
     };

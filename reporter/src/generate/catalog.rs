@@ -260,19 +260,9 @@ const JOURNAL_SLUGS: [&str; 10] = [
 ];
 const PRODUCT_MATERIALS: [&str; 6] = ["linen", "merino", "canvas", "leather", "cotton", "denim"];
 const PRODUCT_ITEMS: [&str; 10] = [
-    "shirt", "scarf", "tote-bag", "sneakers", "jacket", "dress", "beanie", "wallet", "hoodie",
-    "trousers",
+    "shirt", "scarf", "tote-bag", "sneakers", "jacket", "dress", "beanie", "wallet", "hoodie", "trousers",
 ];
-const CATEGORIES: [&str; 8] = [
-    "women",
-    "men",
-    "kids",
-    "home",
-    "accessories",
-    "shoes",
-    "sale",
-    "new-in",
-];
+const CATEGORIES: [&str; 8] = ["women", "men", "kids", "home", "accessories", "shoes", "sale", "new-in"];
 
 fn pages_of(kind: SiteKind) -> Vec<(String, PageKind)> {
     use PageKind::*;
@@ -281,12 +271,7 @@ fn pages_of(kind: SiteKind) -> Vec<(String, PageKind)> {
     match kind {
         SiteKind::Saas => {
             add("/", Home);
-            for p in [
-                "/features",
-                "/features/realtime",
-                "/features/privacy",
-                "/integrations",
-            ] {
+            for p in ["/features", "/features/realtime", "/features/privacy", "/integrations"] {
                 add(p, Features);
             }
             add("/pricing", Pricing);
@@ -384,11 +369,7 @@ impl Site {
     pub fn pick(&self, kind: PageKind, rng: &mut Rng) -> u16 {
         let (pages, weights) = &self.by_kind[kind.index()];
         if pages.is_empty() {
-            return self.by_kind[PageKind::Home.index()]
-                .0
-                .first()
-                .copied()
-                .unwrap_or(0);
+            return self.by_kind[PageKind::Home.index()].0.first().copied().unwrap_or(0);
         }
         pages[weights.sample(rng)]
     }
@@ -399,9 +380,7 @@ impl Site {
     }
 
     pub fn kind_of(&self, page: u16) -> PageKind {
-        self.pages
-            .get(usize::from(page))
-            .map_or(PageKind::Home, |p| p.kind)
+        self.pages.get(usize::from(page)).map_or(PageKind::Home, |p| p.kind)
     }
 }
 
@@ -527,12 +506,7 @@ impl Source {
         self.ref_path = Some(path);
         self
     }
-    const fn utm(
-        mut self,
-        source: &'static str,
-        medium: &'static str,
-        campaign: &'static str,
-    ) -> Self {
+    const fn utm(mut self, source: &'static str, medium: &'static str, campaign: &'static str) -> Self {
         self.utm_source = Some(source);
         self.utm_medium = Some(medium);
         self.utm_campaign = Some(campaign);
@@ -672,10 +646,7 @@ pub const SOURCES: &[Source] = &[
     src(K::Referral, 12.0, L::Home).from("github.com", "/hitflow/hitflow"),
     src(K::Referral, 8.0, L::Content).from("stackoverflow.com", "/"),
     src(K::Referral, 5.0, L::Content).from("en.wikipedia.org", "/"),
-    src(K::Referral, 8.0, L::Content).from(
-        "techblog.example.net",
-        "/2026/01/privacy-analytics-roundup/",
-    ),
+    src(K::Referral, 8.0, L::Content).from("techblog.example.net", "/2026/01/privacy-analytics-roundup/"),
     src(K::Referral, 6.0, L::Any).from("heise.de", "/"),
     src(K::Referral, 5.0, L::Product)
         .from("wirecutter.example.com", "/reviews/best-tote-bags/")
@@ -714,16 +685,12 @@ pub const SOURCES: &[Source] = &[
     // Video
     src(K::Video, 40.0, L::Content).from("youtube.com", "/"),
     src(K::Video, 15.0, L::Content).from("m.youtube.com", "/"),
-    src(K::Video, 10.0, L::Home).from("youtube.com", "/").utm(
-        "youtube",
-        "video",
-        "tutorial_series",
-    ),
-    src(K::Video, 8.0, L::Promo).from("youtube.com", "/").utm(
-        "youtube",
-        "paid_video",
-        "preroll_q2",
-    ),
+    src(K::Video, 10.0, L::Home)
+        .from("youtube.com", "/")
+        .utm("youtube", "video", "tutorial_series"),
+    src(K::Video, 8.0, L::Promo)
+        .from("youtube.com", "/")
+        .utm("youtube", "paid_video", "preroll_q2"),
     src(K::Video, 4.0, L::Content).from("vimeo.com", "/"),
     // Performance Max and other cross-network campaigns
     src(K::CrossNetwork, 10.0, L::Promo)
@@ -736,11 +703,7 @@ pub const SOURCES: &[Source] = &[
 ];
 
 /// Payment gateways a buyer returns from to `/thank-you`; never a new session.
-pub const GATEWAYS: [(&str, &str); 3] = [
-    ("paypal.com", "/"),
-    ("checkout.stripe.com", "/"),
-    ("klarna.com", "/"),
-];
+pub const GATEWAYS: [(&str, &str); 3] = [("paypal.com", "/"), ("checkout.stripe.com", "/"), ("klarna.com", "/")];
 
 // ---------------------------------------------------------------------------------------------
 // Devices
@@ -1225,9 +1188,7 @@ impl Catalog {
         for kind in SourceKind::ALL {
             for (shop, site_kind) in [(false, SiteKind::Saas), (true, SiteKind::Shop)] {
                 let ids: Vec<u16> = (0..SOURCES.len())
-                    .filter(|&i| {
-                        SOURCES[i].kind == kind && SOURCES[i].only.is_none_or(|k| k == site_kind)
-                    })
+                    .filter(|&i| SOURCES[i].kind == kind && SOURCES[i].only.is_none_or(|k| k == site_kind))
                     .map(index_u16)
                     .collect();
                 let w = Weighted::new(ids.iter().map(|&i| SOURCES[usize::from(i)].weight));
@@ -1249,10 +1210,7 @@ impl Catalog {
         let bot_places = BOT_AGENTS
             .iter()
             .map(|a| {
-                let g = GEOS
-                    .iter()
-                    .position(|g| g.city == Some(a.city))
-                    .unwrap_or(0);
+                let g = GEOS.iter().position(|g| g.city == Some(a.city)).unwrap_or(0);
                 let n = ISPS.iter().position(|n| n.asn == a.asn).unwrap_or(0);
                 (index_u16(g), index_u16(n))
             })
@@ -1308,11 +1266,7 @@ fn build_site(position: usize, name: &str) -> Site {
         .into_iter()
         .map(|(path, kind)| {
             let ref_path = path.split('#').next().unwrap_or("/").to_owned();
-            Page {
-                path,
-                ref_path,
-                kind,
-            }
+            Page { path, ref_path, kind }
         })
         .collect();
     let by_kind = PageKind::ALL
@@ -1333,11 +1287,7 @@ fn build_site(position: usize, name: &str) -> Site {
             .iter()
             .find(|(c, _)| *c == g.country)
             .map_or(0.0, |(_, w)| *w);
-        let in_country: f64 = GEOS
-            .iter()
-            .filter(|o| o.country == g.country)
-            .map(|o| o.weight)
-            .sum();
+        let in_country: f64 = GEOS.iter().filter(|o| o.country == g.country).map(|o| o.weight).sum();
         if in_country > 0.0 {
             country * g.weight / in_country
         } else {
@@ -1369,31 +1319,19 @@ mod tests {
 
     #[test]
     fn tables_are_consistent() {
-        let cat = Catalog::new(&[
-            "a.com".into(),
-            "b.org".into(),
-            "c.net".into(),
-            "d.io".into(),
-        ]);
+        let cat = Catalog::new(&["a.com".into(), "b.org".into(), "c.net".into(), "d.io".into()]);
         for a in BOT_AGENTS {
             assert!(GEOS.iter().any(|g| g.city == Some(a.city)), "{}", a.city);
             assert!(ISPS.iter().any(|n| n.asn == a.asn), "{}", a.asn);
         }
         for g in GEOS.iter().filter(|g| g.weight > 0.0) {
-            assert!(
-                ISPS.iter().any(|n| n.country == g.country),
-                "no ISP in {}",
-                g.country
-            );
+            assert!(ISPS.iter().any(|n| n.country == g.country), "no ISP in {}", g.country);
             assert!(g.timezone.parse::<Tz>().is_ok(), "{}", g.timezone);
         }
         for t in &TEMPLATES {
             assert!(t.tz.parse::<Tz>().is_ok());
             for (c, _) in t.countries {
-                assert!(
-                    GEOS.iter().any(|g| g.country == *c && g.weight > 0.0),
-                    "{c}"
-                );
+                assert!(GEOS.iter().any(|g| g.country == *c && g.weight > 0.0), "{c}");
             }
         }
         for d in DEVICES {
@@ -1417,10 +1355,7 @@ mod tests {
         }
         for kind in SourceKind::ALL {
             for site in [SiteKind::Saas, SiteKind::Shop] {
-                assert!(
-                    !cat.sources[&(kind, site == SiteKind::Shop)].0.is_empty(),
-                    "{kind:?}"
-                );
+                assert!(!cat.sources[&(kind, site == SiteKind::Shop)].0.is_empty(), "{kind:?}");
             }
         }
         for p in PROPS {

@@ -113,11 +113,7 @@ pub fn generate(
     if opts.sites.len() > usize::from(u16::MAX) {
         bail!("generate supports at most {} sites", u16::MAX);
     }
-    if let Some(bad) = opts
-        .sites
-        .iter()
-        .find(|s| s.trim().is_empty() || s.contains('/'))
-    {
+    if let Some(bad) = opts.sites.iter().find(|s| s.trim().is_empty() || s.contains('/')) {
         bail!("invalid site name {bad:?}");
     }
     if opts.batch_hits == Some(0) {
@@ -280,8 +276,8 @@ impl Generator {
             return;
         }
         let hour_offset = start - self.schedule.hour_start(h);
-        let late_evening = self.schedule.local_hour(h, usize::from(person.site)) == 23
-            && hour_offset >= 40 * MS_PER_MINUTE;
+        let late_evening =
+            self.schedule.local_hour(h, usize::from(person.site)) == 23 && hour_offset >= 40 * MS_PER_MINUTE;
         let mut rows = std::mem::take(&mut self.scratch);
         let outcome = session::human_session(
             &self.cat,

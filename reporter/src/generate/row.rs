@@ -4,9 +4,7 @@
 
 use hitflow_schema::Hit;
 
-use super::catalog::{
-    Catalog, Event, BOT_AGENTS, DEVICES, EVENT_NAMES, GATEWAYS, GEOS, ISPS, PROPS, SOURCES,
-};
+use super::catalog::{Catalog, Event, BOT_AGENTS, DEVICES, EVENT_NAMES, GATEWAYS, GEOS, ISPS, PROPS, SOURCES};
 
 /// "No value" for the `u16` index fields.
 pub const NONE: u16 = u16::MAX;
@@ -104,15 +102,10 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         // The referrer parser strips `www.`, so an internal referrer's host is the bare site.
         Ref::Internal => (
             s(&site.name),
-            site.pages
-                .get(usize::from(row.ref_idx))
-                .map(|p| p.ref_path.clone()),
+            site.pages.get(usize::from(row.ref_idx)).map(|p| p.ref_path.clone()),
         ),
         Ref::External => match SOURCES.get(usize::from(row.ref_idx)) {
-            Some(src) => (
-                src.ref_host.map(str::to_owned),
-                src.ref_path.map(str::to_owned),
-            ),
+            Some(src) => (src.ref_host.map(str::to_owned), src.ref_path.map(str::to_owned)),
             None => (None, None),
         },
         Ref::Gateway => match GATEWAYS.get(usize::from(row.ref_idx)) {
@@ -135,9 +128,7 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         }
     };
     let bot_reason = if row.bot {
-        BOT_AGENTS
-            .get(usize::from(row.device))
-            .map(|a| a.reason.to_owned())
+        BOT_AGENTS.get(usize::from(row.device)).map(|a| a.reason.to_owned())
     } else {
         None
     };

@@ -15,20 +15,20 @@ pub const BOT_SHARE: f64 = 0.09;
 // Relative session starts by local hour. Business sites peak in office hours and drop at
 // weekends; shops peak in the evening and gain at weekends.
 const SAAS_WEEKDAY: [f64; 24] = [
-    0.18, 0.10, 0.07, 0.06, 0.07, 0.12, 0.28, 0.55, 0.85, 1.00, 1.00, 0.98, 0.90, 0.95, 1.00, 0.97,
-    0.90, 0.80, 0.65, 0.60, 0.60, 0.55, 0.42, 0.28,
+    0.18, 0.10, 0.07, 0.06, 0.07, 0.12, 0.28, 0.55, 0.85, 1.00, 1.00, 0.98, 0.90, 0.95, 1.00, 0.97, 0.90, 0.80, 0.65,
+    0.60, 0.60, 0.55, 0.42, 0.28,
 ];
 const SAAS_WEEKEND: [f64; 24] = [
-    0.20, 0.13, 0.08, 0.06, 0.06, 0.07, 0.10, 0.18, 0.30, 0.45, 0.55, 0.60, 0.60, 0.58, 0.55, 0.55,
-    0.55, 0.55, 0.55, 0.55, 0.55, 0.50, 0.40, 0.28,
+    0.20, 0.13, 0.08, 0.06, 0.06, 0.07, 0.10, 0.18, 0.30, 0.45, 0.55, 0.60, 0.60, 0.58, 0.55, 0.55, 0.55, 0.55, 0.55,
+    0.55, 0.55, 0.50, 0.40, 0.28,
 ];
 const SHOP_WEEKDAY: [f64; 24] = [
-    0.22, 0.12, 0.07, 0.05, 0.05, 0.08, 0.18, 0.35, 0.50, 0.60, 0.65, 0.70, 0.75, 0.72, 0.70, 0.72,
-    0.78, 0.85, 0.95, 1.00, 1.00, 0.92, 0.70, 0.42,
+    0.22, 0.12, 0.07, 0.05, 0.05, 0.08, 0.18, 0.35, 0.50, 0.60, 0.65, 0.70, 0.75, 0.72, 0.70, 0.72, 0.78, 0.85, 0.95,
+    1.00, 1.00, 0.92, 0.70, 0.42,
 ];
 const SHOP_WEEKEND: [f64; 24] = [
-    0.30, 0.18, 0.10, 0.06, 0.05, 0.06, 0.10, 0.22, 0.45, 0.70, 0.85, 0.95, 1.00, 0.98, 0.95, 0.95,
-    0.95, 1.00, 1.05, 1.10, 1.10, 1.00, 0.80, 0.50,
+    0.30, 0.18, 0.10, 0.06, 0.05, 0.06, 0.10, 0.22, 0.45, 0.70, 0.85, 0.95, 1.00, 0.98, 0.95, 0.95, 0.95, 1.00, 1.05,
+    1.10, 1.10, 1.00, 0.80, 0.50,
 ];
 
 fn curve(kind: SiteKind, local_hour: u32, weekend: bool) -> f64 {
@@ -96,9 +96,7 @@ impl Schedule {
             acc += w;
             let share = if sum > 0.0 { acc / sum } else { 0.0 };
             human_cum.push(((human_total as f64) * share).round() as u64);
-            bot_cum.push(
-                ((bot_total as f64) * (h + 1) as f64 / f64::from(hours.max(1))).round() as u64,
-            );
+            bot_cum.push(((bot_total as f64) * (h + 1) as f64 / f64::from(hours.max(1))).round() as u64);
         }
         // Exact totals at the end whatever the rounding did.
         if let Some(last) = human_cum.last_mut() {
@@ -126,17 +124,11 @@ impl Schedule {
     }
 
     pub fn human_target(&self, h: u32) -> u64 {
-        self.human_cum
-            .get(h as usize)
-            .copied()
-            .unwrap_or(self.human_total)
+        self.human_cum.get(h as usize).copied().unwrap_or(self.human_total)
     }
 
     pub fn bot_target(&self, h: u32) -> u64 {
-        self.bot_cum
-            .get(h as usize)
-            .copied()
-            .unwrap_or(self.bot_total)
+        self.bot_cum.get(h as usize).copied().unwrap_or(self.bot_total)
     }
 
     /// Which site a session starting in hour `h` is on.

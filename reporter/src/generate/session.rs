@@ -3,9 +3,9 @@
 //! which events they trigger, and whether they come back later the same day.
 
 use super::catalog::{
-    is_fragile_browser, Catalog, Event, Landing, PageKind, Site, SiteKind, SourceKind, DEVICES,
-    GATEWAYS, PROPS_CART, PROPS_DOWNLOAD, PROPS_GENERIC_ERRORS, PROPS_OUTBOUND, PROPS_PLANS,
-    PROP_FORM_CONTACT, PROP_FORM_NEWSLETTER, PROP_FORM_SIGNUP, PROP_PAYMENT_ERROR, SOURCES,
+    is_fragile_browser, Catalog, Event, Landing, PageKind, Site, SiteKind, SourceKind, DEVICES, GATEWAYS, PROPS_CART,
+    PROPS_DOWNLOAD, PROPS_GENERIC_ERRORS, PROPS_OUTBOUND, PROPS_PLANS, PROP_FORM_CONTACT, PROP_FORM_NEWSLETTER,
+    PROP_FORM_SIGNUP, PROP_PAYMENT_ERROR, SOURCES,
 };
 use super::rng::Rng;
 use super::row::{Ref, Row, NONE};
@@ -239,9 +239,7 @@ fn landing_kind(site: SiteKind, landing: Landing, rng: &mut Rng) -> PageKind {
         (_, Landing::Home) => &[(Home, 1.0)],
         (_, Landing::Promo) => &[(Promo, 1.0)],
         (SiteKind::Saas, Landing::Content) => &[(Blog, 60.0), (Docs, 30.0), (Features, 10.0)],
-        (SiteKind::Shop, Landing::Content) => {
-            &[(Product, 50.0), (Category, 20.0), (Blog, 25.0), (Docs, 5.0)]
-        }
+        (SiteKind::Shop, Landing::Content) => &[(Product, 50.0), (Category, 20.0), (Blog, 25.0), (Docs, 5.0)],
         (SiteKind::Saas, Landing::Product) => &[(Features, 50.0), (Pricing, 20.0), (Home, 30.0)],
         (SiteKind::Shop, Landing::Product) => &[(Product, 70.0), (Category, 30.0)],
         (SiteKind::Saas, Landing::Pricing) => &[(Pricing, 1.0)],
@@ -323,12 +321,7 @@ fn next_kind(site: SiteKind, from: PageKind, rng: &mut Rng) -> PageKind {
         (_, About) => &[(Home, 30.0), (Contact, 25.0), (Blog, 20.0), (Pricing, 15.0)],
         (_, Contact) => &[(Home, 40.0), (Pricing, 30.0), (About, 20.0)],
         (_, App) => &[(App, 85.0), (Docs, 8.0), (Home, 7.0)],
-        (SiteKind::Saas, Promo) => &[
-            (Pricing, 40.0),
-            (Signup, 25.0),
-            (Features, 20.0),
-            (Home, 15.0),
-        ],
+        (SiteKind::Saas, Promo) => &[(Pricing, 40.0), (Signup, 25.0), (Features, 20.0), (Home, 15.0)],
         (SiteKind::Saas, NotFound) => &[(Home, 70.0), (Blog, 20.0), (Docs, 10.0)],
         (SiteKind::Shop, Home) => &[
             (Category, 40.0),
@@ -358,12 +351,7 @@ fn next_kind(site: SiteKind, from: PageKind, rng: &mut Rng) -> PageKind {
             (Pricing, 5.0),
         ],
         (SiteKind::Shop, Cart) => &[(Product, 50.0), (Home, 25.0), (Category, 25.0)],
-        (SiteKind::Shop, Blog) => &[
-            (Product, 40.0),
-            (Blog, 25.0),
-            (Home, 20.0),
-            (Category, 15.0),
-        ],
+        (SiteKind::Shop, Blog) => &[(Product, 40.0), (Blog, 25.0), (Home, 20.0), (Category, 15.0)],
         (SiteKind::Shop, Promo) => &[(Product, 50.0), (Category, 30.0), (Home, 20.0)],
         (SiteKind::Shop, Pricing) => &[(Signup, 40.0), (Home, 30.0), (Product, 30.0)],
         (SiteKind::Shop, Docs) => &[(Docs, 30.0), (Product, 30.0), (Home, 25.0), (Contact, 15.0)],
@@ -432,14 +420,8 @@ pub fn human_session(
         } else if arrival == Arrival::New && rng.chance(0.002) {
             Intent::Marathon
         } else {
-            let base = if site.kind == SiteKind::Shop {
-                0.09
-            } else {
-                0.07
-            };
-            let convert = base
-                * if is_campaign(source_kind) { 1.6 } else { 1.0 }
-                * if returning { 1.3 } else { 1.0 };
+            let base = if site.kind == SiteKind::Shop { 0.09 } else { 0.07 };
+            let convert = base * if is_campaign(source_kind) { 1.6 } else { 1.0 } * if returning { 1.3 } else { 1.0 };
             let app = match (source_kind, site.kind) {
                 (K::Direct, SiteKind::Saas) => 0.3,
                 (K::Direct, SiteKind::Shop) => 0.08,
@@ -489,17 +471,12 @@ pub fn human_session(
     w.view(landing, referrer, ref_idx, campaign);
 
     // Late in the local evening some keep reading past midnight.
-    let night_owl =
-        late_evening && matches!(intent, Intent::Bounce | Intent::Browse) && rng.chance(0.35);
+    let night_owl = late_evening && matches!(intent, Intent::Bounce | Intent::Browse) && rng.chance(0.35);
     match intent {
         Intent::Bounce if !night_owl => w.stay(rng, 0.7),
         Intent::Bounce | Intent::Browse => {
             w.stay(rng, 1.0);
-            let extra = if night_owl {
-                6 + rng.below(6) as u32
-            } else {
-                0
-            };
+            let extra = if night_owl { 6 + rng.below(6) as u32 } else { 0 };
             let pages = 1 + rng.geometric(0.3, 25) + extra;
             browse(&mut w, rng, pages);
         }
@@ -525,8 +502,7 @@ pub fn human_session(
     let end = w.last_ts;
     let follow_up = if arrival == Arrival::New {
         let r = rng.f64();
-        let minutes =
-            |rng: &mut Rng, lo: i64, hi: i64| rng.range(lo * MS_PER_MINUTE, hi * MS_PER_MINUTE);
+        let minutes = |rng: &mut Rng, lo: i64, hi: i64| rng.range(lo * MS_PER_MINUTE, hi * MS_PER_MINUTE);
         if r < 0.05 {
             Some(FollowUp {
                 start: end + minutes(rng, 31, 90),
@@ -559,18 +535,13 @@ pub fn human_session(
 /// `pages` more pages by the site's link structure; now and then a 20–29 minute pause that
 /// stays within the 30-minute session timeout.
 fn browse(w: &mut Walker<'_>, rng: &mut Rng, pages: u32) {
-    let pause_at = rng
-        .chance(0.03)
-        .then(|| rng.below(u64::from(pages.max(1))) as u32);
+    let pause_at = rng.chance(0.03).then(|| rng.below(u64::from(pages.max(1))) as u32);
     for i in 0..pages {
         if pause_at == Some(i) {
             w.pause(rng.range(20 * MS_PER_MINUTE, 29 * MS_PER_MINUTE + 30_000));
         }
         let mut kind = next_kind(w.site.kind, w.kind(), rng);
-        if matches!(
-            kind,
-            PageKind::Checkout | PageKind::Payment | PageKind::ThankYou
-        ) {
+        if matches!(kind, PageKind::Checkout | PageKind::Payment | PageKind::ThankYou) {
             kind = PageKind::Home;
         }
         let page = w.site.pick(kind, rng);

@@ -51,9 +51,7 @@ fn by_visitor(files: &[GeneratedFile]) -> FxHashMap<(&str, u64), Vec<&Hit>> {
     let mut map: FxHashMap<(&str, u64), Vec<&Hit>> = FxHashMap::default();
     for h in hits(files).filter(|h| !h.is_bot) {
         if seen.insert(h.hit_id) {
-            map.entry((h.site.as_str(), h.visitor_id))
-                .or_default()
-                .push(h);
+            map.entry((h.site.as_str(), h.visitor_id)).or_default().push(h);
         }
     }
     for v in map.values_mut() {
@@ -70,10 +68,7 @@ fn same_seed_same_files_other_seed_other_files() {
     let (a, sa) = run(&o);
     let (b, sb) = run(&o);
     assert_eq!(a, b);
-    assert_eq!(
-        serde_json::to_string(&sa).ok(),
-        serde_json::to_string(&sb).ok()
-    );
+    assert_eq!(serde_json::to_string(&sa).ok(), serde_json::to_string(&sb).ok());
     let (c, _) = run(&GenerateOptions { seed: 12, ..o });
     assert_ne!(a, c);
 }
@@ -90,16 +85,8 @@ fn hit_totals_meet_the_target() {
         let (files, s) = run(&opts(days, target, 3, batch));
         let rows: u64 = files.iter().map(|f| f.hits.len() as u64).sum();
         assert_eq!(rows, s.hits);
-        assert_eq!(
-            s.hits - s.duplicate_hits,
-            target,
-            "first copies are exactly the target"
-        );
-        assert!(
-            s.hits.abs_diff(target) <= target / 100 + 1,
-            "{} vs {target}",
-            s.hits
-        );
+        assert_eq!(s.hits - s.duplicate_hits, target, "first copies are exactly the target");
+        assert!(s.hits.abs_diff(target) <= target / 100 + 1, "{} vs {target}", s.hits);
         assert!(files.iter().all(|f| !f.hits.is_empty()));
     }
 }
@@ -149,26 +136,17 @@ fn keys_layout_and_order() {
             .unwrap_or("");
         assert_eq!(id.len(), 16, "{}", f.key);
         assert!(
-            id.chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
+            id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
             "{}",
             f.key
         );
         if let Some((lp, lk)) = last {
-            assert!(
-                lp < p || (lp == p && lk < f.key.as_str()),
-                "{lk} before {}",
-                f.key
-            );
+            assert!(lp < p || (lp == p && lk < f.key.as_str()), "{lk} before {}", f.key);
         }
         last = Some((p, &f.key));
         assert!(f.hits.len() <= 400);
         for h in &f.hits {
-            assert!(
-                (start..end).contains(&h.ts),
-                "ts {} outside the range",
-                h.ts
-            );
+            assert!((start..end).contains(&h.ts), "ts {} outside the range", h.ts);
             let own = Partition::of_ts(h.ts);
             let next = Partition::of_ts(h.ts + 3_600_000);
             assert!(p == own || p == next, "{} holds a hit of {own:?}", f.key);
@@ -306,9 +284,7 @@ fn session_rule_exercisers_are_present() {
     let (files, _) = big();
     let visitors = by_visitor(files);
     let berlin: chrono_tz::Tz = chrono_tz::Europe::Berlin;
-    let local_day = |ts: i64| {
-        chrono::DateTime::from_timestamp_millis(ts).map(|t| t.with_timezone(&berlin).ordinal())
-    };
+    let local_day = |ts: i64| chrono::DateTime::from_timestamp_millis(ts).map(|t| t.with_timezone(&berlin).ordinal());
     let (mut pause_20_29, mut gap_31_90, mut utm_mid_visit, mut reopen, mut midnight, mut marathon) =
         (0, 0, 0, 0, 0, 0);
     for ((site, _), v) in &visitors {
@@ -321,17 +297,13 @@ fn session_rule_exercisers_are_present() {
             if (31 * MIN..=91 * MIN).contains(&gap) {
                 gap_31_90 += 1;
             }
-            if gap < 30 * MIN
-                && w[1].is_pageview()
-                && (w[1].utm_source.is_some() || w[1].click_id_kind.is_some())
-            {
+            if gap < 30 * MIN && w[1].is_pageview() && (w[1].utm_source.is_some() || w[1].click_id_kind.is_some()) {
                 utm_mid_visit += 1;
             }
             if gap < 30 * MIN && w[1].entry == Some(true) {
                 reopen += 1;
             }
-            if *site == "example.com" && gap < 30 * MIN && local_day(w[0].ts) != local_day(w[1].ts)
-            {
+            if *site == "example.com" && gap < 30 * MIN && local_day(w[0].ts) != local_day(w[1].ts) {
                 midnight += 1;
             }
             if gap >= 30 * MIN {
@@ -358,10 +330,7 @@ fn session_rule_exercisers_are_present() {
         .iter()
         .filter(|h| {
             h.url_path == "/thank-you"
-                && matches!(
-                    h.referrer_host.as_deref(),
-                    Some("paypal.com" | "checkout.stripe.com")
-                )
+                && matches!(h.referrer_host.as_deref(), Some("paypal.com" | "checkout.stripe.com"))
         })
         .count();
     assert!(gateway > 0, "no payment gateway round trips");
@@ -370,15 +339,12 @@ fn session_rule_exercisers_are_present() {
         .filter(|h| h.url_path == "/old-link" && h.entry == Some(true))
         .count();
     assert!(dead_landings > 0);
-    assert!(
-        all.iter().any(|h| h.url_path.contains("/#/")),
-        "SPA hash routes"
-    );
+    assert!(all.iter().any(|h| h.url_path.contains("/#/")), "SPA hash routes");
     assert!(all.iter().any(|h| h.url_host.starts_with("www.")));
     // Internal referrers: the bare site host (the collector strips www.) and the previous path.
-    assert!(all.iter().any(|h| h.is_pageview()
-        && h.referrer_host.as_deref() == Some(h.site.as_str())
-        && h.referrer_path.is_some()));
+    assert!(all
+        .iter()
+        .any(|h| h.is_pageview() && h.referrer_host.as_deref() == Some(h.site.as_str()) && h.referrer_path.is_some()));
 }
 
 #[test]
@@ -396,16 +362,11 @@ fn events_and_their_fields() {
                 assert!(matches!(h.currency.as_deref(), Some("EUR" | "USD")));
             }
             "signup" => assert!(h.props.as_deref().is_some_and(|p| p.contains("\"plan\""))),
-            "error" => assert!(h
-                .props
-                .as_deref()
-                .is_some_and(|p| p.contains("\"message\""))),
+            "error" => assert!(h.props.as_deref().is_some_and(|p| p.contains("\"message\""))),
             _ => assert!(h.revenue.is_none() && h.engaged_ms.is_none()),
         }
     }
-    assert!(all
-        .iter()
-        .any(|h| h.props.as_deref() == Some(r#"{"plan":"pro"}"#)));
+    assert!(all.iter().any(|h| h.props.as_deref() == Some(r#"{"plan":"pro"}"#)));
     // Payment errors concentrate on Safari 17.
     let errors: Vec<&&Hit> = all
         .iter()
@@ -413,9 +374,7 @@ fn events_and_their_fields() {
         .collect();
     let safari17 = errors
         .iter()
-        .filter(|h| {
-            h.browser.as_deref() == Some("Safari") && h.browser_version.as_deref() == Some("17")
-        })
+        .filter(|h| h.browser.as_deref() == Some("Safari") && h.browser_version.as_deref() == Some("17"))
         .count();
     assert!(
         errors.len() >= 5 && safari17 * 2 > errors.len(),
@@ -450,10 +409,7 @@ fn bots_look_like_bots() {
     assert_eq!(reasons, want.into_iter().collect());
     // Checks at a fixed whole-minute interval (every minute once the volume allows, see below),
     // a second or two of jitter each.
-    let checks = monitor
-        .values_mut()
-        .max_by_key(|v| v.len())
-        .expect("a /health monitor");
+    let checks = monitor.values_mut().max_by_key(|v| v.len()).expect("a /health monitor");
     checks.sort_unstable();
     checks.dedup();
     let interval = (checks[1] - checks[0] + 30_000) / MIN * MIN;
@@ -462,9 +418,7 @@ fn bots_look_like_bots() {
         "{} checks a day",
         checks.len()
     );
-    assert!(checks
-        .windows(2)
-        .all(|w| (w[1] - w[0]).abs_diff(interval) <= 1_500));
+    assert!(checks.windows(2).all(|w| (w[1] - w[0]).abs_diff(interval) <= 1_500));
 }
 
 #[test]
@@ -481,26 +435,11 @@ fn monitors_check_every_minute_at_realistic_volumes() {
 #[test]
 fn devices_places_and_daily_rhythm() {
     let (files, _) = big();
-    let views: Vec<&Hit> = hits(files)
-        .filter(|h| h.is_pageview() && !h.is_bot)
-        .collect();
-    let share =
-        |t: &str| views.iter().filter(|h| h.device_type == t).count() as f64 / views.len() as f64;
-    assert!(
-        (0.35..0.55).contains(&share("desktop")),
-        "desktop {}",
-        share("desktop")
-    );
-    assert!(
-        (0.40..0.60).contains(&share("mobile")),
-        "mobile {}",
-        share("mobile")
-    );
-    assert!(
-        (0.02..0.08).contains(&share("tablet")),
-        "tablet {}",
-        share("tablet")
-    );
+    let views: Vec<&Hit> = hits(files).filter(|h| h.is_pageview() && !h.is_bot).collect();
+    let share = |t: &str| views.iter().filter(|h| h.device_type == t).count() as f64 / views.len() as f64;
+    assert!((0.35..0.55).contains(&share("desktop")), "desktop {}", share("desktop"));
+    assert!((0.40..0.60).contains(&share("mobile")), "mobile {}", share("mobile"));
+    assert!((0.02..0.08).contains(&share("tablet")), "tablet {}", share("tablet"));
     assert!(share("tv") > 0.0 && share("console") > 0.0);
     for h in &views {
         match (h.device_type.as_str(), h.screen_width) {
@@ -508,9 +447,7 @@ fn devices_places_and_daily_rhythm() {
             ("desktop", Some(w)) => assert!(w >= 1024, "{h:?}"),
             _ => {}
         }
-        assert!(
-            h.country.is_some() && h.continent.is_some() && h.asn.is_some() && h.as_org.is_some()
-        );
+        assert!(h.country.is_some() && h.continent.is_some() && h.asn.is_some() && h.as_org.is_some());
     }
     assert!(views
         .iter()
@@ -529,17 +466,14 @@ fn devices_places_and_daily_rhythm() {
         }
     }
     assert!(by_hour[10] > 4 * by_hour[3], "{by_hour:?}");
-    assert!(chrono::DateTime::from_timestamp_millis(FROM.start_ms())
-        .is_some_and(|t| t.weekday() == chrono::Weekday::Mon));
+    assert!(
+        chrono::DateTime::from_timestamp_millis(FROM.start_ms()).is_some_and(|t| t.weekday() == chrono::Weekday::Mon)
+    );
 }
 
 #[test]
 fn buffered_rows_stay_small() {
-    assert!(
-        std::mem::size_of::<Row>() <= 64,
-        "{}",
-        std::mem::size_of::<Row>()
-    );
+    assert!(std::mem::size_of::<Row>() <= 64, "{}", std::mem::size_of::<Row>());
 }
 
 /// Scale check, not run by default: `HITFLOW_GEN_HITS=10000000 cargo test -p hitflow-reporter
@@ -551,9 +485,7 @@ fn scale() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let batch = std::env::var("HITFLOW_GEN_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok());
+    let batch = std::env::var("HITFLOW_GEN_BATCH").ok().and_then(|v| v.parse().ok());
     let o = opts(2, hits, 1, batch);
     let started = std::time::Instant::now();
     let (mut files, mut biggest) = (0u64, 0usize);
@@ -565,11 +497,7 @@ fn scale() {
     .expect("generates");
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|st| {
-            st.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(str::to_owned)
-        });
+        .and_then(|st| st.lines().find(|l| l.starts_with("VmHWM")).map(str::to_owned));
     println!(
         "{hits} hits: {:?}, {files} files, biggest {biggest}, {peak:?}",
         started.elapsed()

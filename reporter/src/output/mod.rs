@@ -12,11 +12,17 @@ pub enum OutputError {
 
 impl OutputError {
     pub fn io(path: &Path, err: std::io::Error) -> Self {
-        OutputError::Write { path: path.display().to_string(), message: err.to_string() }
+        OutputError::Write {
+            path: path.display().to_string(),
+            message: err.to_string(),
+        }
     }
 
     pub fn parquet(path: &Path, err: parquet::errors::ParquetError) -> Self {
-        OutputError::Write { path: path.display().to_string(), message: err.to_string() }
+        OutputError::Write {
+            path: path.display().to_string(),
+            message: err.to_string(),
+        }
     }
 }
 

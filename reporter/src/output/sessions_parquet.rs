@@ -4,7 +4,9 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder, UInt64Builder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
@@ -17,20 +19,67 @@ const BATCH_ROWS: usize = 64 * 1024;
 
 /// Column names of `sessions.parquet` (documented in README).
 pub const COLUMNS: [&str; 24] = [
-    "site", "visitor_id", "start", "end", "duration_s", "engaged_s", "hits", "pageviews", "events",
-    "landing_page", "exit_page", "channel", "source", "medium", "campaign", "device", "browser", "os",
-    "country", "is_bounce", "is_engaged", "converted", "revenue", "end_reason",
+    "site",
+    "visitor_id",
+    "start",
+    "end",
+    "duration_s",
+    "engaged_s",
+    "hits",
+    "pageviews",
+    "events",
+    "landing_page",
+    "exit_page",
+    "channel",
+    "source",
+    "medium",
+    "campaign",
+    "device",
+    "browser",
+    "os",
+    "country",
+    "is_bounce",
+    "is_engaged",
+    "converted",
+    "revenue",
+    "end_reason",
 ];
 
 fn schema() -> SchemaRef {
     let ts = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
     let types = [
-        DataType::Utf8, DataType::UInt64, ts.clone(), ts, DataType::Float64, DataType::Float64, DataType::UInt32, DataType::UInt32,
-        DataType::UInt32, DataType::Utf8, DataType::Utf8, DataType::Utf8, DataType::Utf8, DataType::Utf8, DataType::Utf8,
-        DataType::Utf8, DataType::Utf8, DataType::Utf8, DataType::Utf8, DataType::Boolean, DataType::Boolean, DataType::Boolean,
-        DataType::Float64, DataType::Utf8,
+        DataType::Utf8,
+        DataType::UInt64,
+        ts.clone(),
+        ts,
+        DataType::Float64,
+        DataType::Float64,
+        DataType::UInt32,
+        DataType::UInt32,
+        DataType::UInt32,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Utf8,
+        DataType::Boolean,
+        DataType::Boolean,
+        DataType::Boolean,
+        DataType::Float64,
+        DataType::Utf8,
     ];
-    Arc::new(Schema::new(COLUMNS.iter().zip(types).map(|(name, t)| Field::new(*name, t, true)).collect::<Vec<_>>()))
+    Arc::new(Schema::new(
+        COLUMNS
+            .iter()
+            .zip(types)
+            .map(|(name, t)| Field::new(*name, t, true))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// A session ready to be written, with its derived flags.
@@ -64,15 +113,37 @@ impl SessionsWriter {
         let file = File::create(path).map_err(|e| crate::output::OutputError::io(path, e))?;
         let writer = ArrowWriter::try_new(file, schema(), Some(hitflow_schema::writer_properties()))
             .map_err(|e| crate::output::OutputError::parquet(path, e))?;
-        Ok(SessionsWriter { writer, pending: Vec::new(), rows: 0 })
+        Ok(SessionsWriter {
+            writer,
+            pending: Vec::new(),
+            rows: 0,
+        })
     }
 
-    pub fn add(&mut self, row: SessionRow<'_>, lookup: &Lookup, tables: &Tables) -> Result<(), parquet::errors::ParquetError> {
+    pub fn add(
+        &mut self,
+        row: SessionRow<'_>,
+        lookup: &Lookup,
+        tables: &Tables,
+    ) -> Result<(), parquet::errors::ParquetError> {
         let s = row.session;
         let attr = lookup.attr(s.attr);
         let dims = tables.dims.get(s.dims);
         self.pending.push(PendingRow {
-            text: [s.site, s.landing, s.exit, attr.channel, attr.source, attr.medium, attr.campaign, dims[DIM_DEVICE], dims[DIM_BROWSER], dims[DIM_OS], dims[DIM_COUNTRY], 0],
+            text: [
+                s.site,
+                s.landing,
+                s.exit,
+                attr.channel,
+                attr.source,
+                attr.medium,
+                attr.campaign,
+                dims[DIM_DEVICE],
+                dims[DIM_BROWSER],
+                dims[DIM_OS],
+                dims[DIM_COUNTRY],
+                0,
+            ],
             visitor: s.visitor,
             start: s.start,
             end: s.end,
@@ -102,8 +173,15 @@ impl SessionsWriter {
             Arc::new(b.finish()) as ArrayRef
         };
         let mut visitor = UInt64Builder::with_capacity(n);
-        let (mut start, mut end) = (TimestampMillisecondBuilder::with_capacity(n), TimestampMillisecondBuilder::with_capacity(n));
-        let (mut duration, mut engaged_s, mut revenue) = (Float64Builder::with_capacity(n), Float64Builder::with_capacity(n), Float64Builder::with_capacity(n));
+        let (mut start, mut end) = (
+            TimestampMillisecondBuilder::with_capacity(n),
+            TimestampMillisecondBuilder::with_capacity(n),
+        );
+        let (mut duration, mut engaged_s, mut revenue) = (
+            Float64Builder::with_capacity(n),
+            Float64Builder::with_capacity(n),
+            Float64Builder::with_capacity(n),
+        );
         let mut counts: [UInt32Builder; 3] = std::array::from_fn(|_| UInt32Builder::with_capacity(n));
         let mut flags: [BooleanBuilder; 3] = std::array::from_fn(|_| BooleanBuilder::with_capacity(n));
         let mut reason = StringBuilder::with_capacity(n, n * 8);

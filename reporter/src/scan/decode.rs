@@ -18,10 +18,33 @@ use super::rows::{Row, Tables, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE};
 
 /// Columns read, in this order.
 const PROJECTION: [&str; 27] = [
-    col::ts, col::hit_id, col::visitor_id, col::is_bot, col::engaged_ms, col::revenue, col::entry,
-    col::site, col::event, col::url_host, col::url_path, col::referrer_host, col::currency,
-    col::utm_source, col::utm_medium, col::utm_campaign, col::utm_term, col::utm_content, col::ref_param, col::click_id_kind,
-    col::device_type, col::browser, col::browser_version, col::os, col::os_version, col::country, col::city,
+    col::ts,
+    col::hit_id,
+    col::visitor_id,
+    col::is_bot,
+    col::engaged_ms,
+    col::revenue,
+    col::entry,
+    col::site,
+    col::event,
+    col::url_host,
+    col::url_path,
+    col::referrer_host,
+    col::currency,
+    col::utm_source,
+    col::utm_medium,
+    col::utm_campaign,
+    col::utm_term,
+    col::utm_content,
+    col::ref_param,
+    col::click_id_kind,
+    col::device_type,
+    col::browser,
+    col::browser_version,
+    col::os,
+    col::os_version,
+    col::country,
+    col::city,
 ];
 const FIRST_STRING: usize = 7;
 const STRING_COLUMNS: usize = PROJECTION.len() - FIRST_STRING;
@@ -53,14 +76,20 @@ pub fn decode(bytes: Bytes) -> Result<FileRows, DecodeError> {
         .fields()
         .iter()
         .map(|f| match f.data_type() {
-            DataType::Utf8 => Field::new(f.name(), DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)), f.is_nullable()),
+            DataType::Utf8 => Field::new(
+                f.name(),
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                f.is_nullable(),
+            ),
             _ => f.as_ref().clone(),
         })
         .collect();
     let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(hinted)));
     let metadata = ArrowReaderMetadata::try_new(plain.metadata().clone(), options).map_err(perr)?;
     let root_fields = metadata.parquet_schema().root_schema().get_fields();
-    let indices = PROJECTION.iter().filter_map(|name| root_fields.iter().position(|f| f.name() == *name));
+    let indices = PROJECTION
+        .iter()
+        .filter_map(|name| root_fields.iter().position(|f| f.name() == *name));
     let mask = ProjectionMask::roots(metadata.parquet_schema(), indices);
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
         .with_projection(mask)
@@ -79,11 +108,17 @@ pub fn decode(bytes: Bytes) -> Result<FileRows, DecodeError> {
 fn check_schema(schema: &Schema) -> Result<(), DecodeError> {
     let expected = hitflow_schema::columns::schema();
     for name in PROJECTION {
-        let want = expected.field_with_name(name).map_err(|e| DecodeError::Schema(e.to_string()))?;
+        let want = expected
+            .field_with_name(name)
+            .map_err(|e| DecodeError::Schema(e.to_string()))?;
         match schema.field_with_name(name) {
             Ok(found) if found.data_type() == want.data_type() => {}
             Ok(found) => {
-                return Err(DecodeError::Schema(format!("column `{name}` is {} instead of {}", found.data_type(), want.data_type())))
+                return Err(DecodeError::Schema(format!(
+                    "column `{name}` is {} instead of {}",
+                    found.data_type(),
+                    want.data_type()
+                )))
             }
             Err(_) => return Err(DecodeError::Schema(format!("column `{name}` is missing"))),
         }
@@ -92,7 +127,9 @@ fn check_schema(schema: &Schema) -> Result<(), DecodeError> {
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, DecodeError> {
-    batch.column_by_name(name).ok_or_else(|| DecodeError::Schema(format!("column `{name}` is missing")))
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| DecodeError::Schema(format!("column `{name}` is missing")))
 }
 
 // One index walks a dozen parallel column arrays; an iterator chain would be harder to read.
@@ -100,23 +137,62 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, Decode
 fn decode_batch(batch: &RecordBatch, out: &mut FileRows) -> Result<(), DecodeError> {
     let n = batch.num_rows();
     let type_err = |name: &str| DecodeError::Schema(format!("column `{name}` has an unexpected type"));
-    let ts = column(batch, col::ts)?.as_primitive_opt::<TimestampMillisecondType>().ok_or_else(|| type_err(col::ts))?;
-    let hit_id = column(batch, col::hit_id)?.as_primitive_opt::<UInt64Type>().ok_or_else(|| type_err(col::hit_id))?;
-    let visitor = column(batch, col::visitor_id)?.as_primitive_opt::<UInt64Type>().ok_or_else(|| type_err(col::visitor_id))?;
-    let is_bot = column(batch, col::is_bot)?.as_boolean_opt().ok_or_else(|| type_err(col::is_bot))?;
-    let engaged = column(batch, col::engaged_ms)?.as_primitive_opt::<UInt32Type>().ok_or_else(|| type_err(col::engaged_ms))?;
-    let revenue = column(batch, col::revenue)?.as_primitive_opt::<Float64Type>().ok_or_else(|| type_err(col::revenue))?;
-    let entry = column(batch, col::entry)?.as_boolean_opt().ok_or_else(|| type_err(col::entry))?;
+    let ts = column(batch, col::ts)?
+        .as_primitive_opt::<TimestampMillisecondType>()
+        .ok_or_else(|| type_err(col::ts))?;
+    let hit_id = column(batch, col::hit_id)?
+        .as_primitive_opt::<UInt64Type>()
+        .ok_or_else(|| type_err(col::hit_id))?;
+    let visitor = column(batch, col::visitor_id)?
+        .as_primitive_opt::<UInt64Type>()
+        .ok_or_else(|| type_err(col::visitor_id))?;
+    let is_bot = column(batch, col::is_bot)?
+        .as_boolean_opt()
+        .ok_or_else(|| type_err(col::is_bot))?;
+    let engaged = column(batch, col::engaged_ms)?
+        .as_primitive_opt::<UInt32Type>()
+        .ok_or_else(|| type_err(col::engaged_ms))?;
+    let revenue = column(batch, col::revenue)?
+        .as_primitive_opt::<Float64Type>()
+        .ok_or_else(|| type_err(col::revenue))?;
+    let entry = column(batch, col::entry)?
+        .as_boolean_opt()
+        .ok_or_else(|| type_err(col::entry))?;
 
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(STRING_COLUMNS);
     for name in &PROJECTION[FIRST_STRING..] {
         ids.push(string_ids(column(batch, name)?, &mut out.tables.strings).ok_or_else(|| type_err(name))?);
     }
     let at = |name: &str| PROJECTION[FIRST_STRING..].iter().position(|c| *c == name).unwrap_or(0);
-    let [site, event, host, path, referrer, currency] =
-        [col::site, col::event, col::url_host, col::url_path, col::referrer_host, col::currency].map(at);
-    let touch_cols = [col::utm_source, col::utm_medium, col::utm_campaign, col::utm_term, col::utm_content, col::ref_param, col::click_id_kind].map(at);
-    let dim_cols = [col::device_type, col::browser, col::browser_version, col::os, col::os_version, col::country, col::city].map(at);
+    let [site, event, host, path, referrer, currency] = [
+        col::site,
+        col::event,
+        col::url_host,
+        col::url_path,
+        col::referrer_host,
+        col::currency,
+    ]
+    .map(at);
+    let touch_cols = [
+        col::utm_source,
+        col::utm_medium,
+        col::utm_campaign,
+        col::utm_term,
+        col::utm_content,
+        col::ref_param,
+        col::click_id_kind,
+    ]
+    .map(at);
+    let dim_cols = [
+        col::device_type,
+        col::browser,
+        col::browser_version,
+        col::os,
+        col::os_version,
+        col::country,
+        col::city,
+    ]
+    .map(at);
 
     out.rows.reserve(n);
     for i in 0..n {
@@ -160,16 +236,40 @@ fn decode_batch(batch: &RecordBatch, out: &mut FileRows) -> Result<(), DecodeErr
 fn string_ids(array: &ArrayRef, strings: &mut Interner) -> Option<Vec<u32>> {
     if let Some(dict) = array.as_dictionary_opt::<Int32Type>() {
         let values = dict.values().as_string_opt::<i32>()?;
-        let value_ids: Vec<u32> = (0..values.len()).map(|v| if values.is_valid(v) { strings.intern(values.value(v)) } else { 0 }).collect();
+        let value_ids: Vec<u32> = (0..values.len())
+            .map(|v| {
+                if values.is_valid(v) {
+                    strings.intern(values.value(v))
+                } else {
+                    0
+                }
+            })
+            .collect();
         let keys = dict.keys();
         return Some(
             (0..keys.len())
-                .map(|i| if keys.is_valid(i) { value_ids.get(keys.value(i) as usize).copied().unwrap_or(0) } else { 0 })
+                .map(|i| {
+                    if keys.is_valid(i) {
+                        value_ids.get(keys.value(i) as usize).copied().unwrap_or(0)
+                    } else {
+                        0
+                    }
+                })
                 .collect(),
         );
     }
     let values = array.as_string_opt::<i32>()?;
-    Some((0..values.len()).map(|i| if values.is_valid(i) { strings.intern(values.value(i)) } else { 0 }).collect())
+    Some(
+        (0..values.len())
+            .map(|i| {
+                if values.is_valid(i) {
+                    strings.intern(values.value(i))
+                } else {
+                    0
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Folds a file's local ids into the run's global tables and returns its rows with global ids.
@@ -234,19 +334,26 @@ mod tests {
         let touch = global.touches.get(rows[0].touch);
         assert_eq!(global.str(touch[0]), "newsletter");
         assert_eq!(global.str(global.dims.get(rows[0].dims)[5]), "DE");
-        assert_eq!(rows[0].flags & (FLAG_ENTRY | FLAG_HAS_REVENUE), FLAG_ENTRY | FLAG_HAS_REVENUE);
+        assert_eq!(
+            rows[0].flags & (FLAG_ENTRY | FLAG_HAS_REVENUE),
+            FLAG_ENTRY | FLAG_HAS_REVENUE
+        );
         assert_eq!(rows[0].revenue, 9.5);
     }
 
     #[test]
     fn garbage_and_foreign_files_are_errors() {
         assert!(matches!(decode(Bytes::from_static(b"")), Err(DecodeError::Parquet(_))));
-        assert!(matches!(decode(Bytes::from_static(b"PAR1 not really")), Err(DecodeError::Parquet(_))));
+        assert!(matches!(
+            decode(Bytes::from_static(b"PAR1 not really")),
+            Err(DecodeError::Parquet(_))
+        ));
         let bytes = hitflow_schema::write_parquet(&[hit(1, "/a")]).unwrap();
         let truncated = Bytes::from(bytes[..bytes.len() / 2].to_vec());
         assert!(decode(truncated).is_err());
         // A valid Parquet file with another schema.
-        let batch = RecordBatch::try_from_iter([("x", Arc::new(arrow_array::Int32Array::from(vec![1])) as ArrayRef)]).unwrap();
+        let batch =
+            RecordBatch::try_from_iter([("x", Arc::new(arrow_array::Int32Array::from(vec![1])) as ArrayRef)]).unwrap();
         let mut buf = Vec::new();
         let mut writer = parquet::arrow::ArrowWriter::try_new(&mut buf, batch.schema(), None).unwrap();
         writer.write(&batch).unwrap();

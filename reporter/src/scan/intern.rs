@@ -11,7 +11,10 @@ pub struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut interner = Interner { ids: FxHashMap::default(), values: Vec::new() };
+        let mut interner = Interner {
+            ids: FxHashMap::default(),
+            values: Vec::new(),
+        };
         interner.intern("");
         interner
     }
@@ -59,7 +62,10 @@ pub struct TupleTable<const N: usize> {
 
 impl<const N: usize> Default for TupleTable<N> {
     fn default() -> Self {
-        let mut table = TupleTable { ids: FxHashMap::default(), values: Vec::new() };
+        let mut table = TupleTable {
+            ids: FxHashMap::default(),
+            values: Vec::new(),
+        };
         table.intern([0; N]);
         table
     }

@@ -75,7 +75,10 @@ pub async fn plan(store: &Store, first: Ymd, last: Ymd, late_partitions: u32) ->
             }
         }
     }
-    Ok(ScanPlan { partitions: by_partition.into_iter().collect(), stray })
+    Ok(ScanPlan {
+        partitions: by_partition.into_iter().collect(),
+        stray,
+    })
 }
 
 /// One decoded partition.
@@ -102,7 +105,10 @@ pub fn load(store: Store, plan: ScanPlan, progress: ProgressBar) -> mpsc::Receiv
             .buffer_unordered(PARALLEL_FETCHES)
             .collect()
             .await;
-            let bytes_read: u64 = fetched.iter().map(|(_, b)| b.as_ref().map(|b| b.len() as u64).unwrap_or(0)).sum();
+            let bytes_read: u64 = fetched
+                .iter()
+                .map(|(_, b)| b.as_ref().map(|b| b.len() as u64).unwrap_or(0))
+                .sum();
             let decoded = tokio::task::spawn_blocking(move || {
                 let mut results: Vec<(String, Result<FileRows, String>)> = fetched
                     .into_par_iter()
@@ -122,7 +128,11 @@ pub fn load(store: Store, plan: ScanPlan, progress: ProgressBar) -> mpsc::Receiv
             })
             .await;
             let Ok(decoded) = decoded else { break };
-            let mut loaded = LoadedPartition { partition, files: Vec::new(), bad: Vec::new() };
+            let mut loaded = LoadedPartition {
+                partition,
+                files: Vec::new(),
+                bad: Vec::new(),
+            };
             for (key, result) in decoded {
                 match result {
                     Ok(file) => loaded.files.push(file),

@@ -7,7 +7,9 @@ use rustc_hash::FxHashMap;
 
 use crate::channels::{ChannelRules, Touch as ChannelTouch};
 use crate::config::Config;
-use crate::scan::rows::{Row, Tables, TOUCH_CAMPAIGN, TOUCH_CLICK_ID, TOUCH_CONTENT, TOUCH_MEDIUM, TOUCH_REF, TOUCH_SOURCE, TOUCH_TERM};
+use crate::scan::rows::{
+    Row, Tables, TOUCH_CAMPAIGN, TOUCH_CLICK_ID, TOUCH_CONTENT, TOUCH_MEDIUM, TOUCH_REF, TOUCH_SOURCE, TOUCH_TERM,
+};
 
 /// Bit of `Masks` for a hit that is an error signal (event) or a not-found page (path).
 pub const TECH_BIT: u64 = 1 << 63;
@@ -56,7 +58,9 @@ impl Lookup {
     pub fn new(config: &Config, rules: ChannelRules, tables: &mut Tables) -> Result<Self, String> {
         let steps: usize = config.funnels.iter().map(|f| f.steps.len()).sum();
         if config.goals.len() + steps > MAX_MASK_BITS {
-            return Err(format!("at most {MAX_MASK_BITS} goals and funnel steps together are supported"));
+            return Err(format!(
+                "at most {MAX_MASK_BITS} goals and funnel steps together are supported"
+            ));
         }
         let mut funnels = Vec::new();
         let mut bit = config.goals.len();
@@ -112,7 +116,9 @@ impl Lookup {
             self.attrs.push(attr);
         }
         for row in rows {
-            self.site_tz.entry(row.site).or_insert_with(|| config.timezone(tables.str(row.site)));
+            self.site_tz
+                .entry(row.site)
+                .or_insert_with(|| config.timezone(tables.str(row.site)));
         }
     }
 

@@ -68,7 +68,10 @@ pub fn sessionize(hits: &[Row], rules: &Rules, lookup: &Lookup, out: &mut Vec<Se
             Some(EndReason::MaxLength)
         } else if rules.split_at_midnight && local_day(hit.ts, tz) != local_day(prev_activity, tz) {
             Some(EndReason::Midnight)
-        } else if rules.split_on_source_change && hit.event == lookup.pageview && is_new_source(hit, current_source, lookup) {
+        } else if rules.split_on_source_change
+            && hit.event == lookup.pageview
+            && is_new_source(hit, current_source, lookup)
+        {
             Some(EndReason::SourceChange)
         } else if rules.split_on_browser_close && hit.flags & FLAG_ENTRY != 0 {
             Some(EndReason::BrowserClose)
@@ -98,14 +101,19 @@ fn source_of(hit: &Row, lookup: &Lookup) -> Option<u32> {
 
 /// A pageview that carries a campaign or an external referrer different from the session's.
 fn is_new_source(hit: &Row, current: Option<u32>, lookup: &Lookup) -> bool {
-    let Some(source) = lookup.attr_of(hit) else { return false };
+    let Some(source) = lookup.attr_of(hit) else {
+        return false;
+    };
     let attr = lookup.attr(source);
     if attr.direct {
         return false;
     }
     match current.map(|c| lookup.attr(c)) {
         None => true,
-        Some(cur) => (cur.source, cur.medium, cur.campaign, cur.term, cur.content) != (attr.source, attr.medium, attr.campaign, attr.term, attr.content),
+        Some(cur) => {
+            (cur.source, cur.medium, cur.campaign, cur.term, cur.content)
+                != (attr.source, attr.medium, attr.campaign, attr.term, attr.content)
+        }
     }
 }
 

@@ -36,7 +36,12 @@ pub struct Sessionizer {
 
 impl Sessionizer {
     pub fn new(rules: Rules) -> Self {
-        Sessionizer { rules, open: Vec::new(), finalized_before: i64::MIN, stats: StreamStats::default() }
+        Sessionizer {
+            rules,
+            open: Vec::new(),
+            finalized_before: i64::MIN,
+            stats: StreamStats::default(),
+        }
     }
 
     /// Rows currently held.
@@ -100,13 +105,21 @@ impl Sessionizer {
 /// Sort order of rows: visitor, then site and bot flag (together: the group), then time. Signed
 /// times are flipped into unsigned order.
 fn order_key(r: &Row) -> (u64, u64, u64) {
-    (r.visitor, (u64::from(r.site) << 1) | u64::from(r.is_bot()), (r.ts as u64) ^ (1 << 63))
+    (
+        r.visitor,
+        (u64::from(r.site) << 1) | u64::from(r.is_bot()),
+        (r.ts as u64) ^ (1 << 63),
+    )
 }
 
 /// Sorts rows by `order_key` through a compact key array: moving 32-byte keys instead of 80-byte
 /// rows makes the sort several times cheaper, and each row is then moved once.
 fn sort_rows(rows: Vec<Row>) -> Vec<Row> {
-    let mut keys: Vec<((u64, u64, u64), u32)> = rows.par_iter().enumerate().map(|(i, r)| (order_key(r), i as u32)).collect();
+    let mut keys: Vec<((u64, u64, u64), u32)> = rows
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (order_key(r), i as u32))
+        .collect();
     keys.par_sort_unstable();
     keys.into_par_iter().map(|(_, i)| rows[i as usize]).collect()
 }

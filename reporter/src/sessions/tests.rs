@@ -51,7 +51,12 @@ fn beacon(at_min: i64, engaged_ms: u32) -> Hit {
 
 fn rows_of(hits: &[Hit], config: &Config) -> (Vec<Row>, Tables, Lookup) {
     let mut tables = Tables::default();
-    let mut lookup = Lookup::new(config, ChannelRules::from_config(&config.channels).unwrap(), &mut tables).unwrap();
+    let mut lookup = Lookup::new(
+        config,
+        ChannelRules::from_config(&config.channels).unwrap(),
+        &mut tables,
+    )
+    .unwrap();
     let file = decode(Bytes::from(hitflow_schema::write_parquet(hits).unwrap())).unwrap();
     let rows = merge(file, &mut tables);
     lookup.prepare(&rows, &mut tables, config);
@@ -60,7 +65,10 @@ fn rows_of(hits: &[Hit], config: &Config) -> (Vec<Row>, Tables, Lookup) {
 
 /// Sessions through the streaming sessionizer, fed as one partition and flushed.
 fn sessions_with(hits: &[Hit], sessions: SessionConfig) -> (Vec<Session>, Tables, Lookup) {
-    let config = Config { sessions, ..Config::default() };
+    let config = Config {
+        sessions,
+        ..Config::default()
+    };
     let (rows, tables, lookup) = rows_of(hits, &config);
     let mut stream = Sessionizer::new(Rules::from(&config.sessions));
     let mut out = stream.push(rows, None, &lookup);
@@ -89,7 +97,10 @@ fn inactivity_timeout_splits_only_after_more_than_30_minutes() {
         let hits: Vec<Hit> = minutes.iter().map(|&m| pageview(m, "/")).collect();
         assert_eq!(pageviews(&sessions(&hits)), want, "{minutes:?}");
     }
-    let custom = SessionConfig { inactivity_timeout_minutes: 10, ..SessionConfig::default() };
+    let custom = SessionConfig {
+        inactivity_timeout_minutes: 10,
+        ..SessionConfig::default()
+    };
     let hits = [pageview(0, "/"), pageview(11, "/")];
     assert_eq!(pageviews(&sessions_with(&hits, custom).0), vec![1, 1]);
 }
@@ -97,7 +108,10 @@ fn inactivity_timeout_splits_only_after_more_than_30_minutes() {
 #[test]
 fn maximum_length_cuts_long_sessions() {
     let hits: Vec<Hit> = (0..=12).map(|i| pageview(i * 10, "/")).collect(); // 2 h, every 10 min
-    let one_hour = SessionConfig { max_length_hours: 1, ..SessionConfig::default() };
+    let one_hour = SessionConfig {
+        max_length_hours: 1,
+        ..SessionConfig::default()
+    };
     let (out, ..) = sessions_with(&hits, one_hour);
     assert_eq!(pageviews(&out), vec![6, 6, 1]);
     assert_eq!(out[0].end_reason, EndReason::MaxLength);
@@ -119,7 +133,10 @@ fn midnight_split_uses_the_site_time_zone() {
         assert_eq!(pageviews(&out), want, "split_at_midnight = {split}");
     }
     // In UTC the same hits are on one day: no split.
-    let utc = SessionConfig { split_at_midnight: true, ..SessionConfig::default() };
+    let utc = SessionConfig {
+        split_at_midnight: true,
+        ..SessionConfig::default()
+    };
     assert_eq!(pageviews(&sessions_with(&[at(22, 50), at(23, 10)], utc).0), vec![2]);
 }
 
@@ -133,13 +150,32 @@ fn source_change_splits_only_when_enabled_and_only_for_new_external_sources() {
         })
     };
     let referred = |m: i64, host: &str| with(pageview(m, "/p"), |h| h.referrer_host = Some(host.into()));
-    let on = SessionConfig { split_on_source_change: true, ..SessionConfig::default() };
+    let on = SessionConfig {
+        split_on_source_change: true,
+        ..SessionConfig::default()
+    };
     let cases: Vec<(&str, Vec<Hit>, Vec<u32>)> = vec![
         ("new campaign", vec![campaign(0, "a"), campaign(5, "b")], vec![1, 1]),
-        ("same campaign again (reload)", vec![campaign(0, "a"), campaign(5, "a")], vec![2]),
-        ("external referrer", vec![pageview(0, "/"), referred(5, "google.com")], vec![1, 1]),
-        ("internal referrer", vec![pageview(0, "/"), referred(5, "example.com")], vec![2]),
-        ("payment gateway is excluded", vec![pageview(0, "/checkout"), referred(5, "paypal.com")], vec![2]),
+        (
+            "same campaign again (reload)",
+            vec![campaign(0, "a"), campaign(5, "a")],
+            vec![2],
+        ),
+        (
+            "external referrer",
+            vec![pageview(0, "/"), referred(5, "google.com")],
+            vec![1, 1],
+        ),
+        (
+            "internal referrer",
+            vec![pageview(0, "/"), referred(5, "example.com")],
+            vec![2],
+        ),
+        (
+            "payment gateway is excluded",
+            vec![pageview(0, "/checkout"), referred(5, "paypal.com")],
+            vec![2],
+        ),
         ("direct return", vec![campaign(0, "a"), pageview(5, "/")], vec![2]),
     ];
     for (name, hits, want) in cases {
@@ -152,7 +188,10 @@ fn source_change_splits_only_when_enabled_and_only_for_new_external_sources() {
 fn browser_close_marker_splits_when_enabled() {
     let entry = |m: i64| with(pageview(m, "/"), |h| h.entry = Some(true));
     let hits = [entry(0), pageview(3, "/a"), entry(5)];
-    let on = SessionConfig { split_on_browser_close: true, ..SessionConfig::default() };
+    let on = SessionConfig {
+        split_on_browser_close: true,
+        ..SessionConfig::default()
+    };
     let (out, ..) = sessions_with(&hits, on);
     assert_eq!(pageviews(&out), vec![2, 1]);
     assert_eq!(out[0].end_reason, EndReason::BrowserClose);
@@ -189,7 +228,10 @@ fn duration_uses_the_engagement_beacon_and_beacons_never_start_sessions() {
 
 #[test]
 fn bounce_engagement_and_conversion_flags() {
-    let config = Config::parse("[[goals]]\nname = \"Signup\"\nevent = \"signup\"\n[[goals]]\nname = \"Thanks\"\npath = \"/thank-you*\"").unwrap();
+    let config = Config::parse(
+        "[[goals]]\nname = \"Signup\"\nevent = \"signup\"\n[[goals]]\nname = \"Thanks\"\npath = \"/thank-you*\"",
+    )
+    .unwrap();
     let run = |hits: &[Hit]| {
         let (rows, _t, lookup) = rows_of(hits, &config);
         let mut out = Vec::new();
@@ -211,10 +253,26 @@ fn bounce_engagement_and_conversion_flags() {
 
 #[test]
 fn duplicates_are_counted_once_and_row_order_does_not_matter() {
-    let hits = vec![pageview(0, "/"), pageview(5, "/a"), pageview(5, "/a"), pageview(50, "/b"), pageview(52, "/c")];
+    let hits = vec![
+        pageview(0, "/"),
+        pageview(5, "/a"),
+        pageview(5, "/a"),
+        pageview(50, "/b"),
+        pageview(52, "/c"),
+    ];
     let summary = |hits: &[Hit]| {
         let (out, tables, _) = sessions_with(hits, SessionConfig::default());
-        out.iter().map(|s| (s.start, s.pageviews, s.duration_ms, tables.str(s.landing).to_owned(), tables.str(s.exit).to_owned())).collect::<Vec<_>>()
+        out.iter()
+            .map(|s| {
+                (
+                    s.start,
+                    s.pageviews,
+                    s.duration_ms,
+                    tables.str(s.landing).to_owned(),
+                    tables.str(s.exit).to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
     };
     let forward = summary(&hits);
     assert_eq!(forward.iter().map(|s| s.1).collect::<Vec<_>>(), vec![2, 2]);

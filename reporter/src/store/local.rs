@@ -21,7 +21,10 @@ impl LocalStore {
     }
 
     pub fn create_root(&self) -> Result<(), StoreError> {
-        std::fs::create_dir_all(&self.root).map_err(|source| StoreError::Io { key: String::new(), source })
+        std::fs::create_dir_all(&self.root).map_err(|source| StoreError::Io {
+            key: String::new(),
+            source,
+        })
     }
 
     pub fn check(&self) -> Result<(), StoreError> {
@@ -42,7 +45,10 @@ impl LocalStore {
         let prefix = prefix.to_owned();
         tokio::task::spawn_blocking(move || list_blocking(&root, &prefix))
             .await
-            .map_err(|e| StoreError::Io { key: String::new(), source: std::io::Error::other(e) })?
+            .map_err(|e| StoreError::Io {
+                key: String::new(),
+                source: std::io::Error::other(e),
+            })?
     }
 
     pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
@@ -50,7 +56,10 @@ impl LocalStore {
         tokio::fs::read(&path)
             .await
             .map(Bytes::from)
-            .map_err(|source| StoreError::Io { key: key.to_owned(), source })
+            .map_err(|source| StoreError::Io {
+                key: key.to_owned(),
+                source,
+            })
     }
 
     /// Writes to a temporary sibling, fsyncs, renames over the key, then fsyncs the folder: the
@@ -60,7 +69,10 @@ impl LocalStore {
         let key_owned = key.to_owned();
         tokio::task::spawn_blocking(move || write_durably(&path, &bytes))
             .await
-            .map_err(|e| StoreError::Io { key: key_owned.clone(), source: std::io::Error::other(e) })?
+            .map_err(|e| StoreError::Io {
+                key: key_owned.clone(),
+                source: std::io::Error::other(e),
+            })?
             .map_err(|source| StoreError::Io { key: key_owned, source })
     }
 
@@ -69,14 +81,19 @@ impl LocalStore {
         match tokio::fs::remove_file(&path).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(source) => Err(StoreError::Io { key: key.to_owned(), source }),
+            Err(source) => Err(StoreError::Io {
+                key: key.to_owned(),
+                source,
+            }),
         }
     }
 }
 
 fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("key has no folder"))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("key has no folder"))?;
     std::fs::create_dir_all(dir)?;
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("object");
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
@@ -89,10 +106,17 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Walks only the folders that can hold keys with `prefix`, skipping temporary files.
 fn list_blocking(root: &Path, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
-    let io = |source| StoreError::Io { key: prefix.to_owned(), source };
+    let io = |source| StoreError::Io {
+        key: prefix.to_owned(),
+        source,
+    };
     // Start at the deepest folder fully named by the prefix.
     let start_rel = prefix.rfind('/').map(|i| &prefix[..i]).unwrap_or("");
-    let start = if start_rel.is_empty() { root.to_path_buf() } else { root.join(start_rel) };
+    let start = if start_rel.is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(start_rel)
+    };
     let mut out = Vec::new();
     if !start.is_dir() {
         return Ok(out);
@@ -103,10 +127,15 @@ fn list_blocking(root: &Path, prefix: &str) -> Result<Vec<ObjectMeta>, StoreErro
             let entry = entry.map_err(io)?;
             let path = entry.path();
             let Ok(rel) = path.strip_prefix(root) else { continue };
-            let Some(key) = rel.to_str().map(|k| k.replace(std::path::MAIN_SEPARATOR, "/")) else { continue };
+            let Some(key) = rel.to_str().map(|k| k.replace(std::path::MAIN_SEPARATOR, "/")) else {
+                continue;
+            };
             let file_type = entry.file_type().map_err(io)?;
             if file_type.is_dir() {
-                if prefix.starts_with(&format!("{key}/")) || key.starts_with(prefix) || format!("{key}/").starts_with(prefix) {
+                if prefix.starts_with(&format!("{key}/"))
+                    || key.starts_with(prefix)
+                    || format!("{key}/").starts_with(prefix)
+                {
                     stack.push(path);
                 }
             } else if file_type.is_file() && key.starts_with(prefix) && !is_temporary(&key) {
@@ -119,7 +148,9 @@ fn list_blocking(root: &Path, prefix: &str) -> Result<Vec<ObjectMeta>, StoreErro
 }
 
 fn is_temporary(key: &str) -> bool {
-    key.rsplit('/').next().is_some_and(|name| name.starts_with('.') && name.ends_with(".tmp"))
+    key.rsplit('/')
+        .next()
+        .is_some_and(|name| name.starts_with('.') && name.ends_with(".tmp"))
 }
 
 #[cfg(test)]
@@ -130,7 +161,12 @@ mod tests {
     async fn put_list_get_delete() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::new(dir.path());
-        for key in ["hits/date=2026-01-01/hour=00/a.parquet", "hits/date=2026-01-01/hour=01/b.parquet", "hits/date=2026-01-02/hour=00/c.parquet", "reports/x.html"] {
+        for key in [
+            "hits/date=2026-01-01/hour=00/a.parquet",
+            "hits/date=2026-01-01/hour=01/b.parquet",
+            "hits/date=2026-01-02/hour=00/c.parquet",
+            "reports/x.html",
+        ] {
             store.put(key, Bytes::from_static(b"x")).await.unwrap();
         }
         let keys = |v: Vec<ObjectMeta>| {

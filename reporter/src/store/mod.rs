@@ -109,7 +109,13 @@ impl Store {
     }
 
     /// Like `put`, with a `Cache-Control` header for files served to browsers (ignored locally).
-    pub async fn put_with_cache(&self, key: &str, bytes: Bytes, content_type: &str, cache_control: &str) -> Result<(), StoreError> {
+    pub async fn put_with_cache(
+        &self,
+        key: &str,
+        bytes: Bytes,
+        content_type: &str,
+        cache_control: &str,
+    ) -> Result<(), StoreError> {
         match self {
             Store::Local(s) => s.put(key, bytes).await,
             Store::S3(s) => s.put_with_cache(key, bytes, content_type, Some(cache_control)).await,
@@ -164,7 +170,10 @@ mod tests {
         assert!(matches!(Store::open("/tmp/x").await, Ok(Store::Local(_))));
         assert!(matches!(Store::open("file:///tmp/x").await, Ok(Store::Local(_))));
         assert!(matches!(Store::open("http://x").await, Err(StoreError::BadLocation(_))));
-        assert!(matches!(Store::open("s3:///prefix").await, Err(StoreError::BadLocation(_))));
+        assert!(matches!(
+            Store::open("s3:///prefix").await,
+            Err(StoreError::BadLocation(_))
+        ));
         assert!(matches!(Store::open("").await, Err(StoreError::BadLocation(_))));
     }
 }

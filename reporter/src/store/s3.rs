@@ -39,7 +39,11 @@ impl S3Store {
             "" => String::new(),
             p => format!("{p}/"),
         };
-        S3Store { client: Client::from_conf(config.build()), bucket: bucket.to_owned(), prefix }
+        S3Store {
+            client: Client::from_conf(config.build()),
+            bucket: bucket.to_owned(),
+            prefix,
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -52,7 +56,10 @@ impl S3Store {
     }
 
     fn remote(&self, key: &str, err: impl std::fmt::Display) -> StoreError {
-        StoreError::Remote { key: format!("{}{key}", self.prefix), message: err.to_string() }
+        StoreError::Remote {
+            key: format!("{}{key}", self.prefix),
+            message: err.to_string(),
+        }
     }
 
     pub async fn check(&self) -> Result<(), StoreError> {
@@ -77,8 +84,13 @@ impl S3Store {
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.remote(prefix, aws_sdk_s3::error::DisplayErrorContext(e)))?;
             for object in page.contents() {
-                let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) else { continue };
-                out.push(ObjectMeta { key: key.to_owned(), size: object.size().unwrap_or(0).max(0) as u64 });
+                let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) else {
+                    continue;
+                };
+                out.push(ObjectMeta {
+                    key: key.to_owned(),
+                    size: object.size().unwrap_or(0).max(0) as u64,
+                });
             }
         }
         Ok(out)
@@ -97,7 +109,13 @@ impl S3Store {
         Ok(body.into_bytes())
     }
 
-    pub async fn put_with_cache(&self, key: &str, bytes: Bytes, content_type: &str, cache_control: Option<&str>) -> Result<(), StoreError> {
+    pub async fn put_with_cache(
+        &self,
+        key: &str,
+        bytes: Bytes,
+        content_type: &str,
+        cache_control: Option<&str>,
+    ) -> Result<(), StoreError> {
         self.client
             .put_object()
             .bucket(&self.bucket)

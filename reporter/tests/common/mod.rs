@@ -27,7 +27,10 @@ pub fn hit(visitor: u64, ts: i64, event: &str, path: &str) -> Hit {
 pub fn write_hits(root: &Path, hits: &[Hit]) {
     let mut by_partition: std::collections::BTreeMap<Partition, Vec<Hit>> = Default::default();
     for hit in hits {
-        by_partition.entry(Partition::of_ts(hit.ts)).or_default().push(hit.clone());
+        by_partition
+            .entry(Partition::of_ts(hit.ts))
+            .or_default()
+            .push(hit.clone());
     }
     for (partition, hits) in by_partition {
         let path = root.join(batch_key(partition, "test"));
