@@ -550,19 +550,3 @@ fn a_period_that_is_not_two_dates_is_refused() {
         "nothing written"
     );
 }
-
-/// Not a test: renders an existing report.json, to look at the pages while working on them.
-/// `HITFLOW_SITE_REPORT=out/report.json HITFLOW_SITE_OUT=out cargo test -p hitflow-reporter --test site -- --ignored render_existing_report`
-#[test]
-#[ignore]
-fn render_existing_report() {
-    let (Some(report), Some(out)) = (
-        std::env::var_os("HITFLOW_SITE_REPORT"),
-        std::env::var_os("HITFLOW_SITE_OUT"),
-    ) else {
-        panic!("set HITFLOW_SITE_REPORT and HITFLOW_SITE_OUT");
-    };
-    let report: Report = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
-    let rendered = render_site(&report, Path::new(&out)).unwrap();
-    println!("{}", rendered.index.display());
-}

@@ -475,32 +475,3 @@ fn devices_places_and_daily_rhythm() {
 fn buffered_rows_stay_small() {
     assert!(std::mem::size_of::<Row>() <= 64, "{}", std::mem::size_of::<Row>());
 }
-
-/// Scale check, not run by default: `HITFLOW_GEN_HITS=10000000 cargo test -p hitflow-reporter
-/// --lib generate::tests::scale -- --ignored --nocapture` prints time, files and peak memory.
-#[test]
-#[ignore]
-fn scale() {
-    let hits = std::env::var("HITFLOW_GEN_HITS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let batch = std::env::var("HITFLOW_GEN_BATCH").ok().and_then(|v| v.parse().ok());
-    let o = opts(2, hits, 1, batch);
-    let started = std::time::Instant::now();
-    let (mut files, mut biggest) = (0u64, 0usize);
-    let s = generate(&o, &mut |f| {
-        files += 1;
-        biggest = biggest.max(f.hits.len());
-        Ok(())
-    })
-    .expect("generates");
-    let peak = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|st| st.lines().find(|l| l.starts_with("VmHWM")).map(str::to_owned));
-    println!(
-        "{hits} hits: {:?}, {files} files, biggest {biggest}, {peak:?}",
-        started.elapsed()
-    );
-    println!("{}", serde_json::to_string(&s).unwrap_or_default());
-}
