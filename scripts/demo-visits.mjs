@@ -108,7 +108,7 @@ for (let attempt = 0; attempt < 120 && stored < sent; attempt++) {
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  const count = execFileSync("python3", ["-c", `import duckdb; print(duckdb.sql("select count(*) from read_parquet('${lake}/hits/**/*.parquet')").fetchone()[0])`], { encoding: "utf8" });
+  const count = execFileSync("python3", ["-c", `import duckdb; print(duckdb.sql("select count(*) from read_parquet('${lake}/hits/**/*.parquet')").fetchall()[0][0])`], { encoding: "utf8" });
   stored = Number(count.trim());
 }
 await mf.dispose();

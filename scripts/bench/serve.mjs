@@ -1,5 +1,5 @@
 // Serves a Worker over HTTP on loopback for load tests: the collector (real wasm, local R2 +
-// Queue) or an empty Worker as the baseline. On SIGTERM the collector waits for the queue to
+// Queue) or an empty Worker as the baseline. On SIGUSR2 (Miniflare exits on SIGTERM by itself) the collector waits for the queue to
 // flush and prints how many R2 objects (PUTs) hold how many hits.
 //
 //   node scripts/bench/serve.mjs collector|empty PORT
@@ -27,10 +27,28 @@ const mf = mode === "empty"
 await mf.ready;
 console.log("ready");
 
-process.on("SIGTERM", async () => {
+process.on("SIGUSR2", async () => {
   if (mode !== "empty") {
-    await new Promise((r) => setTimeout(r, 8000)); // > max_batch_timeout: the last batch lands
+    // The local Queue emulation drains a backlog slowly (about one batch per max_batch_timeout),
+    // so this measures hits per stored object (per R2 PUT) on what has landed, not the drain.
     const bucket = await mf.getR2Bucket("HITS_BUCKET");
+    const count = async () => {
+      let n = 0;
+      let cursor;
+      do {
+        const page = await bucket.list({ prefix: "hits/", cursor });
+        n += page.objects.length;
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return n;
+    };
+    await new Promise((r) => setTimeout(r, 6000));
+    for (let last = -1, stable = 0, i = 0; stable < 2 && i < 5; i++) {
+      const n = await count();
+      stable = n === last ? stable + 1 : 0;
+      last = n;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     const dir = mkdtempSync(join(tmpdir(), "hitflow-bench-"));
     let objects = 0;
     let cursor;
@@ -45,7 +63,7 @@ process.on("SIGTERM", async () => {
       cursor = page.truncated ? page.cursor : undefined;
     } while (cursor);
     const hits = objects === 0 ? 0 : Number(execFileSync("python3", ["-c",
-      `import duckdb; print(duckdb.sql("select count(*) from read_parquet('${dir}/hits/**/*.parquet')").fetchone()[0])`], { encoding: "utf8" }).trim());
+      `import duckdb; print(duckdb.sql("select count(*) from read_parquet('${dir}/hits/**/*.parquet')").fetchall()[0][0])`], { encoding: "utf8" }).trim());
     rmSync(dir, { recursive: true, force: true });
     console.log(JSON.stringify({ r2_objects: objects, hits_stored: hits }));
   }
