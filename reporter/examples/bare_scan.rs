@@ -6,40 +6,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use hitflow_schema::columns::names as col;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
-const COLUMNS: [&str; 27] = [
-    col::ts,
-    col::hit_id,
-    col::visitor_id,
-    col::is_bot,
-    col::engaged_ms,
-    col::revenue,
-    col::entry,
-    col::site,
-    col::event,
-    col::url_host,
-    col::url_path,
-    col::referrer_host,
-    col::currency,
-    col::utm_source,
-    col::utm_medium,
-    col::utm_campaign,
-    col::utm_term,
-    col::utm_content,
-    col::ref_param,
-    col::click_id_kind,
-    col::device_type,
-    col::browser,
-    col::browser_version,
-    col::os,
-    col::os_version,
-    col::country,
-    col::city,
-];
+/// Exactly the columns `reporter run` reads.
+const COLUMNS: [&str; 27] = hitflow_reporter::scan::decode::PROJECTION;
 
 fn files(dir: &PathBuf, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable lake").flatten() {

@@ -236,7 +236,8 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                     d,
                 )
                 .await?;
-                println!("emailed {} report(s)", sent.len());
+                let how = if email { "emailed" } else { "wrote" };
+                println!("{how} {} report email(s)", sent.len());
             }
         }
         Command::Publish { site, store } => {

@@ -75,10 +75,15 @@ async fn merges_each_hour_into_one_file_and_is_idempotent() {
     assert_eq!(stored_ids(&store).await, (want, 3));
 }
 
-#[tokio::test]
-async fn a_crash_after_the_merged_upload_loses_and_duplicates_nothing() {
-    // The merged files of a finished run, put beside the untouched inputs: the state a crash
-    // between the upload and the deletes leaves behind.
+/// A lake compacted to the end, and an untouched copy of the same inputs to stage a crash in.
+struct CrashSetup {
+    want: Vec<u64>,
+    finished_store: Store,
+    store: Store,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn crash_setup() -> CrashSetup {
     let finished = tempfile::tempdir().unwrap();
     let want = fill(finished.path());
     let finished_store = Store::open(finished.path().to_str().unwrap()).await.unwrap();
@@ -86,6 +91,24 @@ async fn a_crash_after_the_merged_upload_loses_and_duplicates_nothing() {
     let crashed = tempfile::tempdir().unwrap();
     fill(crashed.path());
     let store = Store::open(crashed.path().to_str().unwrap()).await.unwrap();
+    CrashSetup {
+        want,
+        finished_store,
+        store,
+        _dirs: (finished, crashed),
+    }
+}
+
+#[tokio::test]
+async fn a_crash_after_the_merged_upload_loses_and_duplicates_nothing() {
+    // The merged files of a finished run, put beside the untouched inputs: the state a crash
+    // between the upload and the deletes leaves behind.
+    let CrashSetup {
+        want,
+        finished_store,
+        store,
+        _dirs,
+    } = crash_setup().await;
     for object in finished_store.list("hits/").await.unwrap() {
         store
             .put(&object.key, finished_store.get(&object.key).await.unwrap(), "")
@@ -99,13 +122,12 @@ async fn a_crash_after_the_merged_upload_loses_and_duplicates_nothing() {
 
 #[tokio::test]
 async fn a_crash_mid_upload_leaves_a_broken_merged_file_that_is_replaced() {
-    let finished = tempfile::tempdir().unwrap();
-    let want = fill(finished.path());
-    let finished_store = Store::open(finished.path().to_str().unwrap()).await.unwrap();
-    compact(&finished_store, date()).await.unwrap();
-    let crashed = tempfile::tempdir().unwrap();
-    fill(crashed.path());
-    let store = Store::open(crashed.path().to_str().unwrap()).await.unwrap();
+    let CrashSetup {
+        want,
+        finished_store,
+        store,
+        _dirs,
+    } = crash_setup().await;
     // A truncated merged file for hour 01 (a non-atomic store cut off mid-write).
     let merged = finished_store
         .list("hits/date=2025-11-28/hour=01/")

@@ -17,7 +17,7 @@ use super::intern::Interner;
 use super::rows::{Row, Tables, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE};
 
 /// Columns read, in this order.
-const PROJECTION: [&str; 27] = [
+pub const PROJECTION: [&str; 27] = [
     col::ts,
     col::hit_id,
     col::visitor_id,
