@@ -136,32 +136,17 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, Decode
 #[allow(clippy::needless_range_loop)]
 fn decode_batch(batch: &RecordBatch, out: &mut FileRows) -> Result<(), DecodeError> {
     let n = batch.num_rows();
-    let type_err = |name: &str| DecodeError::Schema(format!("column `{name}` has an unexpected type"));
-    let ts = column(batch, col::ts)?
-        .as_primitive_opt::<TimestampMillisecondType>()
-        .ok_or_else(|| type_err(col::ts))?;
-    let hit_id = column(batch, col::hit_id)?
-        .as_primitive_opt::<UInt64Type>()
-        .ok_or_else(|| type_err(col::hit_id))?;
-    let visitor = column(batch, col::visitor_id)?
-        .as_primitive_opt::<UInt64Type>()
-        .ok_or_else(|| type_err(col::visitor_id))?;
-    let is_bot = column(batch, col::is_bot)?
-        .as_boolean_opt()
-        .ok_or_else(|| type_err(col::is_bot))?;
-    let engaged = column(batch, col::engaged_ms)?
-        .as_primitive_opt::<UInt32Type>()
-        .ok_or_else(|| type_err(col::engaged_ms))?;
-    let revenue = column(batch, col::revenue)?
-        .as_primitive_opt::<Float64Type>()
-        .ok_or_else(|| type_err(col::revenue))?;
-    let entry = column(batch, col::entry)?
-        .as_boolean_opt()
-        .ok_or_else(|| type_err(col::entry))?;
+    let ts = primitive::<TimestampMillisecondType>(batch, col::ts)?;
+    let hit_id = primitive::<UInt64Type>(batch, col::hit_id)?;
+    let visitor = primitive::<UInt64Type>(batch, col::visitor_id)?;
+    let is_bot = boolean(batch, col::is_bot)?;
+    let engaged = primitive::<UInt32Type>(batch, col::engaged_ms)?;
+    let revenue = primitive::<Float64Type>(batch, col::revenue)?;
+    let entry = boolean(batch, col::entry)?;
 
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(STRING_COLUMNS);
     for name in &PROJECTION[FIRST_STRING..] {
-        ids.push(string_ids(column(batch, name)?, &mut out.tables.strings).ok_or_else(|| type_err(name))?);
+        ids.push(string_ids(column(batch, name)?, &mut out.tables.strings).ok_or_else(|| type_error(name))?);
     }
     let at = |name: &str| PROJECTION[FIRST_STRING..].iter().position(|c| *c == name).unwrap_or(0);
     let [site, event, host, path, referrer, currency] = [
@@ -230,6 +215,23 @@ fn decode_batch(batch: &RecordBatch, out: &mut FileRows) -> Result<(), DecodeErr
         });
     }
     Ok(())
+}
+
+fn type_error(name: &str) -> DecodeError {
+    DecodeError::Schema(format!("column `{name}` has an unexpected type"))
+}
+
+fn primitive<'a, T: arrow_array::ArrowPrimitiveType>(
+    batch: &'a RecordBatch,
+    name: &str,
+) -> Result<&'a arrow_array::PrimitiveArray<T>, DecodeError> {
+    column(batch, name)?
+        .as_primitive_opt::<T>()
+        .ok_or_else(|| type_error(name))
+}
+
+fn boolean<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a arrow_array::BooleanArray, DecodeError> {
+    column(batch, name)?.as_boolean_opt().ok_or_else(|| type_error(name))
 }
 
 /// Local string ids of a string column, dictionary-encoded or plain. `None` for another type.
