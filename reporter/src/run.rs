@@ -107,6 +107,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     // Partitions are sessionized a few at a time: each push re-sorts the rows of still-active
     // visitors, so fewer, larger pushes move less memory (bounded: a few hours of hits).
     const PARTITIONS_PER_PUSH: usize = 4;
+    const ROWS_PER_PUSH: usize = 1 << 20;
     let mut pending: Vec<crate::scan::rows::Row> = Vec::new();
     let mut pending_partitions = 0;
     while !done {
@@ -138,13 +139,14 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         };
         pending.extend(rows);
         pending_partitions += 1;
-        if !done && pending_partitions < PARTITIONS_PER_PUSH {
+        if !done && pending_partitions < PARTITIONS_PER_PUSH && pending.len() < ROWS_PER_PUSH {
             continue;
         }
         let rows = std::mem::take(&mut pending);
         pending_partitions = 0;
         lookup.prepare(&rows, &mut tables, config);
         let sessions = sessionizer.push(rows, partition_start, &lookup);
+        let closed_day = sessionizer.finalized_before().div_euclid(86_400_000);
         for session in &sessions {
             let facts = SessionFacts::of(session, engaged_ms, very_short_ms);
             let acc = site_acc(&mut sites, session.site, &lookup);
@@ -163,6 +165,9 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
                     &tables,
                 )?;
             }
+        }
+        for acc in sites.values_mut() {
+            acc.close_days_before(closed_day);
         }
     }
     progress.finish_and_clear();

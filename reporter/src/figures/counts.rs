@@ -1,7 +1,7 @@
 //! The traffic-quality figures of a group of sessions (a site, a channel, a day), and how they
 //! are accumulated. Definitions are in README.md "Figures" and in `report.json`'s `definitions`.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::sessions::session::Session;
@@ -10,7 +10,10 @@ use crate::sessions::session::Session;
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
     pub sessions: u64,
-    pub visitors: FxHashSet<u64>,
+    /// Visitor ids seen, per UTC day: ids rotate at UTC midnight, so the period's distinct ids
+    /// are the sum over days, and a finished day's set can be dropped (memory stays bounded).
+    pub visitors_by_day: FxHashMap<i64, FxHashSet<u64>>,
+    pub visitors_counted: u64,
     pub pageviews: u64,
     pub bounces: u64,
     pub engaged: u64,
@@ -19,8 +22,8 @@ pub struct Counts {
     pub revenue: f64,
     pub very_short: u64,
     pub duration_ms_sum: i64,
-    /// Whole seconds of every session, for the median.
-    pub durations_s: Vec<u32>,
+    /// Sessions by whole seconds of duration, for an exact median in bounded memory.
+    pub durations_s: FxHashMap<u32, u64>,
     pub bot_hits: u64,
     pub human_hits: u64,
 }
@@ -44,7 +47,10 @@ impl SessionFacts {
 impl Counts {
     pub fn add(&mut self, s: &Session, facts: SessionFacts) {
         self.sessions += 1;
-        self.visitors.insert(s.visitor);
+        self.visitors_by_day
+            .entry(s.start.div_euclid(86_400_000))
+            .or_default()
+            .insert(s.visitor);
         self.pageviews += u64::from(s.pageviews);
         self.bounces += u64::from(s.is_bounce());
         self.engaged += u64::from(facts.engaged);
@@ -53,13 +59,30 @@ impl Counts {
         self.revenue += s.revenue;
         self.very_short += u64::from(facts.very_short);
         self.duration_ms_sum += s.duration_ms;
-        self.durations_s
-            .push((s.duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32);
+        *self
+            .durations_s
+            .entry((s.duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32)
+            .or_default() += 1;
         self.human_hits += u64::from(s.hits);
     }
 
     pub fn add_bot(&mut self, s: &Session) {
         self.bot_hits += u64::from(s.hits);
+    }
+
+    /// Counts and drops the visitor sets of UTC days before `day`: no session of those days can
+    /// still come.
+    pub fn close_days_before(&mut self, day: i64) {
+        let done: Vec<i64> = self.visitors_by_day.keys().copied().filter(|d| *d < day).collect();
+        for d in done {
+            if let Some(set) = self.visitors_by_day.remove(&d) {
+                self.visitors_counted += set.len() as u64;
+            }
+        }
+    }
+
+    pub fn visitors(&self) -> u64 {
+        self.visitors_counted + self.visitors_by_day.values().map(|set| set.len() as u64).sum::<u64>()
     }
 
     pub fn figures(&mut self) -> Figures {
@@ -71,17 +94,11 @@ impl Counts {
                 round4(n as f64 / sessions as f64)
             }
         };
-        let median = if self.durations_s.is_empty() {
-            0.0
-        } else {
-            let mid = self.durations_s.len() / 2;
-            let (_, m, _) = self.durations_s.select_nth_unstable(mid);
-            f64::from(*m)
-        };
+        let median = median_seconds(&self.durations_s, sessions);
         let all_hits = self.bot_hits + self.human_hits;
         Figures {
             sessions,
-            visitors: self.visitors.len() as u64,
+            visitors: self.visitors(),
             pageviews: self.pageviews,
             pages_per_session: if sessions == 0 {
                 0.0
@@ -142,6 +159,24 @@ pub struct Figures {
     pub bot_hits: u64,
     /// Bot hits / all hits.
     pub bot_share: f64,
+}
+
+/// The median of a histogram of whole seconds (the lower middle value for an even count).
+fn median_seconds(histogram: &FxHashMap<u32, u64>, total: u64) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    let mut seconds: Vec<(u32, u64)> = histogram.iter().map(|(&s, &n)| (s, n)).collect();
+    seconds.sort_unstable();
+    let target = total / 2;
+    let mut seen = 0;
+    for (second, count) in seconds {
+        seen += count;
+        if seen > target {
+            return f64::from(second);
+        }
+    }
+    0.0
 }
 
 pub fn round2(x: f64) -> f64 {

@@ -132,6 +132,18 @@ impl SiteAcc {
         }
     }
 
+    /// Drops per-day visitor sets of UTC days whose sessions are all in (see `Counts`).
+    pub fn close_days_before(&mut self, utc_day: i64) {
+        let groups = [&mut self.current, &mut self.previous]
+            .into_iter()
+            .chain(self.channels.values_mut())
+            .chain(self.previous_channels.values_mut())
+            .chain(self.daily.values_mut());
+        for counts in groups {
+            counts.close_days_before(utc_day);
+        }
+    }
+
     /// Adds a session that started in either period; others are ignored.
     pub fn add_session(
         &mut self,

@@ -44,6 +44,11 @@ impl Sessionizer {
         }
     }
 
+    /// Every session whose hits all lie before this time has been returned.
+    pub fn finalized_before(&self) -> i64 {
+        self.finalized_before
+    }
+
     /// Rows currently held.
     pub fn open_rows(&self) -> usize {
         self.open.len()
@@ -148,19 +153,25 @@ fn merge_sorted(a: Vec<Row>, b: Vec<Row>) -> Vec<Row> {
     out
 }
 
-/// Drops hits stored twice (same hit id, same visitor and time), keeping the first.
-fn dedup(rows: Vec<Row>) -> Vec<Row> {
-    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+/// Drops hits stored twice (same hit id, same visitor and time), keeping the first. In place:
+/// the vector is the largest allocation of a push.
+fn dedup(mut rows: Vec<Row>) -> Vec<Row> {
+    let mut write = 0;
     let mut run_start = 0;
-    for row in rows {
-        if out.last().is_none_or(|last| order_key(last) != order_key(&row)) {
-            run_start = out.len();
-        } else if row.hit_id != 0 && out[run_start..].iter().any(|seen| seen.hit_id == row.hit_id) {
-            continue;
+    for read in 0..rows.len() {
+        let row = rows[read];
+        if write > 0 && order_key(&rows[write - 1]) == order_key(&row) {
+            if row.hit_id != 0 && rows[run_start..write].iter().any(|seen| seen.hit_id == row.hit_id) {
+                continue;
+            }
+        } else {
+            run_start = write;
         }
-        out.push(row);
+        rows[write] = row;
+        write += 1;
     }
-    out
+    rows.truncate(write);
+    rows
 }
 
 /// `[start, end)` index ranges of runs with the same (site, bot flag, visitor).
