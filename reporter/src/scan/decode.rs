@@ -148,36 +148,11 @@ fn decode_batch(batch: &RecordBatch, out: &mut FileRows) -> Result<(), DecodeErr
     for name in &PROJECTION[FIRST_STRING..] {
         ids.push(string_ids(column(batch, name)?, &mut out.tables.strings).ok_or_else(|| type_error(name))?);
     }
-    let at = |name: &str| PROJECTION[FIRST_STRING..].iter().position(|c| *c == name).unwrap_or(0);
-    let [site, event, host, path, referrer, currency] = [
-        col::site,
-        col::event,
-        col::url_host,
-        col::url_path,
-        col::referrer_host,
-        col::currency,
-    ]
-    .map(at);
-    let touch_cols = [
-        col::utm_source,
-        col::utm_medium,
-        col::utm_campaign,
-        col::utm_term,
-        col::utm_content,
-        col::ref_param,
-        col::click_id_kind,
-    ]
-    .map(at);
-    let dim_cols = [
-        col::device_type,
-        col::browser,
-        col::browser_version,
-        col::os,
-        col::os_version,
-        col::country,
-        col::city,
-    ]
-    .map(at);
+    // Positions in `ids` follow PROJECTION's string columns: the six per-hit strings, then the
+    // seven campaign fields (a `Touch`), then the seven device and geo fields (`Dims`).
+    let [site, event, host, path, referrer, currency] = [0, 1, 2, 3, 4, 5];
+    let touch_cols: [usize; 7] = std::array::from_fn(|k| 6 + k);
+    let dim_cols: [usize; 7] = std::array::from_fn(|k| 13 + k);
 
     out.rows.reserve(n);
     for i in 0..n {
@@ -320,6 +295,40 @@ mod tests {
             entry: Some(true),
             ..Hit::default()
         }
+    }
+
+    #[test]
+    fn string_column_positions_match_the_projection() {
+        let strings = &PROJECTION[FIRST_STRING..];
+        assert_eq!(
+            strings[..6],
+            [
+                col::site,
+                col::event,
+                col::url_host,
+                col::url_path,
+                col::referrer_host,
+                col::currency
+            ]
+        );
+        let touch = [
+            col::utm_source,
+            col::utm_medium,
+            col::utm_campaign,
+            col::utm_term,
+            col::utm_content,
+        ];
+        assert_eq!(strings[6..11], touch);
+        assert_eq!(strings[11..13], [col::ref_param, col::click_id_kind]);
+        let dims = [
+            col::device_type,
+            col::browser,
+            col::browser_version,
+            col::os,
+            col::os_version,
+        ];
+        assert_eq!(strings[13..18], dims);
+        assert_eq!(strings[18..], [col::country, col::city]);
     }
 
     #[test]
