@@ -3,20 +3,24 @@
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { startWorker } from "./support.mjs";
+import { startWorker, rawHttp } from "./support.mjs";
 
 const KEY = "test-signing-key";
 const PAGE = "<html><body>REPORT-CONTENT example.com</body></html>";
 let mf;
 let bare;
+let port; // mf's real HTTP port, for requests no client library normalises
 
 before(async () => {
-  mf = startWorker({ REPORTS_PASSWORD: "s3cret", REPORTS_SIGNING_KEY: KEY });
+  mf = startWorker({ REPORTS_PASSWORD: "s3cret", REPORTS_SIGNING_KEY: KEY }, { host: "127.0.0.1", port: 0 });
   bare = startWorker();
-  await Promise.all([mf.ready, bare.ready]);
+  const [url] = await Promise.all([mf.ready, bare.ready]);
+  port = Number(url.port);
   const bucket = await mf.getR2Bucket("HITS_BUCKET");
   await bucket.put("reports/index.html", PAGE);
   await bucket.put("reports/periods/2026-11-01_2026-11-07/index.html", PAGE);
+  await bucket.put("reports/periods/2026-11-08_2026-11-14/index.html", PAGE);
+  await bucket.put("reports/periods/2026-11-01_2026-11-07x/index.html", PAGE);
   await bucket.put("reports/.manifest.json", "{}");
   await bucket.put("hits/date=2026-11-01/hour=00/a.parquet", "HIT-BYTES");
   await bucket.put("salts/2026-11-01", "SALT-BYTES-16...");
@@ -33,6 +37,13 @@ function link(scope, exp, key = KEY) {
   return `exp=${exp}&scope=${scope}&sig=${sig}`;
 }
 const soon = () => Math.floor(Date.now() / 1000) + 3600;
+const past = () => Math.floor(Date.now() / 1000) - 10;
+const WEEK = "/reports/periods/2026-11-01_2026-11-07/";
+/** The cookie a valid link would set, built by hand (exp.scope-with-!.sig). */
+function cookieFor(scope, exp, key = KEY) {
+  const sig = createHmac("sha256", key).update(`hitflow-report-link\n${exp}\n${scope}`).digest("hex");
+  return `hitflow_report=${exp}.${scope.replaceAll("/", "!")}.${sig}`;
+}
 
 async function assertNothingLeaks(res, name) {
   const text = await res.text();
@@ -55,12 +66,32 @@ test("without valid credentials: 401 and not a byte of a report", async () => {
     ["link for another scope", get(`/reports/index.html?${link("/reports/periods/", soon())}`)],
     ["scope widened after signing", get(`/reports/index.html?${link("/reports/periods/", soon()).replace("scope=/reports/periods/", "scope=/reports/")}`)],
     ["forged cookie", get("/reports/", { Cookie: `hitflow_report=${soon()}.!reports!.${"a".repeat(64)}` })],
+    ["empty password", get("/reports/", { Authorization: basic("report", "") })],
+    ["password with a suffix", get("/reports/", { Authorization: basic("report", "s3cretX") })],
+    ["password prefix", get("/reports/", { Authorization: basic("report", "s3cre") })],
+    ["Basic without a colon", get("/reports/", { Authorization: "Basic " + Buffer.from("reports3cret").toString("base64") })],
+    ["signature truncated", get(`/reports/?${link("/reports/", soon()).slice(0, -2)}`)],
+    ["expiry extended after signing", get(`/reports/?${link("/reports/", soon()).replace(/exp=\d+/, `exp=${soon() + 86400}`)}`)],
+    ["link signed for another folder (sibling period)", get(`/reports/periods/2026-11-08_2026-11-14/index.html?${link(WEEK, soon())}`)],
+    ["link for a folder whose name is a prefix", get(`/reports/periods/2026-11-01_2026-11-07x/index.html?${link(WEEK, soon())}`)],
+    ["link scope without a trailing slash", get(`/reports/periods/2026-11-01_2026-11-07x/index.html?${link("/reports/periods/2026-11-01_2026-11-07", soon())}`)],
+    ["link scope with a dot-dot", get(`/reports/index.html?${link("/reports/periods/../", soon())}`)],
+    ["link scope outside /reports/", get(`/reports/index.html?${link("/", soon())}`)],
+    ["expired cookie", get("/reports/", { Cookie: cookieFor("/reports/", past()) })],
+    ["cookie for another folder", get("/reports/periods/2026-11-08_2026-11-14/", { Cookie: cookieFor(WEEK, soon()) })],
+    ["cookie signed with another key", get("/reports/", { Cookie: cookieFor("/reports/", soon(), "other-key") })],
+    ["HEAD without credentials", mf.dispatchFetch("http://collector.test/reports/", { method: "HEAD" })],
   ];
+  const bodies = new Set();
   for (const [name, pending] of cases) {
     const res = await pending;
     assert.equal(res.status, 401, name);
+    assert.equal(res.headers.get("set-cookie"), null, `${name}: no cookie`);
+    const text = await res.clone().text();
+    if (text) bodies.add(text);
     await assertNothingLeaks(res, name);
   }
+  assert.equal(bodies.size, 1, "every refusal is the same 401, whatever exists behind it");
 });
 
 test("Basic auth and signed links open the reports", async () => {
@@ -80,6 +111,73 @@ test("Basic auth and signed links open the reports", async () => {
   assert.equal(followUp.status, 200, "the cookie carries the link to the site's own pages");
   const outside = await get("/reports/index.html", { Cookie: cookie.split(";")[0] });
   assert.equal(outside.status, 401, "the cookie keeps the link's scope");
+});
+
+test("a hand-built cookie in the Worker's format opens its folder (so the forged ones above are real tries)", async () => {
+  const ok = await get(`${WEEK}index.html`, { Cookie: cookieFor(WEEK, soon()) });
+  assert.equal(ok.status, 200, "the hand-built cookie has the Worker's format");
+  assert.equal(await ok.text(), PAGE);
+});
+
+// Tricks sent as raw request lines, so neither undici nor the URL parser of this process cleans
+// them first. Each is tried without credentials, with Basic auth and with a link valid for all of
+// /reports/; none may answer anything but 401/404 or show a byte of a report, a hit or a salt.
+const RAW_TRICKS = [
+  "/reports/../hits/date=2026-11-01/hour=00/a.parquet",
+  "/reports/./../salts/2026-11-01",
+  "/reports/%2e%2e/hits/date=2026-11-01/hour=00/a.parquet",
+  "/reports/%2E%2E/salts/2026-11-01",
+  "/reports/.%2e/salts/2026-11-01",
+  "/reports/%2e%2e%2fsalts%2f2026-11-01",
+  "/reports/..%2Fhits%2Fdate=2026-11-01%2Fhour=00%2Fa.parquet",
+  "/reports/%2Fsalts%2F2026-11-01",
+  "/reports/%252e%252e/hits/date=2026-11-01/hour=00/a.parquet",
+  "/reports/%252e%252e%252fsalts%252f2026-11-01",
+  "/reports/..%252Fsalts%252F2026-11-01",
+  "/reports/..\\hits\\date=2026-11-01\\hour=00\\a.parquet",
+  "/reports\\..\\salts\\2026-11-01",
+  "/reports/..%5Csalts%5C2026-11-01",
+  "/reports/%5C..%5Csalts%5C2026-11-01",
+  "/reports//salts/2026-11-01",
+  "//reports/../salts/2026-11-01",
+  "/reports/;/../salts/2026-11-01",
+  "/reports/index.html%00.parquet",
+  "/reports/.manifest.json",
+  "/reports/%2emanifest.json",
+  "/REPORTS/index.html",
+  "/hits/date=2026-11-01/hour=00/a.parquet",
+  "/salts/2026-11-01",
+  "/%68its/date=2026-11-01/hour=00/a.parquet",
+];
+
+async function rawGet(target, headers = "") {
+  return rawHttp(port, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: collector.test\r\nConnection: close\r\n${headers}\r\n`, "latin1"));
+}
+
+test("path tricks as raw requests: 401/404 with or without credentials, never a byte behind them", async () => {
+  const auth = `Authorization: ${basic("report", "s3cret")}\r\n`;
+  const signed = link("/reports/", soon());
+  for (const trick of RAW_TRICKS) {
+    const sep = trick.includes("?") ? "&" : "?";
+    for (const [how, target, headers] of [
+      ["no credentials", trick, ""],
+      ["Basic auth", trick, auth],
+      ["signed link", `${trick}${sep}${signed}`, ""],
+    ]) {
+      const res = await rawGet(target, headers);
+      const name = `${how} ${trick}`;
+      assert.ok([401, 404].includes(res.status), `${name}: ${res.status}`);
+      if (how !== "no credentials") assert.equal(res.status, 404, name);
+      const text = res.body.toString("latin1");
+      for (const secret of ["REPORT-CONTENT", "HIT-BYTES", "SALT-BYTES", "{}"]) {
+        assert.ok(!text.includes(secret), `${name}: leaked ${secret}`);
+      }
+    }
+  }
+  // A sanity check of the raw client: the same request line with credentials does open a report.
+  const index = await rawGet("/reports/index.html", auth);
+  assert.equal(index.status, 200);
+  assert.equal(index.body.toString(), PAGE);
 });
 
 test("path tricks get 404 even with credentials, and never reach hits or salts", async () => {
