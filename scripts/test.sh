@@ -27,5 +27,8 @@ bash collector/tracker/build.sh --check
 step "build the Worker (wasm)"
 bash scripts/build-collector.sh
 
+step "reporter binary for the browser end-to-end test (collector/tests/browser.test.mjs)"
+cargo build -p hitflow-reporter --bin reporter --quiet
+
 step "Worker integration tests (Miniflare / workerd, local R2 + Queues)"
 node --test --test-concurrency=1 collector/tests/
