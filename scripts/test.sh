@@ -32,3 +32,6 @@ cargo build -p hitflow-reporter --bin reporter --quiet
 
 step "Worker integration tests (Miniflare / workerd, local R2 + Queues)"
 node --test --test-concurrency=1 collector/tests/
+
+step "Worker under load, R2 faults and a SIGKILLed runtime (collector/tests/load.mjs, ~2 min)"
+node --test --test-concurrency=1 collector/tests/load.mjs
