@@ -6,6 +6,7 @@
 //   REAL_BUCKET  the real local R2 bucket            REAL_QUEUE  the real local Queue producer
 //   CONTROL      a Node-side function of the test: asked before every `hits/` put what to do, and
 //                told when a put has finished; it also keeps the journal of accepted queue sends.
+//   QUEUE_FAULTS true: CONTROL is also asked before every queue send whether it fails.
 //
 // workers-rs checks a binding's constructor name (`R2Bucket`, `WorkerQueue`), hence the class names.
 
@@ -64,11 +65,17 @@ class R2Bucket {
 class WorkerQueue {
   #real;
   #control;
+  #askFirst;
   constructor(env) {
     this.#real = env.REAL_QUEUE;
     this.#control = env.CONTROL;
+    this.#askFirst = env.QUEUE_FAULTS === true;
   }
   async send(body, options) {
+    if (this.#askFirst) {
+      const plan = await (await this.#control.fetch("http://control/queue/send", { method: "POST" })).json();
+      if (plan.fail) throw new Error("injected Queue failure (test)");
+    }
     const result = await this.#real.send(body, options);
     await this.#control.fetch("http://control/queue/sent", { method: "POST", body: JSON.stringify([{ body, options }]) });
     return result;

@@ -50,6 +50,8 @@ class Control {
   failedAt = [];
   failedKeys = [];
   journal = new Map(); // marker → queue message body, for every send that resolved
+  failSends = () => false; // with startCollector({ queueFaults: true }): does this send fail?
+  sendsFailed = 0;
   handler = async (request) => {
     const path = new URL(request.url).pathname;
     const text = await request.text();
@@ -62,6 +64,11 @@ class Control {
       }
       this.putsAsked.push({ key: text, plan, at: Date.now() });
       return Response.json(plan);
+    }
+    if (path === "/queue/send") {
+      const fail = this.failSends();
+      if (fail) this.sendsFailed++;
+      return Response.json({ fail });
     }
     if (path === "/r2/stored") {
       this.putsStored.push({ key: text, at: Date.now() });
@@ -81,9 +88,10 @@ const markerOf = (body) => JSON.parse(JSON.parse(body).props).m;
 
 /**
  * The collector on a real loopback port. `wrap`: put faults.worker.js in front of HITS_BUCKET
- * and HITS_QUEUE, driven by `control`. `persist`: R2 folder kept across restarts.
+ * and HITS_QUEUE, driven by `control` (`queueFaults`: sends may fail too). `persist`: R2 folder
+ * kept across restarts.
  */
-async function startCollector({ wrap = false, control, persist } = {}) {
+async function startCollector({ wrap = false, control, persist, queueFaults = false } = {}) {
   const lines = [];
   const collector = {
     name: "collector",
@@ -105,6 +113,7 @@ async function startCollector({ wrap = false, control, persist } = {}) {
       r2Buckets: { REAL_BUCKET: "HITS_BUCKET" },
       queueProducers: { REAL_QUEUE: "hitflow-hits" },
       serviceBindings: { CONTROL: control.handler },
+      bindings: { QUEUE_FAULTS: queueFaults },
     });
   } else {
     collector.r2Buckets = ["HITS_BUCKET"];
@@ -215,6 +224,7 @@ test("10,000 hits at 50 keep-alive connections: every acknowledged hit stored ex
     const ok = acked(load.results);
     assert.deepEqual(s.statuses, { 202: 10_000 }, "every hit acknowledged with 202");
     const drainStart = Date.now();
+    const backlog = ok.length - rowsLogged(worker.lines);
     const stored = await waitStored(worker, ok.length, 90_000);
     const drainS = (Date.now() - drainStart) / 1000;
     assertReadable(stored);
@@ -222,7 +232,7 @@ test("10,000 hits at 50 keep-alive connections: every acknowledged hit stored ex
     console.log(
       `load: ${s.requests} hits, 50 connections, ${s.seconds.toFixed(1)} s: ${s.hitsPerSecond.toFixed(0)} hits/s, ` +
         `p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms; ` +
-        `queue drained ${drainS.toFixed(1)} s after the last answer; ${stored.objects.length} objects hold ${stored.rows} rows; ` +
+        `${backlog} hits still queued at the last answer, drained in ${drainS.toFixed(1)} s (${(backlog / drainS).toFixed(0)} hits/s); ${stored.objects.length} objects hold ${stored.rows} rows; ` +
         `lost ${lost}, duplicated ${duplicated}`,
     );
     assert.equal(lost, 0, "no acknowledged hit lost");
@@ -298,6 +308,34 @@ test("R2 puts failing for a while during load: batches retry and land, nothing l
     assert.equal(figures2.lost, 0, "no acknowledged hit lost");
     assert.equal(split.length, 0, "a hit stored twice always carries one hit_id");
     assert.deepEqual(account(stored2, ok), figures, "phase 1's hits untouched");
+  } finally {
+    await worker.mf.dispose();
+  }
+});
+
+test("Queue sends failing during load: those hits get a 503 and are never stored, the rest are", async () => {
+  const control = new Control();
+  const worker = await startCollector({ wrap: true, control, queueFaults: true });
+  try {
+    let asked = 0;
+    control.failSends = () => {
+      asked++;
+      return asked > 300 && asked <= 500;
+    };
+    const load = await runLoad({ url: worker.url, first: 20_000, total: 1_000, connections: 50, body: hitBody, headers: HEADERS });
+    const s = summarize(load);
+    assert.equal(control.sendsFailed, 200);
+    assert.deepEqual(s.statuses, { 202: 800, 503: 200 }, "a failed send is a 503, never a 202");
+    const ok = acked(load.results);
+    const refused = [...load.results].filter(([, r]) => r.status === 503).map(([n]) => n);
+    const stored = await waitStored(worker, ok.length, 60_000);
+    assertReadable(stored);
+    const figures = account(stored, ok);
+    const storedRefused = refused.filter((m) => stored.byMarker.has(String(m))).length;
+    console.log(`queue sends failing: ${refused.length} answered 503, ${storedRefused} of them stored; ${ok.length} acknowledged, lost ${figures.lost}, duplicated ${figures.duplicated}`);
+    assert.deepEqual(figures, { lost: 0, duplicated: 0 });
+    assert.equal(storedRefused, 0, "a hit answered 503 is not stored");
+    assert.equal(stored.rows, ok.length);
   } finally {
     await worker.mf.dispose();
   }
