@@ -104,8 +104,10 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
             let referer = header(&req, "Referer");
             let payload =
                 parse_pixel_query(&pairs, referer.as_deref()).map_err(|e| Reject::new(e.status(), e.to_string()))?;
-            // Link checkers and prefetchers send HEAD: answer, but count nothing.
-            if method != Method::Head {
+            // Link checkers and prefetchers send HEAD: answer as GET would, but count nothing.
+            if method == Method::Head {
+                check_site(&payload.site, env)?;
+            } else {
                 accept(payload, &req, env).await?;
             }
             Ok(with_headers(
@@ -124,15 +126,21 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
     }
 }
 
-/// Checks the site, enriches the payload and queues the hit.
-async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed> {
+/// 403 unless the site is on the `ALLOWED_SITES` allow-list.
+fn check_site(site: &str, env: &Env) -> Result<(), Reject> {
     let sites = env
         .var("ALLOWED_SITES")
         .map(|v| AllowList::parse(&v.to_string()))
         .unwrap_or_default();
-    if !sites.allows(&payload.site) {
-        return Err(Reject::new(403, "site is not in this collector's allow-list").into());
+    if !sites.allows(site) {
+        return Err(Reject::new(403, "site is not in this collector's allow-list"));
     }
+    Ok(())
+}
+
+/// Checks the site, enriches the payload and queues the hit.
+async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed> {
+    check_site(&payload.site, env)?;
     let now_ms = worker::Date::now().as_millis() as i64;
     let bucket = env.bucket(HITS_BUCKET)?;
     let salt = salt_store::salt_for_day(&bucket, now_ms.div_euclid(86_400_000)).await?;
