@@ -230,7 +230,11 @@ test("the tracker stays silent from file://, under automation, and while prerend
     await until(async () => (await readHits(mf)).filter((r) => r.url_path === "/pre-target").length >= 2,
       "the activated page's hits", 30_000, 300);
   } finally {
+    const exited = new Promise((r) => (chrome.exitCode !== null ? r() : chrome.once("exit", r)));
     chrome.kill();
+    const timer = setTimeout(() => chrome.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
   }
   assert.deepEqual(prerender.loaded, { prerendering: true, tracker: true, purpose: "prefetch;prerender" },
     "t.js ran inside a real prerendered page");
