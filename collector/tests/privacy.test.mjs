@@ -7,7 +7,7 @@
 // salt is relabelled as yesterday's (salts/<yesterday>) and today's key is empty. A new runtime
 // (no salt cached in an isolate) then goes through the real day-change path: its first hit creates
 // a fresh salt and deletes every earlier one (salt_store.rs), as the first hit after midnight does.
-import test, { after, before } from "node:test";
+import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
