@@ -8,10 +8,11 @@ import { performance } from "node:perf_hooks";
 
 /**
  * Sends hits numbered from `first` to `first + total - 1`; `body(n)` is hit n's JSON text.
- * `stop()` (optional) is checked before each request; `onResult(n, status)` after each answer.
+ * `rate` (optional): at most this many requests per second, paced evenly. `stop()` (optional) is
+ * checked before each request; `onResult(n, status)` after each answer.
  * Returns `{ results: Map(n → {status, ms}), elapsedMs }`.
  */
-export async function runLoad({ url, first = 0, total, connections = 50, body, headers = {}, stop, onResult }) {
+export async function runLoad({ url, first = 0, total, connections = 50, rate, body, headers = {}, stop, onResult }) {
   const target = new URL(url);
   const results = new Map();
   let next = first;
@@ -22,6 +23,10 @@ export async function runLoad({ url, first = 0, total, connections = 50, body, h
     try {
       while (next < end && !stop?.()) {
         const n = next++;
+        if (rate) {
+          const due = started + ((n - first) * 1000) / rate;
+          if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+        }
         const t0 = performance.now();
         const status = await post(agent, target, body(n), headers);
         results.set(n, { status, ms: performance.now() - t0 });
