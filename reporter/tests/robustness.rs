@@ -5,7 +5,8 @@
 //!   the good objects alone; `--strict` fails with a non-zero exit and names the object;
 //! - `reporter compact` SIGKILLed at several points of a day with many batch files, then re-run:
 //!   the same hits (count and hit_id set), no duplicates, one merged file per hour and no batch
-//!   file left beside it, and the same report as before compaction.
+//!   file left beside it, and the same report as before compaction;
+//! - a bad object stops compaction with a message naming it, losing nothing.
 
 use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
@@ -474,4 +475,35 @@ fn compaction_killed_mid_way_then_rerun_loses_and_duplicates_nothing() {
         after.hours.len(),
         after.ids.len()
     );
+}
+
+#[test]
+fn compaction_stops_at_a_bad_object_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lake");
+    generate(&root, DAY, "1", "6000", "4", "100");
+    let before = lake(&root);
+    let bad_key = format!("hits/date={DAY}/hour=05/zero-byte.parquet");
+    std::fs::write(root.join(&bad_key), b"").unwrap();
+    let out = reporter(&["compact", "--store", root.to_str().unwrap(), "--date", DAY]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "compaction must not pass over a bad object silently"
+    );
+    assert!(stderr.contains(&bad_key), "the message names the object: {stderr}");
+    std::fs::remove_file(root.join(&bad_key)).unwrap();
+    let stopped = lake(&root);
+    assert_eq!(stopped.ids, before.ids, "nothing lost or duplicated by the failed run");
+    let hour05 = &stopped.hours[&format!("hits/date={DAY}/hour=05")];
+    assert_eq!(
+        hour05.len(),
+        before.hours[&format!("hits/date={DAY}/hour=05")].len(),
+        "the bad hour untouched"
+    );
+    // Removed, as the message asks: the re-run finishes the day.
+    ok(&["compact", "--store", root.to_str().unwrap(), "--date", DAY]);
+    let after = lake(&root);
+    assert_eq!(after.ids, before.ids);
+    assert!(after.hours.values().all(|files| files.len() == 1));
 }
