@@ -77,15 +77,29 @@ class WorkerQueue {
       if (plan.fail) throw new Error("injected Queue failure (test)");
     }
     const result = await this.#real.send(body, options);
-    await this.#control.fetch("http://control/queue/sent", { method: "POST", body: JSON.stringify([{ body, options }]) });
+    await this.#journal([journalEntry(body, options?.contentType)]);
     return result;
   }
   async sendBatch(messages, options) {
     const result = await this.#real.sendBatch(messages, options);
-    const entries = [...messages].map((m) => ({ body: m.body, options: { contentType: m.contentType, ...options } }));
-    await this.#control.fetch("http://control/queue/sent", { method: "POST", body: JSON.stringify(entries) });
+    await this.#journal([...messages].map((m) => journalEntry(m.body, m.contentType ?? options?.contentType)));
     return result;
   }
+  #journal(entries) {
+    return this.#control.fetch("http://control/queue/sent", { method: "POST", body: JSON.stringify(entries) });
+  }
+}
+
+/** A message body as JSON-safe text, whatever its content type: { text | base64 | json, contentType }. */
+function journalEntry(body, contentType) {
+  if (typeof body === "string") return { text: body, contentType: contentType ?? "text" };
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    let binary = "";
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return { base64: btoa(binary), contentType: contentType ?? "bytes" };
+  }
+  return { json: JSON.stringify(body), contentType: contentType ?? "json" };
 }
 
 export default function r2(env) {

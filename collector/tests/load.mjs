@@ -49,7 +49,7 @@ class Control {
   putsFailed = 0;
   failedAt = [];
   failedKeys = [];
-  journal = new Map(); // marker → queue message body, for every send that resolved
+  journal = new Map(); // marker → queue message (journalEntry in faults.worker.js), for every send that resolved
   failSends = () => false; // with startCollector({ queueFaults: true }): does this send fail?
   sendsFailed = 0;
   handler = async (request) => {
@@ -73,7 +73,7 @@ class Control {
     if (path === "/r2/stored") {
       this.putsStored.push({ key: text, at: Date.now() });
     } else if (path === "/queue/sent") {
-      for (const { body } of JSON.parse(text)) this.journal.set(markerOf(body), body);
+      for (const entry of JSON.parse(text)) this.journal.set(markerOf(entry), entry);
     }
     return new Response("ok");
   };
@@ -83,8 +83,21 @@ class Control {
   }
 }
 
-// hit_id is a u64 that JSON.parse would round; the marker is all the journal needs.
-const markerOf = (body) => JSON.parse(JSON.parse(body).props).m;
+// The marker, found in the message whatever its encoding (JSON text, or a binary record holding
+// the props JSON as UTF-8): `{"m":"123"}`, its quotes escaped when nested in JSON text.
+function markerOf(entry) {
+  const raw = entry.base64 !== undefined ? Buffer.from(entry.base64, "base64").toString("latin1") : (entry.text ?? entry.json);
+  const m = /\\?"m\\?":\\?"(\d+)\\?"/.exec(raw);
+  assert.ok(m, `a marker in the queue message ${raw.slice(0, 200)}`);
+  return m[1];
+}
+
+/** A journaled message as `sendBatch` takes it again. */
+function redelivery(entry) {
+  if (entry.base64 !== undefined) return { body: new Uint8Array(Buffer.from(entry.base64, "base64")), contentType: entry.contentType };
+  if (entry.json !== undefined) return { body: JSON.parse(entry.json), contentType: entry.contentType };
+  return { body: entry.text, contentType: entry.contentType };
+}
 
 /**
  * The collector on a real loopback port. `wrap`: put faults.worker.js in front of HITS_BUCKET
@@ -385,10 +398,10 @@ async function checkAfterRestart({ worker, control, ok, sentMarkers, snapshot })
   // Nothing stored that was never sent.
   for (const m of stored.byMarker.keys()) assert.ok(sentMarkers.has(Number(m)), `stored marker ${m} was sent`);
   const lostWithBroker = account(stored, ok).lost;
-  const redeliver = [...control.journal].filter(([m]) => !stored.byMarker.has(m)).map(([, body]) => body);
+  const redeliver = [...control.journal].filter(([m]) => !stored.byMarker.has(m)).map(([, entry]) => entry);
   const queue = await worker.mf.getQueueProducer("REAL_QUEUE", "faults");
   for (let i = 0; i < redeliver.length; i += 100) {
-    await queue.sendBatch(redeliver.slice(i, i + 100).map((body) => ({ body, contentType: "text" })));
+    await queue.sendBatch(redeliver.slice(i, i + 100).map(redelivery));
   }
   const expectRows = stored.rows + redeliver.length;
   const deadline = Date.now() + 60_000;
