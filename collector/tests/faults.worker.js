@@ -39,7 +39,10 @@ class R2Bucket {
     if (plan.fail === "before") throw new Error(`injected R2 failure before storing ${key} (test)`);
     let body = value;
     if (plan.trickleMs > 0) {
-      const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      const bytes =
+        value instanceof ArrayBuffer ? new Uint8Array(value)
+        : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+        : new Uint8Array(await new Response(value).arrayBuffer()); // a string, Blob or stream
       const { readable, writable } = new FixedLengthStream(bytes.byteLength);
       const writer = writable.getWriter();
       const slices = 16;
