@@ -14,8 +14,13 @@
 //! Lengths are counted in Unicode scalar values (`char`s), not bytes; the 16 KiB body cap
 //! bounds the bytes.
 
+use std::borrow::Cow;
+
 use hitflow_schema::EVENT_PAGEVIEW;
-use serde_json::{Map, Value};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Number;
 use url::Url;
 
 /// Largest accepted `POST /e` body.
@@ -41,6 +46,8 @@ pub struct Payload {
     pub name: String,
     /// The page URL exactly as sent; known to parse as an absolute http(s) URL.
     pub url: String,
+    /// `url` as validation parsed it, so enrichment does not parse it again.
+    pub parsed_url: ParsedUrl,
     /// Referrer as sent, not parsed; `None` when absent or empty.
     pub referrer: Option<String>,
     /// Custom properties as JSON object text; `None` when absent or empty.
@@ -51,6 +58,24 @@ pub struct Payload {
     pub engaged_ms: Option<u32>,
     pub screen_width: Option<u32>,
     pub entry: Option<bool>,
+}
+
+/// The parsed form of [`Payload::url`] (empty when a payload is built by hand: enrichment then
+/// parses `url` itself). It is derived from `url`, so it takes no part in comparisons.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedUrl(Option<Url>);
+
+impl ParsedUrl {
+    /// The parsed URL, leaving `None` behind.
+    pub fn take(&mut self) -> Option<Url> {
+        self.0.take()
+    }
+}
+
+impl PartialEq for ParsedUrl {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Why a request was rejected. Each message names the offending field.
@@ -94,45 +119,48 @@ impl PayloadError {
 }
 
 /// Parses and validates a `POST /e` body. Unknown fields are ignored; JSON `null` counts as
-/// absent for every optional field.
+/// absent for every optional field; of a repeated key the last one counts.
 pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(PayloadError::BodyTooLarge);
     }
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
-    // serde_json stops at 128 levels of nesting with an ordinary error, so deep input cannot
-    // exhaust the stack; raw control characters inside strings are syntax errors too.
-    let value: Value = serde_json::from_str(text).map_err(|e| PayloadError::MalformedJson(e.to_string()))?;
-    let Value::Object(obj) = value else {
-        return Err(PayloadError::NotAnObject);
+    // The whole body is parsed before any field is judged, so malformed JSON is always reported
+    // as such. serde_json stops at 128 levels of nesting with an ordinary error (unknown fields
+    // included: `Skip` walks them like any value), so deep input cannot exhaust the stack; raw
+    // control characters inside strings are syntax errors too.
+    let body = match serde_json::from_str::<Top<'_>>(text) {
+        Ok(Top(Some(body))) => body,
+        Ok(Top(None)) => return Err(PayloadError::NotAnObject),
+        Err(e) => return Err(PayloadError::MalformedJson(e.to_string())),
     };
 
-    let site = match field(&obj, "site") {
+    let site = match field(&body.site) {
         None => return Err(PayloadError::Missing("site")),
         Some(v) => validate_site(as_str(v, "site")?)?,
     };
-    let name = match field(&obj, "name") {
+    let name = match field(&body.name) {
         None => EVENT_PAGEVIEW.to_owned(),
         Some(v) => validate_name(as_str(v, "name")?)?,
     };
-    let url = match field(&obj, "url") {
+    let (url, parsed_url) = match field(&body.url) {
         None => return Err(PayloadError::Missing("url")),
         Some(v) => validate_url(as_str(v, "url")?)?,
     };
-    let referrer = match field(&obj, "referrer") {
+    let referrer = match field(&body.referrer) {
         None => None,
         Some(v) => validate_referrer(as_str(v, "referrer")?)?,
     };
-    let props = field(&obj, "props").map(parse_props).transpose()?.flatten();
-    let (revenue, currency) = match field(&obj, "revenue") {
+    let props = field(&body.props).map(parse_props).transpose()?.flatten();
+    let (revenue, currency) = match field(&body.revenue) {
         None => (None, None),
         Some(v) => parse_revenue(v)?,
     };
-    let engaged_ms = bounded_u32(field(&obj, "engaged_ms"), "engaged_ms", MAX_ENGAGED_MS)?;
-    let screen_width = bounded_u32(field(&obj, "screen_width"), "screen_width", MAX_SCREEN_WIDTH)?;
-    let entry = match field(&obj, "entry") {
+    let engaged_ms = bounded_u32(field(&body.engaged_ms), "engaged_ms", MAX_ENGAGED_MS)?;
+    let screen_width = bounded_u32(field(&body.screen_width), "screen_width", MAX_SCREEN_WIDTH)?;
+    let entry = match field(&body.entry) {
         None => None,
-        Some(Value::Bool(b)) => Some(*b),
+        Some(Json::Bool(b)) => Some(*b),
         Some(_) => return Err(wrong_type("entry", "a boolean")),
     };
 
@@ -140,6 +168,7 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
         site,
         name,
         url,
+        parsed_url,
         referrer,
         props,
         revenue,
@@ -175,14 +204,15 @@ pub fn parse_pixel_query(
         .map(validate_name)
         .transpose()?
         .unwrap_or_else(|| EVENT_PAGEVIEW.to_owned());
-    let (url, url_from_param) = match (param("url"), header) {
+    let ((url, parsed_url), url_from_param) = match (param("url"), header) {
         (Some(u), _) => (validate_url(u)?, true),
         (None, Some(h)) => (validate_url(h)?, false),
         (None, None) => return Err(PayloadError::Missing("url")),
     };
+    let page_host = parsed_url.0.as_ref().and_then(Url::host_str);
     let referrer = match (param("r"), header) {
         (Some(r), _) => validate_referrer(r)?,
-        (None, Some(h)) if url_from_param && host_of(h).is_some_and(|hh| Some(hh) != host_of(&url)) => {
+        (None, Some(h)) if url_from_param && host_of(h).is_some_and(|hh| Some(hh.as_str()) != page_host) => {
             validate_referrer(h).ok().flatten()
         }
         _ => None,
@@ -192,6 +222,7 @@ pub fn parse_pixel_query(
         site,
         name,
         url,
+        parsed_url,
         referrer,
         props: None,
         revenue: None,
@@ -202,17 +233,227 @@ pub fn parse_pixel_query(
     })
 }
 
+/// The top level of a body: an object with the fields we read, or `None` for anything else.
+struct Top<'a>(Option<Body<'a>>);
+
+/// The known fields of a body as sent, still unjudged.
+#[derive(Default)]
+struct Body<'a> {
+    site: Option<Json<'a>>,
+    name: Option<Json<'a>>,
+    url: Option<Json<'a>>,
+    referrer: Option<Json<'a>>,
+    props: Option<Json<'a>>,
+    revenue: Option<Json<'a>>,
+    engaged_ms: Option<Json<'a>>,
+    screen_width: Option<Json<'a>>,
+    entry: Option<Json<'a>>,
+}
+
+/// A JSON value as far as validation needs it: strings borrow from the body unless they hold
+/// escapes, numbers are kept as serde_json reads them, array contents are checked and dropped.
+#[derive(Debug)]
+enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(Cow<'a, str>),
+    Array,
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+/// A string that borrows from the input when it can.
+struct Text<'a>(Cow<'a, str>);
+
+/// Any JSON value, walked like a `Value` would be (same nesting limit, same number checks)
+/// without keeping anything.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Top<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TopVisitor;
+        impl<'de> Visitor<'de> for TopVisitor {
+            type Value = Top<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+                let mut body = Body::default();
+                while let Some(Text(key)) = map.next_key()? {
+                    let slot = match key.as_ref() {
+                        "site" => &mut body.site,
+                        "name" => &mut body.name,
+                        "url" => &mut body.url,
+                        "referrer" => &mut body.referrer,
+                        "props" => &mut body.props,
+                        "revenue" => &mut body.revenue,
+                        "engaged_ms" => &mut body.engaged_ms,
+                        "screen_width" => &mut body.screen_width,
+                        "entry" => &mut body.entry,
+                        _ => {
+                            map.next_value::<Skip>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(Top(Some(body)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top<'de>, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Top(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Top<'de>, E> {
+                Ok(Top(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Top<'de>, E> {
+                Ok(Top(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Top<'de>, E> {
+                Ok(Top(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Top<'de>, E> {
+                Ok(Top(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Top<'de>, E> {
+                Ok(Top(None))
+            }
+            fn visit_unit<E>(self) -> Result<Top<'de>, E> {
+                Ok(Top(None))
+            }
+        }
+        d.deserialize_any(TopVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Json<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct JsonVisitor;
+        impl<'de> Visitor<'de> for JsonVisitor {
+            type Value = Json<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
+                Ok(Json::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+                Ok(Json::Number(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+                Ok(Json::Number(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
+                // As `serde_json::Value` does; the parser never yields a non-finite number.
+                Ok(Number::from_f64(v).map_or(Json::Null, Json::Number))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+                Ok(Json::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+                Ok(Json::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+                Ok(Json::Null)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Json::Array)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((Text(key), value)) = map.next_entry()? {
+                    entries.push((key, value));
+                }
+                Ok(Json::Object(entries))
+            }
+        }
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(TextVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SkipVisitor;
+        impl<'de> Visitor<'de> for SkipVisitor {
+            type Value = Skip;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+                while map.next_entry::<Skip, Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+        }
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
 /// A present, non-null field.
-fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).filter(|v| !v.is_null())
+fn field<'j, 'a>(v: &'j Option<Json<'a>>) -> Option<&'j Json<'a>> {
+    v.as_ref().filter(|v| !matches!(v, Json::Null))
+}
+
+/// A present, non-null member of an object; of a repeated key the last one counts.
+fn member<'j, 'a>(entries: &'j [(Cow<'a, str>, Json<'a>)], key: &str) -> Option<&'j Json<'a>> {
+    entries
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .filter(|v| !matches!(v, Json::Null))
 }
 
 fn wrong_type(field: &'static str, expected: &'static str) -> PayloadError {
     PayloadError::WrongType { field, expected }
 }
 
-fn as_str<'a>(v: &'a Value, field: &'static str) -> Result<&'a str, PayloadError> {
-    v.as_str().ok_or(wrong_type(field, "a string"))
+fn as_str<'j>(v: &'j Json<'_>, field: &'static str) -> Result<&'j str, PayloadError> {
+    match v {
+        Json::Str(s) => Ok(s),
+        _ => Err(wrong_type(field, "a string")),
+    }
 }
 
 /// Length cap (413) first, so an over-size value is reported as such whatever it contains.
@@ -226,10 +467,22 @@ fn check_len(s: &str, field: &'static str, max: usize) -> Result<(), PayloadErro
 
 fn check_text(s: &str, field: &'static str, max: usize) -> Result<(), PayloadError> {
     check_len(s, field, max)?;
-    if s.chars().any(char::is_control) {
+    if has_control(s) {
         return Err(PayloadError::ControlChars(field));
     }
     Ok(())
+}
+
+/// `s.chars().any(char::is_control)` on the bytes: C0 and DEL are single bytes, and the C1
+/// controls U+0080..=U+009F are exactly the UTF-8 pairs `C2 80`..=`C2 9F`.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Printable ASCII is the common case. A fold without early exit compiles to vector code.
+    let outside_printable = b.iter().fold(false, |acc, &c| acc | !(0x20..0x7f).contains(&c));
+    outside_printable
+        && b.iter().enumerate().any(|(i, &c)| {
+            c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+        })
 }
 
 /// The site ends up in headers, log lines and storage keys, so only hostname characters pass.
@@ -266,7 +519,8 @@ fn is_invisible_format(c: char) -> bool {
 
 fn validate_name(s: &str) -> Result<String, PayloadError> {
     check_text(s, "name", MAX_NAME_CHARS)?;
-    if s.chars().any(is_invisible_format) {
+    // Every such character is outside ASCII.
+    if !s.is_ascii() && s.chars().any(is_invisible_format) {
         return Err(PayloadError::Invalid {
             field: "name",
             reason: "must be printable text",
@@ -281,7 +535,7 @@ fn validate_name(s: &str) -> Result<String, PayloadError> {
     Ok(s.to_owned())
 }
 
-fn validate_url(s: &str) -> Result<String, PayloadError> {
+fn validate_url(s: &str) -> Result<(String, ParsedUrl), PayloadError> {
     check_text(s, "url", MAX_URL_CHARS)?;
     let invalid = PayloadError::Invalid {
         field: "url",
@@ -291,7 +545,7 @@ fn validate_url(s: &str) -> Result<String, PayloadError> {
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid);
     }
-    Ok(s.to_owned())
+    Ok((s.to_owned(), ParsedUrl(Some(parsed))))
 }
 
 /// The referrer is kept as text: apps send non-URL values (`android-app://…`) that
@@ -305,15 +559,27 @@ fn host_of(s: &str) -> Option<String> {
     Url::parse(s).ok()?.host_str().map(str::to_owned)
 }
 
-fn parse_props(v: &Value) -> Result<Option<String>, PayloadError> {
+/// Validates `props` and returns it as JSON object text with sorted keys, each key once (the
+/// last occurrence), numbers as serde_json writes them.
+fn parse_props(v: &Json<'_>) -> Result<Option<String>, PayloadError> {
     const EXPECTED: &str = "a flat object of string, number or boolean values";
-    let Value::Object(map) = v else {
+    let Json::Object(entries) = v else {
         return Err(wrong_type("props", EXPECTED));
     };
-    if map.len() > MAX_PROPS {
+    let mut props: Vec<(&str, &Json<'_>)> = entries.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+    // Stable: of equal keys the last one sent ends up last, and is the one kept.
+    props.sort_by(|a, b| a.0.cmp(b.0));
+    let mut kept: Vec<(&str, &Json<'_>)> = Vec::with_capacity(props.len());
+    for (key, value) in props {
+        match kept.last_mut() {
+            Some(last) if last.0 == key => *last = (key, value),
+            _ => kept.push((key, value)),
+        }
+    }
+    if kept.len() > MAX_PROPS {
         return Err(PayloadError::TooManyProps { max: MAX_PROPS });
     }
-    for (key, value) in map {
+    for &(key, value) in &kept {
         check_text(key, "props key", MAX_PROP_KEY_CHARS)?;
         if key.is_empty() {
             return Err(PayloadError::Invalid {
@@ -322,22 +588,46 @@ fn parse_props(v: &Value) -> Result<Option<String>, PayloadError> {
             });
         }
         match value {
-            Value::String(s) => check_text(s, "props value", MAX_PROP_VALUE_CHARS)?,
-            Value::Number(_) | Value::Bool(_) => {}
+            Json::Str(s) => check_text(s, "props value", MAX_PROP_VALUE_CHARS)?,
+            Json::Number(_) | Json::Bool(_) => {}
             _ => return Err(wrong_type("props", EXPECTED)),
         }
     }
-    if map.is_empty() {
+    if kept.is_empty() {
         return Ok(None);
     }
-    serde_json::to_string(map).map(Some).map_err(|_| PayloadError::Invalid {
-        field: "props",
-        reason: "cannot be serialised",
-    })
+    serde_json::to_string(&Props(&kept))
+        .map(Some)
+        .map_err(|_| PayloadError::Invalid {
+            field: "props",
+            reason: "cannot be serialised",
+        })
 }
 
-fn parse_amount(v: &Value, field: &'static str) -> Result<f64, PayloadError> {
-    let amount = v.as_f64().ok_or(wrong_type(field, "a number"))?;
+/// Validated props, written as a JSON object.
+struct Props<'p, 'a>(&'p [(&'p str, &'p Json<'a>)]);
+
+impl Serialize for Props<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0 {
+            match value {
+                Json::Str(v) => map.serialize_entry(key, v.as_ref())?,
+                Json::Number(n) => map.serialize_entry(key, n)?,
+                Json::Bool(b) => map.serialize_entry(key, b)?,
+                // Validation lets only the three kinds above through.
+                _ => map.serialize_entry(key, &())?,
+            }
+        }
+        map.end()
+    }
+}
+
+fn parse_amount(v: &Json<'_>, field: &'static str) -> Result<f64, PayloadError> {
+    let Json::Number(n) = v else {
+        return Err(wrong_type(field, "a number"));
+    };
+    let amount = n.as_f64().ok_or(wrong_type(field, "a number"))?;
     // serde_json never yields NaN or infinity, but `as_f64` on a huge integer could round; the
     // range check covers both.
     if !amount.is_finite() || amount.abs() > MAX_REVENUE_ABS {
@@ -349,15 +639,15 @@ fn parse_amount(v: &Value, field: &'static str) -> Result<f64, PayloadError> {
     Ok(amount)
 }
 
-fn parse_revenue(v: &Value) -> Result<(Option<f64>, Option<String>), PayloadError> {
+fn parse_revenue(v: &Json<'_>) -> Result<(Option<f64>, Option<String>), PayloadError> {
     match v {
-        Value::Number(_) => Ok((Some(parse_amount(v, "revenue")?), None)),
-        Value::Object(obj) => {
+        Json::Number(_) => Ok((Some(parse_amount(v, "revenue")?), None)),
+        Json::Object(obj) => {
             let amount = parse_amount(
-                field(obj, "amount").ok_or(PayloadError::Missing("revenue.amount"))?,
+                member(obj, "amount").ok_or(PayloadError::Missing("revenue.amount"))?,
                 "revenue.amount",
             )?;
-            let currency = match field(obj, "currency") {
+            let currency = match member(obj, "currency") {
                 None => None,
                 Some(c) => {
                     let c = as_str(c, "revenue.currency")?;
@@ -380,9 +670,9 @@ fn parse_revenue(v: &Value) -> Result<(Option<f64>, Option<String>), PayloadErro
 }
 
 /// An optional integer field in `0..=max`.
-fn bounded_u32(v: Option<&Value>, field: &'static str, max: u32) -> Result<Option<u32>, PayloadError> {
+fn bounded_u32(v: Option<&Json<'_>>, field: &'static str, max: u32) -> Result<Option<u32>, PayloadError> {
     let Some(v) = v else { return Ok(None) };
-    let Value::Number(n) = v else {
+    let Json::Number(n) = v else {
         return Err(wrong_type(field, "an integer"));
     };
     if let Some(u) = n.as_u64() {
@@ -408,6 +698,7 @@ mod tests {
             site: "example.com".into(),
             name: "pageview".into(),
             url: "https://example.com/".into(),
+            parsed_url: ParsedUrl::default(),
             referrer: None,
             props: None,
             revenue: None,
@@ -441,6 +732,7 @@ mod tests {
             site: "shop.example.com".into(),
             name: "Signup clicked".into(),
             url: "https://shop.example.com/a?b=c#d".into(),
+            parsed_url: ParsedUrl::default(),
             referrer: Some("https://www.google.com/".into()),
             props: Some(r#"{"plan":"pro","seats":3,"trial":false}"#.into()),
             revenue: Some(19.99),

@@ -41,8 +41,11 @@ impl HitError {
 }
 
 /// Enriches one payload into the row that is stored.
-pub fn build_hit(payload: Payload, ctx: &RequestContext<'_>, salt: &Salt, hit_id: u64) -> Result<Hit, HitError> {
-    let url = url::Url::parse(&payload.url).map_err(|_| HitError::BadUrl)?;
+pub fn build_hit(mut payload: Payload, ctx: &RequestContext<'_>, salt: &Salt, hit_id: u64) -> Result<Hit, HitError> {
+    let url = match payload.parsed_url.take() {
+        Some(url) => url,
+        None => url::Url::parse(&payload.url).map_err(|_| HitError::BadUrl)?,
+    };
     let (page, campaign) = parse_page_url(&url).map_err(|e| HitError::TooLong(e.to_string()))?;
     let (referrer_host, referrer_path) = match payload.referrer.as_deref().and_then(parse_referrer) {
         Some((host, path)) => (Some(host), Some(path)),
