@@ -96,11 +96,12 @@ pub fn detect_bot(s: &BotSignals<'_>) -> Option<&'static str> {
         return Some(REASON_UA_EMPTY);
     }
     let lists = lists();
-    let lower = cap(ua, MAX_UA_LEN).to_ascii_lowercase();
-    if let Some(reason) = lists.patterns.first_match(lower.as_bytes()) {
+    // Patterns are lowercase and compared ASCII-case-insensitively: no lowercased copy of the UA.
+    let ua = cap(ua, MAX_UA_LEN).as_bytes();
+    if let Some(reason) = lists.patterns.first_match(ua) {
         return Some(reason);
     }
-    if has_generic_bot_word(&lower, &lists.generic_allow) {
+    if has_generic_bot_word(ua, &lists.generic_allow) {
         return Some(REASON_UA_GENERIC);
     }
     if s.sec_purpose.is_some_and(is_speculative) {
@@ -116,7 +117,7 @@ pub fn detect_bot(s: &BotSignals<'_>) -> Option<&'static str> {
     }
     // Browsers send Accept-Language on every request, sendBeacon included; tools that copy a
     // browser's UA usually forget it. Only UAs that claim a browser are held to it.
-    let claims_browser = lower.starts_with("mozilla/") && s.device.browser.is_some();
+    let claims_browser = ua.get(..8).is_some_and(|p| p.eq_ignore_ascii_case(b"mozilla/")) && s.device.browser.is_some();
     if claims_browser && s.accept_language.is_none_or(|l| l.trim().is_empty()) {
         return Some(REASON_NO_ACCEPT_LANGUAGE);
     }
@@ -131,13 +132,33 @@ fn is_speculative(purpose: &str) -> bool {
 }
 
 /// A word (run of ASCII letters and digits) ending in "bot" or "bots", or containing "crawl"
-/// or "spider", that is not on the allow-list. Word-wise so "Cubot" can be allowed while
-/// "SomeNewBot/1.0" and "my_crawler" are caught.
-fn has_generic_bot_word(lower: &str, allow: &[Box<str>]) -> bool {
-    lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-        let botlike = w.ends_with("bot") || w.ends_with("bots") || w.contains("crawl") || w.contains("spider");
-        botlike && !allow.iter().any(|a| **a == *w)
-    })
+/// or "spider", that is not on the allow-list (lowercase), all ASCII-case-insensitive.
+/// Word-wise so "Cubot" can be allowed while "SomeNewBot/1.0" and "my_crawler" are caught.
+fn has_generic_bot_word(ua: &[u8], allow: &[Box<str>]) -> bool {
+    // Most UAs hold none of the three stems anywhere: one cheap pass rules them out.
+    let has_stem = ua.iter().enumerate().any(|(i, &b)| {
+        let stem: &[u8] = match b | 0x20 {
+            b'b' => b"bot",
+            b'c' => b"crawl",
+            b's' => b"spider",
+            _ => return false,
+        };
+        ua.get(i..i + stem.len()).is_some_and(|w| eq_lowercase(w, stem))
+    });
+    has_stem
+        && ua.split(|b| !b.is_ascii_alphanumeric()).any(|w| {
+            let ends = |suffix: &[u8]| w.len() >= suffix.len() && eq_lowercase(&w[w.len() - suffix.len()..], suffix);
+            let botlike = ends(b"bot")
+                || ends(b"bots")
+                || contains_ignore_case(w, b"crawl")
+                || contains_ignore_case(w, b"spider");
+            botlike && !allow.iter().any(|a| eq_lowercase(w, a.as_bytes()))
+        })
+}
+
+/// `needle` (lowercase) occurs in `haystack`, ASCII case ignored.
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| eq_lowercase(w, needle))
 }
 
 struct Lists {
@@ -190,7 +211,7 @@ impl Pattern {
     fn parse(line: &str, rank: usize, reason: &'static str) -> Option<Self> {
         let (at_start, rest) = line.strip_prefix('^').map_or((false, line), |r| (true, r));
         let (at_end, text) = rest.strip_suffix('$').map_or((false, rest), |r| (true, r));
-        // Two bytes are needed for the bucket key; real patterns are longer anyway.
+        // Three bytes are needed for the prefilter keys; real patterns are longer anyway.
         (text.len() >= MIN_PATTERN_LEN).then(|| Pattern {
             text: text.to_ascii_lowercase().into_bytes().into(),
             at_start,
@@ -204,16 +225,37 @@ impl Pattern {
 const MIN_PATTERN_LEN: usize = 3;
 const BUCKETS: usize = 1024;
 
-/// All UA patterns, bucketed by their first two bytes so a UA is scanned once instead of
-/// once per pattern: at each position only the few patterns starting with that byte pair are
-/// compared.
+/// All UA patterns, found in one pass over the UA instead of one pass per pattern. Each
+/// position's byte pair is first looked up, as it is, in a bitset of the pairs patterns start
+/// with in any ASCII case; that rejects most positions of a browser UA. The few left are checked
+/// against a second bitset of (hashed, lowercased) first three bytes, and only then are the
+/// patterns of that pair's bucket compared.
 struct Patterns {
     patterns: Vec<Pattern>,
+    /// Bit `a << 8 | b` is set when a pattern starts with the bytes `a b`, ASCII case ignored.
+    starts: Box<[u64; 1024]>,
+    /// Bit `trigram(a, b, c)` is set when a pattern starts with the lowercase bytes `a b c`.
+    trigrams: Box<[u64; 1024]>,
     buckets: Vec<Vec<u16>>,
 }
 
+/// Bucket of a lowercase byte pair.
 fn bucket(a: u8, b: u8) -> usize {
     (usize::from(a) * 31 + usize::from(b)) % BUCKETS
+}
+
+/// A 16-bit hash of three lowercase bytes.
+fn trigram(a: u8, b: u8, c: u8) -> usize {
+    let t = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+    (t.wrapping_mul(0x9e37_79b1) >> 16) as usize
+}
+
+fn set(bits: &mut [u64; 1024], key: usize) {
+    bits[key / 64] |= 1 << (key % 64);
+}
+
+fn is_set(bits: &[u64; 1024], key: usize) -> bool {
+    bits[key / 64] & (1 << (key % 64)) != 0
 }
 
 impl Patterns {
@@ -224,20 +266,41 @@ impl Patterns {
             .flat_map(|(rank, &(reason, text))| data_lines(text).filter_map(move |l| Pattern::parse(l, rank, reason)))
             .take(usize::from(u16::MAX))
             .collect();
+        let mut starts = Box::new([0u64; 1024]);
+        let mut trigrams = Box::new([0u64; 1024]);
         let mut buckets = vec![Vec::new(); BUCKETS];
         for (i, p) in patterns.iter().enumerate() {
-            if let (Some(&a), Some(&b), Ok(i)) = (p.text.first(), p.text.get(1), u16::try_from(i)) {
-                buckets[bucket(a, b)].push(i);
+            if let ([a, b, c, ..], Ok(i)) = (&*p.text, u16::try_from(i)) {
+                for a in [*a, a.to_ascii_uppercase()] {
+                    for b in [*b, b.to_ascii_uppercase()] {
+                        set(&mut starts, usize::from(a) << 8 | usize::from(b));
+                    }
+                }
+                set(&mut trigrams, trigram(*a, *b, *c));
+                buckets[bucket(*a, *b)].push(i);
             }
         }
-        Patterns { patterns, buckets }
+        Patterns {
+            patterns,
+            starts,
+            trigrams,
+            buckets,
+        }
     }
 
-    /// Reason of the best-ranked pattern found in `ua` (already lowercase).
+    /// Reason of the best-ranked pattern found in `ua`, ASCII case ignored.
     fn first_match(&self, ua: &[u8]) -> Option<&'static str> {
         let mut best: Option<&Pattern> = None;
-        for (i, pair) in ua.windows(2).enumerate() {
-            let Some(candidates) = self.buckets.get(bucket(pair[0], pair[1])) else {
+        // Every pattern has at least three bytes.
+        for (i, w) in ua.windows(MIN_PATTERN_LEN).enumerate() {
+            if !is_set(&self.starts, usize::from(w[0]) << 8 | usize::from(w[1])) {
+                continue;
+            }
+            let [a, b, c] = [w[0], w[1], w[2]].map(|x| x.to_ascii_lowercase());
+            if !is_set(&self.trigrams, trigram(a, b, c)) {
+                continue;
+            }
+            let Some(candidates) = self.buckets.get(bucket(a, b)) else {
                 continue;
             };
             for &idx in candidates {
@@ -247,7 +310,9 @@ impl Patterns {
                 if best.is_some_and(|b| b.rank <= p.rank) || (p.at_start && i != 0) {
                     continue;
                 }
-                let hit = ua.get(i..).is_some_and(|rest| rest.starts_with(&p.text));
+                let hit = ua
+                    .get(i..i + p.text.len())
+                    .is_some_and(|window| eq_lowercase(window, &p.text));
                 if hit && (!p.at_end || i + p.text.len() == ua.len()) {
                     if p.rank == 0 {
                         return Some(p.reason);
@@ -258,6 +323,12 @@ impl Patterns {
         }
         best.map(|p| p.reason)
     }
+}
+
+/// `text` equals the lowercase `lower`, ASCII case ignored. Unlike `eq_ignore_ascii_case` it
+/// stops at the first difference, which for a candidate pattern is usually its third byte.
+fn eq_lowercase(text: &[u8], lower: &[u8]) -> bool {
+    text.len() == lower.len() && text.iter().zip(lower).all(|(a, b)| a.to_ascii_lowercase() == *b)
 }
 
 /// `s` cut to at most `max` bytes, on a character boundary.
@@ -539,8 +610,12 @@ mod tests {
             ("webcrawler", true),
             ("x-spider-y", true),
             ("", false),
+            ("SomeBot/1.0", true),
+            ("CUBOT_X30", false),
+            ("WebCrawler", true),
+            ("ROBOTS", true),
         ] {
-            assert_eq!(has_generic_bot_word(text, allow), want, "{text}");
+            assert_eq!(has_generic_bot_word(text.as_bytes(), allow), want, "{text}");
         }
     }
 
@@ -561,6 +636,11 @@ mod tests {
         assert_eq!(p.first_match(b"zz"), None);
         assert_eq!(p.first_match(b""), None);
         assert_eq!(p.first_match(b"a"), None);
+        // ASCII case is ignored, anchors still hold.
+        assert_eq!(p.first_match(b"XX ABC"), Some("first"));
+        assert_eq!(p.first_match(b"Start here"), Some("first"));
+        assert_eq!(p.first_match(b"not START"), None);
+        assert_eq!(p.first_match(b"XyZ"), Some("second"));
     }
 
     #[test]
@@ -591,7 +671,7 @@ mod tests {
         // A pattern that matched every browser would flag everyone.
         let patterns = &lists().patterns;
         for ua in HUMANS {
-            assert_eq!(patterns.first_match(ua.to_ascii_lowercase().as_bytes()), None, "{ua}");
+            assert_eq!(patterns.first_match(ua.as_bytes()), None, "{ua}");
         }
     }
 
