@@ -196,8 +196,7 @@ fn first<'a>(slot: &mut Option<&'a str>, value: &'a str) {
 fn scan(ua: &str) -> Scan<'_> {
     let mut s = Scan::default();
     let (mut prev, mut prev2) = ("", "");
-    let tokens = ua.split([' ', ';', '(', ')', ',', '[', ']']).filter(|t| !t.is_empty());
-    for tok in tokens {
+    for tok in tokens(ua) {
         s.token(tok, prev, prev2);
         prev2 = prev;
         prev = tok;
@@ -205,9 +204,41 @@ fn scan(ua: &str) -> Scan<'_> {
     s
 }
 
+/// The non-empty runs between separators (space `;` `(` `)` `,` `[` `]`), found on bytes: the
+/// separators are ASCII, which never occurs inside a multi-byte character, so every cut falls on
+/// a character boundary and nothing needs decoding.
+fn tokens(ua: &str) -> impl Iterator<Item = &str> {
+    let mut rest = ua;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b' ' | b';' | b'(' | b')' | b',' | b'[' | b']'))
+            .unwrap_or(rest.len());
+        let tok = rest.get(..end).unwrap_or("");
+        rest = rest.get(end + 1..).unwrap_or("");
+        if !tok.is_empty() {
+            return Some(tok);
+        }
+    })
+}
+
+/// `Name/1.2` as (`Name`, `1.2`); a token without `/` is all name.
+fn split_version(tok: &str) -> (&str, &str) {
+    match tok.bytes().position(|b| b == b'/') {
+        Some(i) => (tok.get(..i).unwrap_or(""), tok.get(i + 1..).unwrap_or("")),
+        None => (tok, ""),
+    }
+}
+
 impl<'a> Scan<'a> {
+    // Kept out of line: inlined into `parse_device` its big `match` compiled to a chain of
+    // out-of-line string compares and cost twice the instructions (measured with callgrind).
+    #[inline(never)]
     fn token(&mut self, tok: &'a str, prev: &str, prev2: &str) {
-        let (name, ver) = tok.split_once('/').unwrap_or((tok, ""));
+        let (name, ver) = split_version(tok);
         match name {
             "Edg" | "EdgA" | "EdgiOS" | "Edge" => first(&mut self.edge, ver),
             "OPR" | "OPiOS" | "OPT" => first(&mut self.opera, ver),
@@ -292,8 +323,9 @@ impl<'a> Scan<'a> {
 
     /// Tokens matched by shape rather than exact name: versions after a word, model codes.
     fn other_token(&mut self, tok: &'a str, name: &str, prev: &str, prev2: &str) {
-        if tok.starts_with(|c: char| c.is_ascii_digit()) {
-            match prev {
+        // Each rule needs a particular first byte: dispatch on it rather than trying them all.
+        match tok.as_bytes().first() {
+            Some(b'0'..=b'9') => match prev {
                 "OS" | "iOS" => first(&mut self.ios_version, tok),
                 "X" if prev2 == "OS" => first(&mut self.mac_version, tok),
                 "NT" if prev2 == "Windows" => first(&mut self.nt, tok),
@@ -303,23 +335,32 @@ impl<'a> Scan<'a> {
                 "Tizen" => first(&mut self.tizen_version, tok),
                 "OpenHarmony" | "HarmonyOS" => first(&mut self.harmony_version, tok),
                 _ => {}
+            },
+            Some(b'r') => {
+                if let Some(rv) = tok.strip_prefix("rv:") {
+                    first(&mut self.rv, rv);
+                }
             }
-        } else if let Some(rv) = tok.strip_prefix("rv:") {
-            first(&mut self.rv, rv);
-        } else if name.starts_with("musical_ly") || name.starts_with("trill_") {
-            self.app("TikTok", None);
-        } else if name.starts_with("AppleTV") {
-            self.apple_tv = true;
-        } else if name.starts_with("webOS") || name.starts_with("Web0S") || name == "WebOS" {
-            self.webos = true;
-        } else if is_model_code(name, "AFT") {
-            // Amazon Fire TV models: AFTMM, AFTKA, AFTSSS
-            self.tv = true;
-        } else if is_model_code(name, "KF") {
+            Some(b'm' | b't') if name.starts_with("musical_ly") || name.starts_with("trill_") => {
+                self.app("TikTok", None);
+            }
+            Some(b'A') => {
+                if name.starts_with("AppleTV") {
+                    self.apple_tv = true;
+                } else if is_model_code(name, "AFT") {
+                    // Amazon Fire TV models: AFTMM, AFTKA, AFTSSS
+                    self.tv = true;
+                }
+            }
+            Some(b'w' | b'W') if name.starts_with("webOS") || name.starts_with("Web0S") || name == "WebOS" => {
+                self.webos = true;
+            }
             // Amazon Fire tablets: KFTRWI, KFMAWI
-            self.kindle = true;
-        } else if name.eq_ignore_ascii_case("smarttv") || name.eq_ignore_ascii_case("smart-tv") {
-            self.tv = true;
+            Some(b'K') if is_model_code(name, "KF") => self.kindle = true,
+            Some(b's' | b'S') if name.eq_ignore_ascii_case("smarttv") || name.eq_ignore_ascii_case("smart-tv") => {
+                self.tv = true;
+            }
+            _ => {}
         }
     }
 
