@@ -144,7 +144,11 @@ fn hash_route(fragment: Option<&str>) -> Option<&str> {
 /// to host `PACKAGE`, path kept: the package names the source app, and reports can group
 /// it like a host. Other schemes (`file:`, `chrome-extension:`, `about:` …) give `None`.
 pub fn parse_referrer(referrer: &str) -> Option<(String, String)> {
-    let url = Url::parse(referrer.trim()).ok()?;
+    // Query and fragment are dropped, so they are not parsed either: a URL parser ends the
+    // authority and the path at the first `?` or `#` whatever the scheme.
+    let referrer = referrer.trim();
+    let cut = referrer.find(['?', '#']).unwrap_or(referrer.len());
+    let url = Url::parse(referrer.get(..cut).unwrap_or(referrer)).ok()?;
     let host = url.host_str().filter(|h| !h.is_empty())?.to_ascii_lowercase();
     let host = match url.scheme() {
         "http" | "https" => match host.strip_prefix("www.") {
@@ -300,6 +304,11 @@ mod tests {
             ("https://news.ycombinator.com/item?id=1#c", Some(("news.ycombinator.com", "/item"))),
             ("http://user:pw@blog.example.org:8080/a/b?x=1", Some(("blog.example.org", "/a/b"))),
             ("https://t.co/AbC", Some(("t.co", "/AbC"))),
+            ("https://a.com?x=1", Some(("a.com", "/"))),
+            ("https://a.com/p#f?x=1", Some(("a.com", "/p"))),
+            ("https://a.com/p?x=#f", Some(("a.com", "/p"))),
+            ("https://a.com:99999/?x", None),
+            ("https://exa mple.com/?q", None),
             ("android-app://com.google.android.gm", Some(("com.google.android.gm", "/"))),
             ("android-app://com.google.android.gm/", Some(("com.google.android.gm", "/"))),
             (gqsb, Some(("com.google.android.googlequicksearchbox", "/https/www.google.com"))),
