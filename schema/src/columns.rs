@@ -153,8 +153,157 @@ macro_rules! kind_read {
     }};
 }
 
+// The per-kind call of the batch writer (`parquet_io::batch`) for one column. `$h` is a `Hit` or
+// a `HitRow`: the expressions read both.
+macro_rules! kind_batch {
+    (ts, $w:expr, $hits:expr, $f:ident) => {
+        $w.int64(stringify!($f), $hits.iter().map(|h| h.$f), true)
+    };
+    (u64, $w:expr, $hits:expr, $f:ident) => {
+        // Stored as INT64 bits; statistics compare them unsigned (UINT_64).
+        $w.int64(stringify!($f), $hits.iter().map(|h| h.$f as i64), false)
+    };
+    (str, $w:expr, $hits:expr, $f:ident) => {
+        $w.strings(
+            stringify!($f),
+            $hits.iter().map(|h| Some(AsRef::<str>::as_ref(&h.$f))),
+            false,
+        )
+    };
+    (opt_str, $w:expr, $hits:expr, $f:ident) => {
+        $w.strings(stringify!($f), $hits.iter().map(|h| h.$f.as_deref()), true)
+    };
+    (opt_u32, $w:expr, $hits:expr, $f:ident) => {
+        $w.uint32(stringify!($f), $hits.iter().map(|h| h.$f))
+    };
+    (bool, $w:expr, $hits:expr, $f:ident) => {
+        $w.booleans(stringify!($f), $hits.iter().map(|h| Some(h.$f)), false)
+    };
+    (opt_bool, $w:expr, $hits:expr, $f:ident) => {
+        $w.booleans(stringify!($f), $hits.iter().map(|h| h.$f), true)
+    };
+    (opt_f64, $w:expr, $hits:expr, $f:ident) => {
+        $w.doubles(stringify!($f), $hits.iter().map(|h| h.$f))
+    };
+}
+// `HitRow` field types, and conversions between `Hit` and `HitRow` fields.
+macro_rules! kind_row_type {
+    (ts, $l:lifetime) => { i64 };
+    (u64, $l:lifetime) => { u64 };
+    (str, $l:lifetime) => { &$l str };
+    (opt_str, $l:lifetime) => { Option<&$l str> };
+    (opt_u32, $l:lifetime) => { Option<u32> };
+    (bool, $l:lifetime) => { bool };
+    (opt_bool, $l:lifetime) => { Option<bool> };
+    (opt_f64, $l:lifetime) => { Option<f64> };
+}
+macro_rules! kind_to_row {
+    (str, $v:expr) => {
+        $v.as_str()
+    };
+    (opt_str, $v:expr) => {
+        $v.as_deref()
+    };
+    ($other:ident, $v:expr) => {
+        $v
+    };
+}
+macro_rules! kind_to_hit {
+    (str, $v:expr) => {
+        $v.to_owned()
+    };
+    (opt_str, $v:expr) => {
+        $v.map(str::to_owned)
+    };
+    ($other:ident, $v:expr) => {
+        $v
+    };
+}
+macro_rules! kind_of {
+    (ts) => {
+        Kind::Timestamp
+    };
+    (u64) => {
+        Kind::UInt64
+    };
+    (str) => {
+        Kind::String { optional: false }
+    };
+    (opt_str) => {
+        Kind::String { optional: true }
+    };
+    (opt_u32) => {
+        Kind::UInt32
+    };
+    (bool) => {
+        Kind::Boolean { optional: false }
+    };
+    (opt_bool) => {
+        Kind::Boolean { optional: true }
+    };
+    (opt_f64) => {
+        Kind::Float64
+    };
+}
+
+/// How a column is stored, for the batch writer's Parquet schema (`parquet_io::batch`). Optional
+/// numbers are always nullable, `ts` and the ids never are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// INT64, TIMESTAMP(MILLIS, UTC), required.
+    Timestamp,
+    /// INT64, INTEGER(64, unsigned), required.
+    UInt64,
+    /// BYTE_ARRAY, STRING.
+    String { optional: bool },
+    /// INT32, INTEGER(32, unsigned), optional.
+    UInt32,
+    /// BOOLEAN.
+    Boolean { optional: bool },
+    /// DOUBLE, optional.
+    Float64,
+}
+
 macro_rules! hit_columns {
     ($( $field:ident : $kind:ident ),* $(,)?) => {
+        /// Every column with how it is stored, in storage order.
+        pub(crate) const KINDS: &[(&str, Kind)] = &[$( (stringify!($field), kind_of!($kind)) ),*];
+
+        /// A hit whose text is borrowed, e.g. from the Queue message it was decoded from: the
+        /// same columns as [`Hit`], written by [`write_batch_rows`] without copying a string.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct HitRow<'a> {
+            $( pub $field: kind_row_type!($kind, 'a), )*
+        }
+
+        impl<'a> From<&'a Hit> for HitRow<'a> {
+            fn from(h: &'a Hit) -> Self {
+                HitRow { $( $field: kind_to_row!($kind, h.$field) ),* }
+            }
+        }
+
+        impl HitRow<'_> {
+            /// The owned hit.
+            pub fn to_hit(&self) -> Hit {
+                Hit { $( $field: kind_to_hit!($kind, self.$field) ),* }
+            }
+        }
+
+        /// Writes every column of `hits` through the batch writer, in storage order.
+        fn write_batch_hits<'a>(w: &mut crate::parquet_io::batch::Writer<'a>, hits: &'a [Hit]) -> Result<(), SchemaError> {
+            $( kind_batch!($kind, w, hits, $field)?; )*
+            Ok(())
+        }
+
+        /// The same for borrowed rows.
+        fn write_batch_hit_rows<'a>(
+            w: &mut crate::parquet_io::batch::Writer<'a>,
+            rows: &'a [HitRow<'_>],
+        ) -> Result<(), SchemaError> {
+            $( kind_batch!($kind, w, rows, $field)?; )*
+            Ok(())
+        }
+
         /// Column names, in storage order. Also the `Hit` field names.
         #[allow(non_upper_case_globals)]
         pub mod names {
@@ -227,6 +376,25 @@ hit_columns! {
     currency: opt_str,
     props: opt_str,
     entry: opt_bool,
+}
+
+/// Encodes a Queue batch of hits (the collector's files, about 100 rows) as one Parquet file.
+///
+/// Same columns, Arrow types (`ARROW:schema`) and `hitflow.schema_version` as [`crate::write_parquet`],
+/// so every reader sees the same table; the encoding is chosen for small files instead: one
+/// row group, one page per column, strings dictionary-encoded (RLE_DICTIONARY), numbers and
+/// booleans PLAIN, no compression (dictionaries already shrink the strings; ids and timestamps
+/// do not compress), column-chunk min/max and null counts. It is written directly rather than
+/// through arrow-rs' writer, whose fixed cost per column (about 65 allocations, encoder and
+/// page-writer setup, metadata building) made a 100-row file cost 3-5 µs per row.
+pub fn write_batch_parquet(hits: &[Hit]) -> Result<Vec<u8>, SchemaError> {
+    crate::parquet_io::batch::write(hits.len(), |w| write_batch_hits(w, hits))
+}
+
+/// [`write_batch_parquet`] for borrowed rows (the collector's consumer decodes its messages into
+/// these): the same file for the same hits.
+pub fn write_batch_rows(rows: &[HitRow<'_>]) -> Result<Vec<u8>, SchemaError> {
+    crate::parquet_io::batch::write(rows.len(), |w| write_batch_hit_rows(w, rows))
 }
 
 /// The Arrow schema of stored hits (shared, built once).
