@@ -10,9 +10,6 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 
-/// Exactly the columns `reporter run` reads.
-const COLUMNS: [&str; 27] = hitflow_reporter::scan::decode::PROJECTION;
-
 fn files(dir: &PathBuf, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable lake").flatten() {
         let path = entry.path();
@@ -28,6 +25,10 @@ fn main() {
     let lake = PathBuf::from(std::env::args().nth(1).expect("usage: bare_scan LAKE_DIR"));
     let mut paths = Vec::new();
     files(&lake.join("hits"), &mut paths);
+    // Exactly the columns `reporter run` reads with the default session rules.
+    let rules =
+        hitflow_reporter::sessions::sessionize::Rules::from(&hitflow_reporter::config::SessionConfig::default());
+    let columns = hitflow_reporter::scan::decode::Projection::for_rules(&rules).columns();
     let started = Instant::now();
     let rows: usize = paths
         .par_iter()
@@ -35,7 +36,7 @@ fn main() {
             let bytes = bytes::Bytes::from(std::fs::read(path).expect("readable file"));
             let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).expect("parquet");
             let fields = builder.parquet_schema().root_schema().get_fields().to_vec();
-            let indices = COLUMNS
+            let indices = columns
                 .iter()
                 .filter_map(|c| fields.iter().position(|f| f.name() == *c));
             let mask = ProjectionMask::roots(builder.parquet_schema(), indices);

@@ -7,22 +7,28 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use hitflow_schema::layout::Ymd;
 use indicatif::{ProgressBar, ProgressStyle};
-use rustc_hash::FxHashMap;
 
 use crate::channels::ChannelRules;
 use crate::config::Config;
-use crate::figures::counts::SessionFacts;
+use crate::figures::collect::{into_sites, FigureContext, ShardFigures};
 use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SiteReport};
-use crate::figures::site::{Periods, SiteAcc};
-use crate::output::sessions_parquet::{SessionRow, SessionsWriter};
+use crate::figures::site::Periods;
+use crate::output::sessions_parquet::SessionsWriter;
 use crate::output::write_atomically;
-use crate::scan::decode::merge;
+use crate::scan::decode::{merge, Projection};
 use crate::scan::rows::Tables;
+use crate::scan::rows::SHARDS;
 use crate::scan::{load, plan};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
 use crate::store::Store;
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+/// Rows that may wait before a push closes what it can: bounds memory on busy sites (64 bytes a
+/// row), while quieter lakes are sessionized once per UTC day.
+const ROWS_PER_PUSH: usize = 4_000_000;
 
 pub struct RunOptions {
     pub from: NaiveDate,
@@ -97,21 +103,18 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let mut tables = Tables::default();
     let rules = ChannelRules::from_config(&config.channels).context("invalid [channels] config")?;
     let mut lookup = Lookup::new(config, rules, &mut tables).map_err(anyhow::Error::msg)?;
-    let mut sessionizer = Sessionizer::new(Rules::from(&config.sessions));
-    let mut sites: FxHashMap<u32, SiteAcc> = FxHashMap::default();
+    let mut sessionizer = Sessionizer::new(Rules::from(&config.sessions), range_start..range_end);
+    let mut shards: Vec<ShardFigures> = (0..SHARDS).map(|_| ShardFigures::default()).collect();
     let engaged_ms = i64::from(config.sessions.engaged_seconds) * 1000;
     let very_short_ms = i64::from(config.sessions.very_short_seconds) * 1000;
 
-    let mut partitions = load(store, scan_plan, progress.clone());
-    let mut done = false;
-    // Partitions are sessionized a few at a time: each push re-sorts the rows of still-active
-    // visitors, so fewer, larger pushes move less memory (bounded: a few hours of hits).
-    const PARTITIONS_PER_PUSH: usize = 4;
-    const ROWS_PER_PUSH: usize = 1 << 20;
-    let mut pending: Vec<crate::scan::rows::Row> = Vec::new();
-    let mut pending_partitions = 0;
-    while !done {
-        let (rows, partition_start) = match partitions.recv().await {
+    let projection = Projection::for_rules(&Rules::from(&config.sessions));
+    let mut partitions = load(store, scan_plan, projection, progress.clone());
+    // Every hit before `complete` has arrived (the lateness margin). Sessions are closed when a
+    // UTC day is complete (visitor ids end with it) or, on busy sites, when enough rows wait.
+    let mut pushed_until: Option<i64> = None;
+    loop {
+        let complete = match partitions.recv().await {
             Some(loaded) => {
                 if options.strict {
                     if let Some(bad) = loaded.bad.first() {
@@ -122,52 +125,44 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
                     tracing::warn!(key = %bad.key, reason = %bad.reason, "skipping unreadable object");
                 }
                 input.bad_objects.extend(loaded.bad);
-                let mut rows = Vec::new();
                 for file in loaded.files {
-                    rows.extend(merge(file, &mut tables));
+                    input.hits_read += file.rows() as u64;
+                    let (rows, remap) = merge(file, &mut tables);
+                    sessionizer.add(rows, remap);
                 }
-                let before = rows.len();
-                rows.retain(|r| r.ts >= range_start && r.ts < range_end);
-                input.hits_read += before as u64;
-                input.hits_outside_range += (before - rows.len()) as u64;
-                (rows, Some(loaded.partition.start_ms()))
+                lookup.prepare(&mut tables, config);
+                Some(loaded.partition.start_ms() + HOUR_MS - LATE_PARTITIONS * HOUR_MS)
             }
-            None => {
-                done = true;
-                (Vec::new(), None)
-            }
+            None => None,
         };
-        pending.extend(rows);
-        pending_partitions += 1;
-        if !done && pending_partitions < PARTITIONS_PER_PUSH && pending.len() < ROWS_PER_PUSH {
+        let day_ended = match (complete, pushed_until) {
+            (Some(c), Some(before)) => c.div_euclid(DAY_MS) > before.div_euclid(DAY_MS),
+            _ => false,
+        };
+        if pushed_until.is_none() {
+            pushed_until = complete;
+        }
+        if complete.is_some() && !day_ended && sessionizer.pending_rows() < ROWS_PER_PUSH {
             continue;
         }
-        let rows = std::mem::take(&mut pending);
-        pending_partitions = 0;
-        lookup.prepare(&rows, &mut tables, config);
-        let sessions = sessionizer.push(rows, partition_start, &lookup);
-        let closed_day = sessionizer.finalized_before().div_euclid(86_400_000);
-        for session in &sessions {
-            let facts = SessionFacts::of(session, engaged_ms, very_short_ms);
-            let acc = site_acc(&mut sites, session.site, &lookup);
-            let in_current = {
-                let day = acc.clock.day(session.start);
-                (periods.current.0..=periods.current.1).contains(&day)
-            };
-            acc.add_session(session, facts, &periods, &lookup, &tables);
-            if in_current && !session.is_bot {
-                writer.add(
-                    SessionRow {
-                        session,
-                        engaged: facts.engaged,
-                    },
-                    &lookup,
-                    &tables,
-                )?;
-            }
+        let ctx = FigureContext {
+            lookup: &lookup,
+            tables: &tables,
+            periods,
+            engaged_ms,
+            very_short_ms,
+        };
+        let mut sinks: Vec<_> = shards.iter_mut().map(|shard| shard.sink(&ctx)).collect();
+        sessionizer.push(complete, &lookup, &mut sinks);
+        drop(sinks);
+        let closed_day = sessionizer.finalized_before().div_euclid(DAY_MS);
+        for shard in &mut shards {
+            writer.write(std::mem::take(&mut shard.records), &tables)?;
+            shard.close_days_before(closed_day);
         }
-        for acc in sites.values_mut() {
-            acc.close_days_before(closed_day);
+        match complete {
+            Some(c) => pushed_until = Some(c),
+            None => break,
         }
     }
     progress.finish_and_clear();
@@ -178,9 +173,10 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     }
     input.absorb(sessionizer.stats);
 
-    let sessions_written = writer.finish(&tables)?;
+    let sessions_written = writer.finish()?;
     std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
 
+    let sites = into_sites(shards);
     let mut site_reports: Vec<SiteReport> = sites
         .into_values()
         .map(|acc| SiteReport::build(acc, &tables, &lookup, config))
@@ -206,13 +202,6 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     Ok(RunOutcome {
         report,
         sessions_written,
-    })
-}
-
-fn site_acc<'a>(sites: &'a mut FxHashMap<u32, SiteAcc>, site: u32, lookup: &Lookup) -> &'a mut SiteAcc {
-    sites.entry(site).or_insert_with(|| {
-        let tz = lookup.site_tz.get(&site).copied().unwrap_or(chrono_tz::Tz::UTC);
-        SiteAcc::new(site, tz, lookup)
     })
 }
 

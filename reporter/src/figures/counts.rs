@@ -14,6 +14,9 @@ pub struct Counts {
     /// are the sum over days, and a finished day's set can be dropped (memory stays bounded).
     pub visitors_by_day: FxHashMap<i64, FxHashSet<u64>>,
     pub visitors_counted: u64,
+    /// The last (day, visitor) inserted: a visitor's sessions arrive together, so this skips
+    /// most repeated inserts.
+    last_visitor: Option<(i64, u64)>,
     pub pageviews: u64,
     pub bounces: u64,
     pub engaged: u64,
@@ -23,7 +26,7 @@ pub struct Counts {
     pub very_short: u64,
     pub duration_ms_sum: i64,
     /// Sessions by whole seconds of duration, for an exact median in bounded memory.
-    pub durations_s: FxHashMap<u32, u64>,
+    pub durations: DurationHistogram,
     pub bot_hits: u64,
     pub human_hits: u64,
 }
@@ -47,10 +50,11 @@ impl SessionFacts {
 impl Counts {
     pub fn add(&mut self, s: &Session, facts: SessionFacts) {
         self.sessions += 1;
-        self.visitors_by_day
-            .entry(s.start.div_euclid(86_400_000))
-            .or_default()
-            .insert(s.visitor);
+        let day = s.start.div_euclid(86_400_000);
+        if self.last_visitor != Some((day, s.visitor)) {
+            self.last_visitor = Some((day, s.visitor));
+            self.visitors_by_day.entry(day).or_default().insert(s.visitor);
+        }
         self.pageviews += u64::from(s.pageviews);
         self.bounces += u64::from(s.is_bounce());
         self.engaged += u64::from(facts.engaged);
@@ -59,11 +63,27 @@ impl Counts {
         self.revenue += s.revenue;
         self.very_short += u64::from(facts.very_short);
         self.duration_ms_sum += s.duration_ms;
-        *self
-            .durations_s
-            .entry((s.duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32)
-            .or_default() += 1;
+        self.durations.add(s.duration_ms);
         self.human_hits += u64::from(s.hits);
+    }
+
+    /// Adds another group's sums. Its visitors must be other ids (another shard's), and both
+    /// must have counted their open days (`close_days_before(i64::MAX)`).
+    pub fn merge(&mut self, other: Counts) {
+        debug_assert!(self.visitors_by_day.is_empty() && other.visitors_by_day.is_empty());
+        self.sessions += other.sessions;
+        self.visitors_counted += other.visitors();
+        self.pageviews += other.pageviews;
+        self.bounces += other.bounces;
+        self.engaged += other.engaged;
+        self.converted += other.converted;
+        self.goal_completions += other.goal_completions;
+        self.revenue += other.revenue;
+        self.very_short += other.very_short;
+        self.duration_ms_sum += other.duration_ms_sum;
+        self.durations.merge(other.durations);
+        self.bot_hits += other.bot_hits;
+        self.human_hits += other.human_hits;
     }
 
     pub fn add_bot(&mut self, s: &Session) {
@@ -94,7 +114,7 @@ impl Counts {
                 round4(n as f64 / sessions as f64)
             }
         };
-        let median = median_seconds(&self.durations_s, sessions);
+        let median = self.durations.median_seconds(sessions);
         let all_hits = self.bot_hits + self.human_hits;
         Figures {
             sessions,
@@ -161,22 +181,59 @@ pub struct Figures {
     pub bot_share: f64,
 }
 
-/// The median of a histogram of whole seconds (the lower middle value for an even count).
-fn median_seconds(histogram: &FxHashMap<u32, u64>, total: u64) -> f64 {
-    if total == 0 {
-        return 0.0;
-    }
-    let mut seconds: Vec<(u32, u64)> = histogram.iter().map(|(&s, &n)| (s, n)).collect();
-    seconds.sort_unstable();
-    let target = total / 2;
-    let mut seen = 0;
-    for (second, count) in seconds {
-        seen += count;
-        if seen > target {
-            return f64::from(second);
+/// Session counts by whole seconds of duration: dense for the first minutes, where most
+/// sessions fall, a map beyond.
+#[derive(Debug, Default, Clone)]
+pub struct DurationHistogram {
+    dense: Vec<u64>,
+    sparse: FxHashMap<u32, u64>,
+}
+
+const DENSE_SECONDS: usize = 600;
+
+impl DurationHistogram {
+    pub fn add(&mut self, duration_ms: i64) {
+        let seconds = (duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32;
+        match self.dense.get_mut(seconds as usize) {
+            Some(n) => *n += 1,
+            None if (seconds as usize) < DENSE_SECONDS => {
+                self.dense.resize(DENSE_SECONDS, 0);
+                self.dense[seconds as usize] += 1;
+            }
+            None => *self.sparse.entry(seconds).or_default() += 1,
         }
     }
-    0.0
+
+    pub fn merge(&mut self, other: DurationHistogram) {
+        if self.dense.len() < other.dense.len() {
+            self.dense.resize(other.dense.len(), 0);
+        }
+        for (n, m) in self.dense.iter_mut().zip(other.dense) {
+            *n += m;
+        }
+        for (seconds, n) in other.sparse {
+            *self.sparse.entry(seconds).or_default() += n;
+        }
+    }
+
+    /// The median of `total` sessions (the lower middle value for an even count).
+    pub fn median_seconds(&self, total: u64) -> f64 {
+        if total == 0 {
+            return 0.0;
+        }
+        let mut sparse: Vec<(u32, u64)> = self.sparse.iter().map(|(&s, &n)| (s, n)).collect();
+        sparse.sort_unstable();
+        let dense = self.dense.iter().enumerate().map(|(s, &n)| (s as u32, n));
+        let target = total / 2;
+        let mut seen = 0;
+        for (second, count) in dense.chain(sparse) {
+            seen += count;
+            if seen > target {
+                return f64::from(second);
+            }
+        }
+        0.0
+    }
 }
 
 pub fn round2(x: f64) -> f64 {

@@ -1,5 +1,6 @@
 //! Traffic-quality figures: accumulation per site, channel and breakdown, and `report.json`.
 
+pub mod collect;
 pub mod counts;
 pub mod local_time;
 pub mod report;

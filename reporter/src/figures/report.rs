@@ -55,6 +55,7 @@ impl InputSummary {
         self.duplicate_hits = stats.duplicate_hits;
         self.too_late_hits = stats.too_late_hits;
         self.sessions_without_pageview = stats.sessions_without_pageview;
+        self.hits_outside_range = stats.outside_window;
     }
 }
 
@@ -303,6 +304,7 @@ fn label(tables: &Tables, id: u32) -> String {
 
 impl SiteReport {
     pub fn build(mut acc: SiteAcc, tables: &Tables, lookup: &Lookup, config: &Config) -> Self {
+        acc.fold(lookup, tables);
         let n = config.report.top;
         let totals = acc.current.figures();
         let previous = acc.previous.figures();
@@ -585,14 +587,21 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
     for (&os, lite) in &acc.dims[2] {
         consider("os", label(tables, os), lite);
     }
-    for (&(browser, version), lite) in &acc.os_version_short {
+    for (&(browser, version), lite) in &acc.browser_versions {
         consider(
             "browser_version",
             format!("{} {}", label(tables, browser), label(tables, version)),
             lite,
         );
     }
-    for (&page, lite) in &acc.landing_short {
+    for (&(os, version), lite) in &acc.os_versions {
+        consider(
+            "os_version",
+            format!("{} {}", label(tables, os), label(tables, version)),
+            lite,
+        );
+    }
+    for (&page, lite) in &acc.landing {
         consider("landing_page", label(tables, page), lite);
     }
     hotspots.sort_by(|a, b| b.lift.total_cmp(&a.lift).then_with(|| a.value.cmp(&b.value)));

@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use super::counts::{Counts, SessionFacts};
 use super::local_time::LocalClock;
-use crate::scan::rows::{DIM_BROWSER, DIM_COUNTRY, DIM_DEVICE, DIM_OS};
+use crate::scan::rows::{Tables, DIM_BROWSER, DIM_BROWSER_VERSION, DIM_COUNTRY, DIM_DEVICE, DIM_OS, DIM_OS_VERSION};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::session::{Session, FLOW_STEPS};
 
@@ -56,6 +56,16 @@ pub struct Lite {
 }
 
 impl Lite {
+    fn merge(&mut self, o: Lite) {
+        self.sessions += o.sessions;
+        self.bounces += o.bounces;
+        self.engaged += o.engaged;
+        self.converted += o.converted;
+        self.very_short += o.very_short;
+        self.pageviews += o.pageviews;
+        self.revenue += o.revenue;
+    }
+
     fn add(&mut self, s: &Session, facts: SessionFacts) {
         self.sessions += 1;
         self.bounces += u64::from(s.is_bounce());
@@ -80,6 +90,10 @@ pub struct SiteAcc {
     pub page_views: FxHashMap<u32, u64>,
     pub landing: FxHashMap<u32, Lite>,
     pub exits: FxHashMap<u32, u64>,
+    /// Sessions by landing touch and by landing dims: one update per session, folded into the
+    /// source, referrer, campaign, device, browser, OS and country breakdowns by `fold`.
+    pub by_touch: FxHashMap<u32, Lite>,
+    pub by_dims: FxHashMap<u32, Lite>,
     /// Keyed by (source, medium) string ids.
     pub sources: FxHashMap<(u32, u32), Lite>,
     pub referrers: FxHashMap<u32, Lite>,
@@ -96,8 +110,9 @@ pub struct SiteAcc {
     pub error_endings: u64,
     pub error_exit_pages: FxHashMap<u32, u64>,
     pub error_browsers: FxHashMap<u32, u64>,
-    pub landing_short: FxHashMap<u32, Lite>,
-    pub os_version_short: FxHashMap<(u32, u32), Lite>,
+    /// Keyed by (browser, major version) and (OS, version): where very short sessions cluster.
+    pub browser_versions: FxHashMap<(u32, u32), Lite>,
+    pub os_versions: FxHashMap<(u32, u32), Lite>,
 }
 
 pub const DIM_BREAKDOWNS: [usize; 4] = [DIM_DEVICE, DIM_BROWSER, DIM_OS, DIM_COUNTRY];
@@ -116,6 +131,8 @@ impl SiteAcc {
             page_views: FxHashMap::default(),
             landing: FxHashMap::default(),
             exits: FxHashMap::default(),
+            by_touch: FxHashMap::default(),
+            by_dims: FxHashMap::default(),
             sources: FxHashMap::default(),
             referrers: FxHashMap::default(),
             campaigns: FxHashMap::default(),
@@ -127,8 +144,8 @@ impl SiteAcc {
             error_endings: 0,
             error_exit_pages: FxHashMap::default(),
             error_browsers: FxHashMap::default(),
-            landing_short: FxHashMap::default(),
-            os_version_short: FxHashMap::default(),
+            browser_versions: FxHashMap::default(),
+            os_versions: FxHashMap::default(),
         }
     }
 
@@ -144,17 +161,19 @@ impl SiteAcc {
         }
     }
 
-    /// Adds a session that started in either period; others are ignored.
+    /// Adds a session that started in either period; others are ignored. `pages`: its pages
+    /// in order. True for a human session of the current period.
     pub fn add_session(
         &mut self,
         s: &Session,
+        pages: &[u32],
         facts: SessionFacts,
         periods: &Periods,
         lookup: &Lookup,
-        tables: &crate::scan::rows::Tables,
-    ) {
+        tables: &Tables,
+    ) -> bool {
         let day = self.clock.day(s.start);
-        let Some(period) = periods.which(day) else { return };
+        let Some(period) = periods.which(day) else { return false };
         let attr = *lookup.attr(s.attr);
         let (totals, channels) = match period {
             Period::Current => (&mut self.current, &mut self.channels),
@@ -163,12 +182,12 @@ impl SiteAcc {
         if s.is_bot {
             totals.add_bot(s);
             channels.entry(attr.channel).or_default().add_bot(s);
-            return;
+            return false;
         }
         totals.add(s, facts);
         channels.entry(attr.channel).or_default().add(s, facts);
         if period == Period::Previous {
-            return;
+            return false;
         }
 
         self.daily.entry(day).or_default().add(s, facts);
@@ -180,43 +199,105 @@ impl SiteAcc {
         }
         self.landing.entry(s.landing).or_default().add(s, facts);
         *self.exits.entry(s.exit).or_default() += 1;
-        self.sources
-            .entry((attr.source, attr.medium))
-            .or_default()
-            .add(s, facts);
-        if s.referrer != 0 && !attr.direct {
-            self.referrers.entry(s.referrer).or_default().add(s, facts);
-        }
-        if attr.campaign != 0 {
-            self.campaigns
-                .entry((attr.campaign, attr.source, attr.medium))
-                .or_default()
-                .add(s, facts);
-        }
-        let dims = tables.dims.get(s.dims);
-        for (slot, dim) in DIM_BREAKDOWNS.iter().enumerate() {
-            self.dims[slot].entry(dims[*dim]).or_default().add(s, facts);
-        }
-        for &path in &s.pages {
+        self.by_touch.entry(s.attr).or_default().add(s, facts);
+        self.by_dims.entry(s.dims).or_default().add(s, facts);
+        for &path in pages {
             *self.page_views.entry(path).or_default() += 1;
         }
-        for (step, pair) in s.pages.windows(2).take(FLOW_STEPS - 1).enumerate() {
+        for (step, pair) in pages.windows(2).take(FLOW_STEPS - 1).enumerate() {
             *self.transitions.entry((step as u8, pair[0], pair[1])).or_default() += 1;
         }
-        for (funnel, &reached) in s.funnel_steps.iter().enumerate() {
-            for k in 0..reached as usize {
+        for (funnel, &shape) in lookup.funnels.iter().enumerate() {
+            for k in 0..s.funnel_reached(shape) {
                 self.funnels[funnel][k] += 1;
             }
         }
         if s.ended_on_error {
             self.error_endings += 1;
             *self.error_exit_pages.entry(s.exit).or_default() += 1;
-            *self.error_browsers.entry(dims[DIM_BROWSER]).or_default() += 1;
+            *self
+                .error_browsers
+                .entry(tables.dims.get(s.dims)[DIM_BROWSER])
+                .or_default() += 1;
         }
-        self.landing_short.entry(s.landing).or_default().add(s, facts);
-        self.os_version_short
-            .entry((dims[DIM_BROWSER], dims[crate::scan::rows::DIM_BROWSER_VERSION]))
-            .or_default()
-            .add(s, facts);
+        true
+    }
+
+    /// Fills the breakdowns kept by landing touch and dims (once, after the last session and
+    /// the last `merge`).
+    pub fn fold(&mut self, lookup: &Lookup, tables: &Tables) {
+        for (&touch, lite) in &self.by_touch {
+            let attr = lookup.attr(touch);
+            self.sources.entry((attr.source, attr.medium)).or_default().merge(*lite);
+            if attr.referrer != 0 && !attr.direct {
+                self.referrers.entry(attr.referrer).or_default().merge(*lite);
+            }
+            if attr.campaign != 0 {
+                self.campaigns
+                    .entry((attr.campaign, attr.source, attr.medium))
+                    .or_default()
+                    .merge(*lite);
+            }
+        }
+        for (&dims, lite) in &self.by_dims {
+            let d = tables.dims.get(dims);
+            for (slot, dim) in DIM_BREAKDOWNS.iter().enumerate() {
+                self.dims[slot].entry(d[*dim]).or_default().merge(*lite);
+            }
+            self.browser_versions
+                .entry((d[DIM_BROWSER], d[DIM_BROWSER_VERSION]))
+                .or_default()
+                .merge(*lite);
+            self.os_versions
+                .entry((d[DIM_OS], d[DIM_OS_VERSION]))
+                .or_default()
+                .merge(*lite);
+        }
+    }
+
+    /// Adds another shard's figures of the same site. Both must have closed every day.
+    pub fn merge(&mut self, o: SiteAcc) {
+        fn counts<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, u64>, from: FxHashMap<K, u64>) {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
+            }
+        }
+        fn lites<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, Lite>, from: FxHashMap<K, Lite>) {
+            for (k, v) in from {
+                into.entry(k).or_default().merge(v);
+            }
+        }
+        fn groups<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, Counts>, from: FxHashMap<K, Counts>) {
+            for (k, v) in from {
+                into.entry(k).or_default().merge(v);
+            }
+        }
+        self.current.merge(o.current);
+        self.previous.merge(o.previous);
+        groups(&mut self.channels, o.channels);
+        groups(&mut self.previous_channels, o.previous_channels);
+        for (into, from) in self.goals.iter_mut().zip(o.goals) {
+            into.merge(from);
+        }
+        counts(&mut self.page_views, o.page_views);
+        lites(&mut self.landing, o.landing);
+        counts(&mut self.exits, o.exits);
+        lites(&mut self.by_touch, o.by_touch);
+        lites(&mut self.by_dims, o.by_dims);
+        for (into, from) in self.hour_of_day.iter_mut().zip(o.hour_of_day) {
+            into.merge(from);
+        }
+        for (day, c) in o.daily {
+            self.daily.entry(day).or_default().merge(c);
+        }
+        counts(&mut self.transitions, o.transitions);
+        for (into, from) in self.funnels.iter_mut().zip(o.funnels) {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
+        }
+        self.error_endings += o.error_endings;
+        counts(&mut self.error_exit_pages, o.error_exit_pages);
+        counts(&mut self.error_browsers, o.error_browsers);
     }
 }

@@ -1,5 +1,6 @@
 //! Files `reporter run` writes into `--out`: `report.json` and `sessions.parquet`.
 
+mod dictionary_column;
 pub mod sessions_parquet;
 
 use std::path::Path;

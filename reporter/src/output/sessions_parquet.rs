@@ -1,21 +1,23 @@
 //! `sessions.parquet`: one row per human session of the period, for ad-hoc SQL (DuckDB etc.).
 
 use std::fs::File;
-use std::path::Path;
-use std::sync::Arc;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
 
-use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, StringBuilder, TimestampMillisecondBuilder, UInt32Builder, UInt64Builder,
-};
-use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{add_encoded_arrow_schema_to_metadata, ArrowSchemaConverter};
+use parquet::basic::Compression;
+use parquet::data_type::{BoolType, DoubleType, Int32Type, Int64Type};
+use parquet::errors::ParquetError;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 
+use super::dictionary_column::DictionaryEncoder;
+use super::OutputError;
 use crate::scan::rows::{Tables, DIM_BROWSER, DIM_COUNTRY, DIM_DEVICE, DIM_OS};
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::Session;
-
-const BATCH_ROWS: usize = 64 * 1024;
+use crate::sessions::session::{EndReason, Session};
 
 /// Column names of `sessions.parquet` (documented in README).
 pub const COLUMNS: [&str; 24] = [
@@ -82,21 +84,10 @@ fn schema() -> SchemaRef {
     ))
 }
 
-/// A session ready to be written, with its derived flags.
-pub struct SessionRow<'a> {
-    pub session: &'a Session,
-    pub engaged: bool,
-}
-
-pub struct SessionsWriter {
-    writer: ArrowWriter<File>,
-    pending: Vec<PendingRow>,
-    pub rows: u64,
-}
-
-/// The strings of a session, resolved while the tables are at hand.
-struct PendingRow {
-    text: [u32; 12],
+/// A session as written: its strings as ids, resolved when a batch is encoded.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    text: [u32; 11],
     visitor: u64,
     start: i64,
     end: i64,
@@ -105,31 +96,14 @@ struct PendingRow {
     counts: [u32; 3],
     flags: [bool; 3],
     revenue: f64,
-    end_reason: &'static str,
+    end_reason: EndReason,
 }
 
-impl SessionsWriter {
-    pub fn create(path: &Path) -> Result<Self, crate::output::OutputError> {
-        let file = File::create(path).map_err(|e| crate::output::OutputError::io(path, e))?;
-        let writer = ArrowWriter::try_new(file, schema(), Some(hitflow_schema::writer_properties()))
-            .map_err(|e| crate::output::OutputError::parquet(path, e))?;
-        Ok(SessionsWriter {
-            writer,
-            pending: Vec::new(),
-            rows: 0,
-        })
-    }
-
-    pub fn add(
-        &mut self,
-        row: SessionRow<'_>,
-        lookup: &Lookup,
-        tables: &Tables,
-    ) -> Result<(), parquet::errors::ParquetError> {
-        let s = row.session;
+impl SessionRecord {
+    pub fn new(s: &Session, engaged: bool, lookup: &Lookup, tables: &Tables) -> Self {
         let attr = lookup.attr(s.attr);
         let dims = tables.dims.get(s.dims);
-        self.pending.push(PendingRow {
+        SessionRecord {
             text: [
                 s.site,
                 s.landing,
@@ -142,7 +116,6 @@ impl SessionsWriter {
                 dims[DIM_BROWSER],
                 dims[DIM_OS],
                 dims[DIM_COUNTRY],
-                0,
             ],
             visitor: s.visitor,
             start: s.start,
@@ -150,94 +123,209 @@ impl SessionsWriter {
             duration_ms: s.duration_ms,
             engaged_ms: s.engaged_ms,
             counts: [s.hits, s.pageviews, s.events],
-            flags: [s.is_bounce(), row.engaged, s.converted()],
+            flags: [s.is_bounce(), engaged, s.converted()],
             revenue: s.revenue,
-            end_reason: s.end_reason.as_str(),
-        });
-        if self.pending.len() >= BATCH_ROWS {
-            self.flush(tables)?;
+            end_reason: s.end_reason,
+        }
+    }
+}
+
+/// Writes `sessions.parquet` on a thread of its own, so encoding overlaps with reading and
+/// sessionizing. Records carry string ids; the new strings travel with each batch.
+pub struct SessionsWriter {
+    tx: Option<mpsc::SyncSender<Batch>>,
+    thread: Option<std::thread::JoinHandle<Result<u64, OutputError>>>,
+    strings_sent: usize,
+    path: PathBuf,
+}
+
+struct Batch {
+    new_strings: Vec<Box<str>>,
+    records: Vec<SessionRecord>,
+}
+
+impl SessionsWriter {
+    pub fn create(path: &Path) -> Result<Self, OutputError> {
+        let file = File::create(path).map_err(|e| OutputError::io(path, e))?;
+        let mut encoder = Encoder::new(file).map_err(|e| OutputError::parquet(path, e))?;
+        let (tx, rx) = mpsc::sync_channel::<Batch>(4);
+        let owned = path.to_owned();
+        let thread = std::thread::Builder::new()
+            .name("sessions.parquet".into())
+            .spawn(move || {
+                for batch in rx {
+                    encoder.add(batch).map_err(|e| OutputError::parquet(&owned, e))?;
+                }
+                encoder.finish().map_err(|e| OutputError::parquet(&owned, e))
+            })
+            .map_err(|e| OutputError::io(path, e))?;
+        Ok(SessionsWriter {
+            tx: Some(tx),
+            thread: Some(thread),
+            strings_sent: 0,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Queues records for writing; `tables` resolves their string ids.
+    pub fn write(&mut self, records: Vec<SessionRecord>, tables: &Tables) -> Result<(), OutputError> {
+        let new_strings: Vec<Box<str>> = tables.strings.values().skip(self.strings_sent).map(Box::from).collect();
+        self.strings_sent += new_strings.len();
+        let sent = self
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Batch { new_strings, records }).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // The writer stopped: its error says why.
+            self.join().and_then(|_| {
+                Err(OutputError::io(
+                    &self.path,
+                    std::io::Error::other("the sessions.parquet writer stopped"),
+                ))
+            })
+        }
+    }
+
+    /// Finishes the file and returns the rows written.
+    pub fn finish(mut self) -> Result<u64, OutputError> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<u64, OutputError> {
+        drop(self.tx.take());
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(OutputError::io(
+                &self.path,
+                std::io::Error::other("the sessions.parquet writer panicked"),
+            )),
+            None => Ok(0),
+        }
+    }
+}
+
+/// Row groups of `ROW_GROUP_ROWS` sessions; string columns through `DictionaryEncoder`, the
+/// others through the plain column writers (PLAIN + Snappy: ids, times and durations hardly
+/// repeat).
+struct Encoder {
+    writer: SerializedFileWriter<BufWriter<File>>,
+    strings: Vec<Box<str>>,
+    pending: Vec<SessionRecord>,
+    dictionary: DictionaryEncoder,
+    rows: u64,
+}
+
+const ROW_GROUP_ROWS: usize = 256 * 1024;
+/// Positions of the string columns in `COLUMNS`, in `SessionRecord::text` order.
+const TEXT_COLUMNS: [usize; 11] = [0, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+const END_REASON_COLUMN: usize = 23;
+
+impl Encoder {
+    fn new(file: File) -> Result<Self, ParquetError> {
+        let arrow_schema = schema();
+        let parquet_schema = ArrowSchemaConverter::new().convert(&arrow_schema)?;
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_dictionary_enabled(false)
+            .set_statistics_enabled(EnabledStatistics::None)
+            .set_offset_index_disabled(true)
+            // Ids, times and durations hardly compress: Snappy would only cost time there.
+            .set_column_compression("visitor_id".into(), Compression::UNCOMPRESSED)
+            .set_column_compression("start".into(), Compression::UNCOMPRESSED)
+            .set_column_compression("end".into(), Compression::UNCOMPRESSED)
+            .set_column_compression("duration_s".into(), Compression::UNCOMPRESSED)
+            .set_column_compression("engaged_s".into(), Compression::UNCOMPRESSED)
+            .set_created_by(format!("hitflow {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        add_encoded_arrow_schema_to_metadata(&arrow_schema, &mut props);
+        let writer =
+            SerializedFileWriter::new(BufWriter::new(file), parquet_schema.root_schema_ptr(), Arc::new(props))?;
+        Ok(Encoder {
+            writer,
+            strings: Vec::new(),
+            pending: Vec::new(),
+            dictionary: DictionaryEncoder::default(),
+            rows: 0,
+        })
+    }
+
+    fn add(&mut self, batch: Batch) -> Result<(), ParquetError> {
+        self.strings.extend(batch.new_strings);
+        self.pending.extend(batch.records);
+        while self.pending.len() >= ROW_GROUP_ROWS {
+            let rest = self.pending.split_off(ROW_GROUP_ROWS);
+            let group = std::mem::replace(&mut self.pending, rest);
+            self.write_row_group(&group)?;
         }
         Ok(())
     }
 
-    fn flush(&mut self, tables: &Tables) -> Result<(), parquet::errors::ParquetError> {
-        if self.pending.is_empty() {
-            return Ok(());
+    fn finish(mut self) -> Result<u64, ParquetError> {
+        let group = std::mem::take(&mut self.pending);
+        if !group.is_empty() {
+            self.write_row_group(&group)?;
         }
-        let n = self.pending.len();
-        let text = |slot: usize| {
-            let mut b = StringBuilder::with_capacity(n, n * 8);
-            for r in &self.pending {
-                b.append_option(tables.opt(r.text[slot]));
-            }
-            Arc::new(b.finish()) as ArrayRef
-        };
-        let mut visitor = UInt64Builder::with_capacity(n);
-        let (mut start, mut end) = (
-            TimestampMillisecondBuilder::with_capacity(n),
-            TimestampMillisecondBuilder::with_capacity(n),
-        );
-        let (mut duration, mut engaged_s, mut revenue) = (
-            Float64Builder::with_capacity(n),
-            Float64Builder::with_capacity(n),
-            Float64Builder::with_capacity(n),
-        );
-        let mut counts: [UInt32Builder; 3] = std::array::from_fn(|_| UInt32Builder::with_capacity(n));
-        let mut flags: [BooleanBuilder; 3] = std::array::from_fn(|_| BooleanBuilder::with_capacity(n));
-        let mut reason = StringBuilder::with_capacity(n, n * 8);
-        for r in &self.pending {
-            visitor.append_value(r.visitor);
-            start.append_value(r.start);
-            end.append_value(r.end);
-            duration.append_value(r.duration_ms as f64 / 1000.0);
-            engaged_s.append_value(r.engaged_ms as f64 / 1000.0);
-            for (b, v) in counts.iter_mut().zip(r.counts) {
-                b.append_value(v);
-            }
-            for (b, v) in flags.iter_mut().zip(r.flags) {
-                b.append_value(v);
-            }
-            revenue.append_value(r.revenue);
-            reason.append_value(r.end_reason);
-        }
-        let [hits, pageviews, events] = counts.map(|mut b| Arc::new(b.finish()) as ArrayRef);
-        let [bounce, engaged, converted] = flags.map(|mut b| Arc::new(b.finish()) as ArrayRef);
-        let columns: Vec<ArrayRef> = vec![
-            text(0),
-            Arc::new(visitor.finish()),
-            Arc::new(start.finish().with_timezone("UTC")),
-            Arc::new(end.finish().with_timezone("UTC")),
-            Arc::new(duration.finish()),
-            Arc::new(engaged_s.finish()),
-            hits,
-            pageviews,
-            events,
-            text(1),
-            text(2),
-            text(3),
-            text(4),
-            text(5),
-            text(6),
-            text(7),
-            text(8),
-            text(9),
-            text(10),
-            bounce,
-            engaged,
-            converted,
-            Arc::new(revenue.finish()),
-            Arc::new(reason.finish()),
-        ];
-        let batch = RecordBatch::try_new(schema(), columns)?;
-        self.writer.write(&batch)?;
-        self.rows += n as u64;
-        self.pending.clear();
-        Ok(())
-    }
-
-    pub fn finish(mut self, tables: &Tables) -> Result<u64, parquet::errors::ParquetError> {
-        self.flush(tables)?;
         self.writer.close()?;
         Ok(self.rows)
     }
+
+    fn write_row_group(&mut self, records: &[SessionRecord]) -> Result<(), ParquetError> {
+        let descriptors: Vec<_> = (0..COLUMNS.len())
+            .map(|i| self.writer.schema_descr().column(i))
+            .collect();
+        let levels = vec![1i16; records.len()];
+        let mut group = self.writer.next_row_group()?;
+        for (index, descr) in descriptors.into_iter().enumerate() {
+            if let Some(slot) = TEXT_COLUMNS.iter().position(|&c| c == index) {
+                let ids: Vec<u32> = records.iter().map(|r| r.text[slot]).collect();
+                let (bytes, close) = self.dictionary.encode(descr, &ids, &self.strings)?;
+                group.append_column(&bytes, close)?;
+                continue;
+            }
+            if index == END_REASON_COLUMN {
+                let ids: Vec<u32> = records.iter().map(|r| r.end_reason as u32 + 1).collect();
+                let names: Vec<&str> = std::iter::once("")
+                    .chain(EndReason::ALL.iter().map(|r| r.as_str()))
+                    .collect();
+                let (bytes, close) = self.dictionary.encode(descr, &ids, &names)?;
+                group.append_column(&bytes, close)?;
+                continue;
+            }
+            let mut column = group
+                .next_column()?
+                .ok_or_else(|| ParquetError::General("sessions.parquet: fewer columns than expected".into()))?;
+            let defs = Some(&levels[..]);
+            match index {
+                1 => write::<Int64Type>(&mut column, records.iter().map(|r| r.visitor as i64), defs)?,
+                2 => write::<Int64Type>(&mut column, records.iter().map(|r| r.start), defs)?,
+                3 => write::<Int64Type>(&mut column, records.iter().map(|r| r.end), defs)?,
+                4 => write::<DoubleType>(&mut column, records.iter().map(|r| r.duration_ms as f64 / 1000.0), defs)?,
+                5 => write::<DoubleType>(&mut column, records.iter().map(|r| r.engaged_ms as f64 / 1000.0), defs)?,
+                6..=8 => write::<Int32Type>(&mut column, records.iter().map(|r| r.counts[index - 6] as i32), defs)?,
+                19..=21 => write::<BoolType>(&mut column, records.iter().map(|r| r.flags[index - 19]), defs)?,
+                22 => write::<DoubleType>(&mut column, records.iter().map(|r| r.revenue), defs)?,
+                other => {
+                    return Err(ParquetError::General(format!(
+                        "sessions.parquet: no writer for column {other}"
+                    )))
+                }
+            }
+            column.close()?;
+        }
+        group.close()?;
+        self.rows += records.len() as u64;
+        Ok(())
+    }
+}
+
+fn write<T: parquet::data_type::DataType>(
+    column: &mut SerializedColumnWriter<'_>,
+    values: impl Iterator<Item = T::T>,
+    levels: Option<&[i16]>,
+) -> Result<(), ParquetError> {
+    let values: Vec<T::T> = values.collect();
+    column.typed::<T>().write_batch(&values, levels, None)?;
+    Ok(())
 }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 use crate::store::{ObjectMeta, Store, StoreError};
-use decode::{decode, FileRows};
+use decode::{decode, FileRows, Projection};
 
 /// How many objects are fetched at once.
 const PARALLEL_FETCHES: usize = 16;
@@ -88,62 +88,88 @@ pub struct LoadedPartition {
     pub bad: Vec<BadObject>,
 }
 
+/// Partitions fetched and decoded at the same time (delivered in order): with one file per
+/// partition (compacted lakes), this is what keeps both cores decoding.
+const PARTITIONS_IN_FLIGHT: usize = 3;
+
 /// Streams the plan's partitions in order through a small channel, so fetching and decoding of
 /// the next partitions overlaps with sessionizing the current one.
-pub fn load(store: Store, plan: ScanPlan, progress: ProgressBar) -> mpsc::Receiver<LoadedPartition> {
-    let (tx, rx) = mpsc::channel(2);
+pub fn load(
+    store: Store,
+    plan: ScanPlan,
+    projection: Projection,
+    progress: ProgressBar,
+) -> mpsc::Receiver<LoadedPartition> {
+    let (tx, rx) = mpsc::channel(1);
     let store = Arc::new(store);
     tokio::spawn(async move {
-        for (partition, objects) in plan.partitions {
-            let fetched: Vec<(String, Result<Bytes, StoreError>)> = stream::iter(objects.into_iter().map(|object| {
-                let store = store.clone();
-                async move {
-                    let bytes = store.get(&object.key).await;
-                    (object.key, bytes)
-                }
-            }))
-            .buffer_unordered(PARALLEL_FETCHES)
-            .collect()
-            .await;
-            let bytes_read: u64 = fetched
-                .iter()
-                .map(|(_, b)| b.as_ref().map(|b| b.len() as u64).unwrap_or(0))
-                .sum();
-            let decoded = tokio::task::spawn_blocking(move || {
-                let mut results: Vec<(String, Result<FileRows, String>)> = fetched
-                    .into_par_iter()
-                    .map(|(key, bytes)| {
-                        let rows = bytes.map_err(|e| e.to_string()).and_then(|b| {
-                            // A decoder panic on a hostile file is that file's problem, not the run's.
-                            std::panic::catch_unwind(|| decode(b))
-                                .map_err(|_| "the Parquet decoder failed on this object".to_owned())?
-                                .map_err(|e| e.to_string())
-                        });
-                        (key, rows)
-                    })
-                    .collect();
-                // Deterministic order: the run's interned ids must not depend on fetch timing.
-                results.sort_by(|a, b| a.0.cmp(&b.0));
-                results
-            })
-            .await;
-            let Ok(decoded) = decoded else { break };
-            let mut loaded = LoadedPartition {
-                partition,
-                files: Vec::new(),
-                bad: Vec::new(),
-            };
-            for (key, result) in decoded {
-                match result {
-                    Ok(file) => loaded.files.push(file),
-                    Err(reason) => loaded.bad.push(BadObject { key, reason }),
-                }
-            }
-            progress.inc(bytes_read);
-            if tx.send(loaded).await.is_err() {
+        let mut loaded = stream::iter(plan.partitions.into_iter().map(|(partition, objects)| {
+            let store = store.clone();
+            let progress = progress.clone();
+            async move { load_partition(&store, partition, objects, projection, &progress).await }
+        }))
+        .buffered(PARTITIONS_IN_FLIGHT);
+        while let Some(partition) = loaded.next().await {
+            let Some(partition) = partition else { break };
+            if tx.send(partition).await.is_err() {
                 break;
             }
         }
     });
     rx
+}
+
+/// Fetches a partition's objects concurrently and decodes them in parallel. `None` when the
+/// decoding task could not run (the runtime is shutting down).
+async fn load_partition(
+    store: &Store,
+    partition: Partition,
+    objects: Vec<ObjectMeta>,
+    projection: Projection,
+    progress: &ProgressBar,
+) -> Option<LoadedPartition> {
+    let fetched: Vec<(String, Result<Bytes, StoreError>)> =
+        stream::iter(objects.into_iter().map(|object| async move {
+            let bytes = store.get(&object.key).await;
+            (object.key, bytes)
+        }))
+        .buffer_unordered(PARALLEL_FETCHES)
+        .collect()
+        .await;
+    let bytes_read: u64 = fetched
+        .iter()
+        .map(|(_, b)| b.as_ref().map(|b| b.len() as u64).unwrap_or(0))
+        .sum();
+    let decoded = tokio::task::spawn_blocking(move || {
+        let mut results: Vec<(String, Result<FileRows, String>)> = fetched
+            .into_par_iter()
+            .map(|(key, bytes)| {
+                let rows = bytes.map_err(|e| e.to_string()).and_then(|b| {
+                    // A decoder panic on a hostile file is that file's problem, not the run's.
+                    std::panic::catch_unwind(|| decode(b, projection))
+                        .map_err(|_| "the Parquet decoder failed on this object".to_owned())?
+                        .map_err(|e| e.to_string())
+                });
+                (key, rows)
+            })
+            .collect();
+        // Deterministic order: the run's interned ids must not depend on fetch timing.
+        results.sort_by(|a, b| a.0.cmp(&b.0));
+        results
+    })
+    .await
+    .ok()?;
+    let mut loaded = LoadedPartition {
+        partition,
+        files: Vec::new(),
+        bad: Vec::new(),
+    };
+    for (key, result) in decoded {
+        match result {
+            Ok(file) => loaded.files.push(file),
+            Err(reason) => loaded.bad.push(BadObject { key, reason }),
+        }
+    }
+    progress.inc(bytes_read);
+    Some(loaded)
 }

@@ -1,14 +1,15 @@
 //! Per-run lookups computed once per distinct value, before the parallel sessionizer runs:
-//! attribution and channel per (campaign fields, referrer, host), internal-referrer checks, and
-//! bit masks telling which goals, funnel steps and error signals an event name or a path hits.
+//! attribution and channel per `Touch` (campaign fields, referrer, host; internal referrers
+//! resolved), each site's time zone, and bit masks telling which goals, funnel steps and error
+//! signals an event name or a path hits.
 
 use chrono_tz::Tz;
-use rustc_hash::FxHashMap;
 
 use crate::channels::{ChannelRules, Touch as ChannelTouch};
 use crate::config::Config;
 use crate::scan::rows::{
-    Row, Tables, TOUCH_CAMPAIGN, TOUCH_CLICK_ID, TOUCH_CONTENT, TOUCH_MEDIUM, TOUCH_REF, TOUCH_SOURCE, TOUCH_TERM,
+    Tables, TOUCH_CAMPAIGN, TOUCH_CLICK_ID, TOUCH_CONTENT, TOUCH_HOST, TOUCH_MEDIUM, TOUCH_REF, TOUCH_REFERRER,
+    TOUCH_SOURCE, TOUCH_TERM,
 };
 
 /// Bit of `Masks` for a hit that is an error signal (event) or a not-found page (path).
@@ -16,7 +17,7 @@ pub const TECH_BIT: u64 = 1 << 63;
 /// Most goals + funnel steps one config may have (one bit each, one bit for errors).
 pub const MAX_MASK_BITS: usize = 63;
 
-/// The attribution of a session's first hit.
+/// The attribution of a pageview's touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attr {
     pub source: u32,
@@ -25,33 +26,28 @@ pub struct Attr {
     pub term: u32,
     pub content: u32,
     pub channel: u32,
+    /// Referrer host as stored (0 = none).
+    pub referrer: u32,
     /// Direct (no campaign, no external referrer): never splits a session.
     pub direct: bool,
-}
-
-/// Which goals (bits 0..goals), funnel steps (bits goals..goals+steps) and technical signal a
-/// value matches.
-#[derive(Debug, Default)]
-pub struct Masks {
-    pub by_event: Vec<u64>,
-    pub by_path: Vec<u64>,
 }
 
 #[derive(Debug)]
 pub struct Lookup {
     pub rules: ChannelRules,
-    attr_ids: FxHashMap<(u32, u32, u32), u32>,
-    pub attrs: Vec<Attr>,
-    pub masks: Masks,
-    /// Site time zone by site string id.
-    pub site_tz: FxHashMap<u32, Tz>,
+    /// Attribution per touch id (`Session::attr` is a touch id).
+    attrs: Vec<Attr>,
+    /// Goal / funnel / error bits per string id, as an event name and as a path.
+    event_masks: Vec<u64>,
+    path_masks: Vec<u64>,
+    /// Time zone per string id, for the ids that are site names (UTC for the rest).
+    time_zones: Vec<Tz>,
     /// Event-name ids of pageviews and engagement beacons.
     pub pageview: u32,
     pub engagement: u32,
     pub goal_count: usize,
     /// (first bit, step count) per funnel.
     pub funnels: Vec<(usize, usize)>,
-    masked_strings: usize,
 }
 
 impl Lookup {
@@ -70,69 +66,60 @@ impl Lookup {
         }
         Ok(Lookup {
             rules,
-            attr_ids: FxHashMap::default(),
             attrs: Vec::new(),
-            masks: Masks::default(),
-            site_tz: FxHashMap::default(),
+            event_masks: Vec::new(),
+            path_masks: Vec::new(),
+            time_zones: Vec::new(),
             pageview: tables.strings.intern(hitflow_schema::EVENT_PAGEVIEW),
             engagement: tables.strings.intern(hitflow_schema::EVENT_ENGAGEMENT),
             goal_count: config.goals.len(),
             funnels,
-            masked_strings: 0,
         })
     }
 
-    /// Attribution id of a hit (see `prepare`).
-    pub fn attr_of(&self, row: &Row) -> Option<u32> {
-        self.attr_ids.get(&(row.touch, row.referrer_host, row.host)).copied()
-    }
-
-    pub fn attr(&self, id: u32) -> &Attr {
-        &self.attrs[id as usize]
+    /// Attribution of a touch id (0, the empty touch, is direct).
+    pub fn attr(&self, touch: u32) -> &Attr {
+        // `prepare` covers every interned touch; the fallback only guards misuse.
+        self.attrs.get(touch as usize).or(self.attrs.first()).unwrap_or(&DIRECT)
     }
 
     pub fn event_mask(&self, event: u32) -> u64 {
-        self.masks.by_event.get(event as usize).copied().unwrap_or(0)
+        self.event_masks.get(event as usize).copied().unwrap_or(0)
     }
 
     pub fn path_mask(&self, path: u32) -> u64 {
-        self.masks.by_path.get(path as usize).copied().unwrap_or(0)
+        self.path_masks.get(path as usize).copied().unwrap_or(0)
     }
 
-    /// Computes what the rows need that is not known yet. Sequential and cheap: work is per
-    /// distinct value, not per row (apart from one hash probe).
-    pub fn prepare(&mut self, rows: &[Row], tables: &mut Tables, config: &Config) {
-        self.prepare_masks(tables, config);
-        let mut last = None;
-        for row in rows {
-            let key = (row.touch, row.referrer_host, row.host);
-            if last == Some(key) || self.attr_ids.contains_key(&key) {
-                last = Some(key);
-                continue;
-            }
-            last = Some(key);
-            let attr = self.attribute(key, tables);
-            self.attr_ids.insert(key, self.attrs.len() as u32);
+    /// Time zone of a site (by its string id).
+    pub fn site_tz(&self, site: u32) -> Tz {
+        self.time_zones.get(site as usize).copied().unwrap_or(Tz::UTC)
+    }
+
+    /// Computes what the tables hold that is not known yet. Sequential and cheap: the work is
+    /// per distinct string and touch, never per row.
+    pub fn prepare(&mut self, tables: &mut Tables, config: &Config) {
+        self.prepare_strings(tables, config);
+        for touch in self.attrs.len()..tables.touches.len() {
+            let attr = self.attribute(touch as u32, tables);
             self.attrs.push(attr);
         }
-        for row in rows {
-            self.site_tz
-                .entry(row.site)
-                .or_insert_with(|| config.timezone(tables.str(row.site)));
-        }
+        // Attribution interns source, medium, campaign and channel names.
+        self.prepare_strings(tables, config);
     }
 
-    fn attribute(&self, (touch, referrer, host): (u32, u32, u32), tables: &mut Tables) -> Attr {
+    fn attribute(&self, touch: u32, tables: &mut Tables) -> Attr {
         let t = tables.touches.get(touch);
         let s = &tables.strings;
+        let opt = |slot: usize| (t[slot] != 0).then(|| s.get(t[slot]));
         let touch_view = ChannelTouch {
-            url_host: s.get(host),
-            referrer_host: (referrer != 0).then(|| s.get(referrer)),
-            utm_source: (t[TOUCH_SOURCE] != 0).then(|| s.get(t[TOUCH_SOURCE])),
-            utm_medium: (t[TOUCH_MEDIUM] != 0).then(|| s.get(t[TOUCH_MEDIUM])),
-            utm_campaign: (t[TOUCH_CAMPAIGN] != 0).then(|| s.get(t[TOUCH_CAMPAIGN])),
-            ref_param: (t[TOUCH_REF] != 0).then(|| s.get(t[TOUCH_REF])),
-            click_id_kind: (t[TOUCH_CLICK_ID] != 0).then(|| s.get(t[TOUCH_CLICK_ID])),
+            url_host: s.get(t[TOUCH_HOST]),
+            referrer_host: opt(TOUCH_REFERRER),
+            utm_source: opt(TOUCH_SOURCE),
+            utm_medium: opt(TOUCH_MEDIUM),
+            utm_campaign: opt(TOUCH_CAMPAIGN),
+            ref_param: opt(TOUCH_REF),
+            click_id_kind: opt(TOUCH_CLICK_ID),
         };
         let click = touch_view.click_id_kind.map(str::to_owned);
         let attribution = self.rules.attribute(&touch_view);
@@ -146,16 +133,14 @@ impl Lookup {
             term: t[TOUCH_TERM],
             content: t[TOUCH_CONTENT],
             channel: strings.intern(&channel),
+            referrer: t[TOUCH_REFERRER],
             direct,
         }
     }
 
-    /// Goal / funnel / error bits for every string interned since the last call.
-    fn prepare_masks(&mut self, tables: &Tables, config: &Config) {
-        let total = tables.strings.len();
-        self.masks.by_event.resize(total, 0);
-        self.masks.by_path.resize(total, 0);
-        for id in self.masked_strings..total {
+    /// Goal / funnel / error bits and the time zone for every string interned since the last call.
+    fn prepare_strings(&mut self, tables: &Tables, config: &Config) {
+        for id in self.event_masks.len()..tables.strings.len() {
             let value = tables.strings.get(id as u32);
             let (mut event_mask, mut path_mask) = (0u64, 0u64);
             for (bit, goal) in config.goals.iter().enumerate() {
@@ -184,9 +169,20 @@ impl Lookup {
             if config.technical.not_found_paths.iter().any(|p| p.matches(value)) {
                 path_mask |= TECH_BIT;
             }
-            self.masks.by_event[id] = event_mask;
-            self.masks.by_path[id] = path_mask;
+            self.event_masks.push(event_mask);
+            self.path_masks.push(path_mask);
+            self.time_zones.push(config.timezone(value));
         }
-        self.masked_strings = total;
     }
 }
+
+const DIRECT: Attr = Attr {
+    source: 0,
+    medium: 0,
+    campaign: 0,
+    term: 0,
+    content: 0,
+    channel: 0,
+    referrer: 0,
+    direct: true,
+};

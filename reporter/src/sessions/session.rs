@@ -1,12 +1,13 @@
 //! A session as the reporter counts it.
 
-/// Why a session ended (the rule that split it from the next one, or the end of the data).
+/// Why a session ended: the rule that split it from the visitor's next hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum EndReason {
-    /// No further hit of the visitor (daily-rotating ids end every visitor's day at UTC midnight).
+    /// No hit for longer than the inactivity timeout, whether or not the visitor came back
+    /// later (daily-rotating ids also end every visitor's day at UTC midnight). One reason for
+    /// both, so it never depends on how the run was cut into pushes.
     Inactivity,
-    /// The next hit came after more than the inactivity timeout.
-    Timeout,
     MaxLength,
     Midnight,
     SourceChange,
@@ -14,10 +15,17 @@ pub enum EndReason {
 }
 
 impl EndReason {
+    pub const ALL: [EndReason; 5] = [
+        EndReason::Inactivity,
+        EndReason::MaxLength,
+        EndReason::Midnight,
+        EndReason::SourceChange,
+        EndReason::BrowserClose,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EndReason::Inactivity => "inactivity",
-            EndReason::Timeout => "timeout",
             EndReason::MaxLength => "max_length",
             EndReason::Midnight => "midnight",
             EndReason::SourceChange => "source_change",
@@ -29,7 +37,9 @@ impl EndReason {
 /// Steps of the user flow reported (page-to-page transitions from the landing page).
 pub const FLOW_STEPS: usize = 5;
 
-#[derive(Debug, Clone, PartialEq)]
+/// A finished session. Its pages (in order) are handed over beside it, so a session needs no
+/// allocation of its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Session {
     pub site: u32,
     pub visitor: u64,
@@ -48,18 +58,17 @@ pub struct Session {
     pub events: u32,
     pub landing: u32,
     pub exit: u32,
-    /// Pages viewed, in order (path ids): the flow, and the per-page counts.
-    pub pages: Vec<u32>,
+    /// Touch id of the landing pageview: source, medium, campaign, channel, referrer
+    /// (`Lookup::attr`).
     pub attr: u32,
-    /// Referrer host of the landing hit (0 = none).
-    pub referrer: u32,
+    /// Dims id of the landing pageview: device, browser, OS, country.
     pub dims: u32,
     pub revenue: f64,
     pub currency: u32,
     /// Goals reached (bit per goal).
     pub goals: u64,
-    /// Steps reached in order, per funnel.
-    pub funnel_steps: Vec<u8>,
+    /// Funnel steps reached in order, in the bit layout of `Lookup::funnels`.
+    pub funnel_steps: u64,
     /// The last hit was an error event or a not-found page.
     pub ended_on_error: bool,
     pub end_reason: EndReason,
@@ -83,5 +92,22 @@ impl Session {
         } else {
             self.duration_ms
         }
+    }
+
+    /// Steps of a funnel (`(first bit, steps)` from `Lookup::funnels`) reached in order.
+    pub fn funnel_reached(&self, (first_bit, steps): (usize, usize)) -> usize {
+        ((self.funnel_steps >> first_bit).trailing_ones() as usize).min(steps)
+    }
+}
+
+/// Where finished sessions go (figures, the sessions table, a test's list). Sessions of one
+/// visitor arrive together, in time order.
+pub trait SessionSink {
+    fn add(&mut self, session: &Session, pages: &[u32]);
+}
+
+impl SessionSink for Vec<(Session, Vec<u32>)> {
+    fn add(&mut self, session: &Session, pages: &[u32]) {
+        self.push((*session, pages.to_vec()));
     }
 }

@@ -7,7 +7,7 @@ use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
 use super::lookup::{Lookup, TECH_BIT};
-use super::session::{EndReason, Session};
+use super::session::{EndReason, Session, SessionSink};
 use crate::config::SessionConfig;
 use crate::scan::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE};
 
@@ -44,8 +44,15 @@ pub fn local_day(ts: i64, tz: Tz) -> i64 {
 
 /// Sessions of one visitor. `hits` are sorted by time, duplicates removed, all of one
 /// (site, bot flag, visitor). Sessions without a pageview (beacons of a page seen before the
-/// visitor id rotated) are dropped and counted in `orphans`.
-pub fn sessionize(hits: &[Row], rules: &Rules, lookup: &Lookup, out: &mut Vec<Session>, orphans: &mut u64) {
+/// visitor id rotated) are dropped and counted in `orphans`. `pages` is scratch space.
+pub fn sessionize(
+    hits: &[Row],
+    rules: &Rules,
+    lookup: &Lookup,
+    pages: &mut Vec<u32>,
+    sink: &mut impl SessionSink,
+    orphans: &mut u64,
+) {
     // Beacons before the visitor's first other hit belong to a page seen under yesterday's id
     // (or already reported): they start nothing.
     let leading_beacons = hits.iter().take_while(|h| h.event == lookup.engagement).count();
@@ -54,24 +61,20 @@ pub fn sessionize(hits: &[Row], rules: &Rules, lookup: &Lookup, out: &mut Vec<Se
     }
     let hits = &hits[leading_beacons..];
     let Some(first) = hits.first() else { return };
-    let tz = lookup.site_tz.get(&first.site).copied().unwrap_or(Tz::UTC);
-    let mut builder = Builder::start(first, lookup);
-    let mut current_source = source_of(first, lookup);
+    let tz = lookup.site_tz(first.site);
+    let mut builder = Builder::start(first, lookup, pages);
     let mut prev_activity = first.ts;
     for hit in &hits[1..] {
         let is_beacon = hit.event == lookup.engagement;
         let reason = if is_beacon {
             None
         } else if hit.ts - prev_activity > rules.timeout_ms {
-            Some(EndReason::Timeout)
+            Some(EndReason::Inactivity)
         } else if hit.ts - builder.session.start >= rules.max_length_ms {
             Some(EndReason::MaxLength)
         } else if rules.split_at_midnight && local_day(hit.ts, tz) != local_day(prev_activity, tz) {
             Some(EndReason::Midnight)
-        } else if rules.split_on_source_change
-            && hit.event == lookup.pageview
-            && is_new_source(hit, current_source, lookup)
-        {
+        } else if rules.split_on_source_change && hit.event == lookup.pageview && builder.is_new_source(hit, lookup) {
             Some(EndReason::SourceChange)
         } else if rules.split_on_browser_close && hit.flags & FLAG_ENTRY != 0 {
             Some(EndReason::BrowserClose)
@@ -79,42 +82,14 @@ pub fn sessionize(hits: &[Row], rules: &Rules, lookup: &Lookup, out: &mut Vec<Se
             None
         };
         if let Some(reason) = reason {
-            builder.finish(reason, out, orphans);
-            builder = Builder::start(hit, lookup);
-            current_source = source_of(hit, lookup);
+            builder.finish(reason, pages, sink, orphans);
+            builder = Builder::start(hit, lookup, pages);
         } else {
-            builder.add(hit, lookup);
-            if hit.event == lookup.pageview {
-                if let Some(source) = source_of(hit, lookup).filter(|s| !lookup.attr(*s).direct) {
-                    current_source = Some(source);
-                }
-            }
+            builder.add(hit, lookup, pages);
         }
         prev_activity = prev_activity.max(hit.ts);
     }
-    builder.finish(EndReason::Inactivity, out, orphans);
-}
-
-fn source_of(hit: &Row, lookup: &Lookup) -> Option<u32> {
-    lookup.attr_of(hit)
-}
-
-/// A pageview that carries a campaign or an external referrer different from the session's.
-fn is_new_source(hit: &Row, current: Option<u32>, lookup: &Lookup) -> bool {
-    let Some(source) = lookup.attr_of(hit) else {
-        return false;
-    };
-    let attr = lookup.attr(source);
-    if attr.direct {
-        return false;
-    }
-    match current.map(|c| lookup.attr(c)) {
-        None => true,
-        Some(cur) => {
-            (cur.source, cur.medium, cur.campaign, cur.term, cur.content)
-                != (attr.source, attr.medium, attr.campaign, attr.term, attr.content)
-        }
-    }
+    builder.finish(EndReason::Inactivity, pages, sink, orphans);
 }
 
 struct Builder {
@@ -125,10 +100,13 @@ struct Builder {
     page_engaged: i64,
     activity_end: i64,
     last_was_error: bool,
+    /// Touch of the latest pageview that named a source (campaign or external referrer).
+    current_source: Option<u32>,
 }
 
 impl Builder {
-    fn start(hit: &Row, lookup: &Lookup) -> Self {
+    fn start(hit: &Row, lookup: &Lookup, pages: &mut Vec<u32>) -> Self {
+        pages.clear();
         let mut builder = Builder {
             session: Session {
                 site: hit.site,
@@ -143,14 +121,12 @@ impl Builder {
                 events: 0,
                 landing: 0,
                 exit: 0,
-                pages: Vec::new(),
-                attr: lookup.attr_of(hit).unwrap_or(0),
-                referrer: hit.referrer_host,
-                dims: hit.dims,
+                attr: 0,
+                dims: 0,
                 revenue: 0.0,
                 currency: 0,
                 goals: 0,
-                funnel_steps: vec![0; lookup.funnels.len()],
+                funnel_steps: 0,
                 ended_on_error: false,
                 end_reason: EndReason::Inactivity,
             },
@@ -158,12 +134,32 @@ impl Builder {
             page_engaged: 0,
             activity_end: hit.ts,
             last_was_error: false,
+            current_source: None,
         };
-        builder.add(hit, lookup);
+        builder.add(hit, lookup, pages);
         builder
     }
 
-    fn add(&mut self, hit: &Row, lookup: &Lookup) {
+    /// A pageview, after the session's first, that names a campaign or an external referrer
+    /// different from the session's current one.
+    fn is_new_source(&self, hit: &Row, lookup: &Lookup) -> bool {
+        if self.session.pageviews == 0 {
+            return false;
+        }
+        let attr = lookup.attr(hit.touch);
+        if attr.direct {
+            return false;
+        }
+        match self.current_source.map(|c| lookup.attr(c)) {
+            None => true,
+            Some(cur) => {
+                (cur.source, cur.medium, cur.campaign, cur.term, cur.content)
+                    != (attr.source, attr.medium, attr.campaign, attr.term, attr.content)
+            }
+        }
+    }
+
+    fn add(&mut self, hit: &Row, lookup: &Lookup, pages: &mut Vec<u32>) {
         let s = &mut self.session;
         s.hits += 1;
         s.end = s.end.max(hit.ts);
@@ -176,13 +172,15 @@ impl Builder {
             return;
         } else if hit.event == lookup.pageview {
             if s.pageviews == 0 {
-                s.landing = hit.path;
                 // The landing pageview decides the session's source and device.
-                s.attr = lookup.attr_of(hit).unwrap_or(s.attr);
-                s.referrer = hit.referrer_host;
+                s.landing = hit.path;
+                s.attr = hit.touch;
                 s.dims = hit.dims;
             }
-            s.pages.push(hit.path);
+            if !lookup.attr(hit.touch).direct {
+                self.current_source = Some(hit.touch);
+            }
+            pages.push(hit.path);
             s.pageviews += 1;
             s.exit = hit.path;
             self.page_start = hit.ts;
@@ -198,16 +196,16 @@ impl Builder {
             s.currency = hit.currency;
         }
         s.goals |= mask & ((1u64 << lookup.goal_count) - 1);
-        for (funnel, &(first_bit, steps)) in lookup.funnels.iter().enumerate() {
-            let reached = s.funnel_steps[funnel] as usize;
+        for &(first_bit, steps) in &lookup.funnels {
+            let reached = s.funnel_reached((first_bit, steps));
             if reached < steps && mask & (1 << (first_bit + reached)) != 0 {
-                s.funnel_steps[funnel] += 1;
+                s.funnel_steps |= 1 << (first_bit + reached);
             }
         }
         self.last_was_error = mask & TECH_BIT != 0;
     }
 
-    fn finish(mut self, reason: EndReason, out: &mut Vec<Session>, orphans: &mut u64) {
+    fn finish(mut self, reason: EndReason, pages: &[u32], sink: &mut impl SessionSink, orphans: &mut u64) {
         if self.session.pageviews == 0 {
             *orphans += 1;
             return;
@@ -215,6 +213,6 @@ impl Builder {
         self.session.duration_ms = self.activity_end - self.session.start;
         self.session.ended_on_error = self.last_was_error;
         self.session.end_reason = reason;
-        out.push(self.session);
+        sink.add(&self.session, pages);
     }
 }

@@ -1,19 +1,35 @@
-//! Sessionizing a stream of hourly partitions with bounded memory. Hits may arrive up to
-//! `LATE_PARTITIONS` partitions after the hour of their timestamp; once partition H is loaded, a
-//! visitor whose last hit is older than the watermark minus the inactivity timeout cannot gain a
-//! hit any more, so its sessions are final and its rows are freed. Memory therefore holds the
-//! visitors active in the last couple of hours, whatever the length of the period.
+//! Sessionizing a stream of hourly partitions with bounded memory, in parallel.
+//!
+//! Hits may arrive up to `LATE_PARTITIONS` partitions after the hour of their timestamp, so
+//! the caller tells `push` until when every hit has arrived. A group (site, bot flag, visitor)
+//! is final once its last hit is older than that minus the inactivity timeout, or once its UTC
+//! day is over — visitor ids rotate at UTC midnight, so no id gets hits on two days. Final
+//! groups become sessions and their rows are freed; memory holds the groups active in the last
+//! couple of hours and the rows added since the last push, whatever the length of the period.
+//!
+//! Rows come from the decoder already split by bucket (the top bits of the visitor id, see
+//! `rows::bucket_of`), and buckets belong to shards, which are pushed in parallel. A push
+//! gathers one bucket at a time (its open rows and its part of every file added since) into a
+//! small buffer, sorts it with a counting sort on the next visitor bits and an insertion sort
+//! of the few rows per sub-bucket, and sessionizes it: every step after the gather stays in
+//! cache.
+
+use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::lookup::Lookup;
-use super::session::Session;
+use super::session::SessionSink;
 use super::sessionize::{sessionize, Rules};
-use crate::scan::rows::Row;
+use crate::scan::decode::Remap;
+use crate::scan::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
 
 /// How many partitions after its own hour a hit may still arrive in.
 pub const LATE_PARTITIONS: i64 = 2;
-const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+/// Sub-buckets a bucket is sorted into, by the visitor bits after the bucket bits.
+const SUB_BITS: u32 = 8;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct StreamStats {
@@ -23,168 +39,233 @@ pub struct StreamStats {
     pub too_late_hits: u64,
     /// Sessions made only of beacons of a page viewed before the visitor id rotated.
     pub sessions_without_pageview: u64,
+    /// Hits outside the time window the run reads.
+    pub outside_window: u64,
+}
+
+impl StreamStats {
+    fn absorb(&mut self, other: StreamStats) {
+        self.duplicate_hits += other.duplicate_hits;
+        self.too_late_hits += other.too_late_hits;
+        self.sessions_without_pageview += other.sessions_without_pageview;
+        self.outside_window += other.outside_window;
+    }
+}
+
+/// One file's rows of one shard, by bucket, waiting for the next push.
+struct PendingFile {
+    rows: ShardRows,
+    remap: Arc<Remap>,
+}
+
+struct Shard {
+    /// Per bucket: rows of groups that may still get hits (global ids).
+    open: Vec<Vec<Row>>,
+    pending: Vec<PendingFile>,
+    pending_rows: usize,
+    stats: StreamStats,
+    /// Reused per bucket and per group.
+    gathered: Vec<Row>,
+    scratch: Vec<Row>,
+    pages: Vec<u32>,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Shard {
+            open: (0..BUCKETS_PER_SHARD).map(|_| Vec::new()).collect(),
+            pending: Vec::new(),
+            pending_rows: 0,
+            stats: StreamStats::default(),
+            gathered: Vec::new(),
+            scratch: Vec::new(),
+            pages: Vec::new(),
+        }
+    }
 }
 
 pub struct Sessionizer {
     rules: Rules,
-    /// Rows of visitors that may still get hits, sorted by (group, time).
-    open: Vec<Row>,
-    /// Hits older than this belong to visitors already finalized.
+    window: Range<i64>,
+    shards: Vec<Shard>,
+    /// Hits older than this belong to groups already finalized.
     finalized_before: i64,
     pub stats: StreamStats,
 }
 
+fn sub_bucket_of(visitor: u64) -> usize {
+    ((visitor << BUCKET_BITS) >> (64 - SUB_BITS)) as usize
+}
+
+/// What a push does with the groups: `limit`: groups whose last hit is before it are final
+/// (`None`: all are); rows before `cutoff` arrived too late; rows outside `window` are not read.
+struct PushLimits {
+    limit: Option<i64>,
+    cutoff: i64,
+    window: Range<i64>,
+}
+
 impl Sessionizer {
-    pub fn new(rules: Rules) -> Self {
+    /// Sessionizes the hits whose time is in `window`.
+    pub fn new(rules: Rules, window: Range<i64>) -> Self {
         Sessionizer {
             rules,
-            open: Vec::new(),
+            window,
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             finalized_before: i64::MIN,
             stats: StreamStats::default(),
         }
     }
 
-    /// Every session whose hits all lie before this time has been returned.
+    /// Every session whose hits all lie before this time has been handed out.
     pub fn finalized_before(&self) -> i64 {
         self.finalized_before
     }
 
-    /// Rows currently held.
+    /// Rows held: still-open groups and rows added since the last push.
     pub fn open_rows(&self) -> usize {
-        self.open.len()
+        self.shards
+            .iter()
+            .map(|s| s.pending_rows + s.open.iter().map(Vec::len).sum::<usize>())
+            .sum()
     }
 
-    /// Adds the rows of partitions up to the one starting at `partition_start` and returns the
-    /// sessions that became final. `None` flushes everything (end of the data).
-    pub fn push(&mut self, mut rows: Vec<Row>, partition_start: Option<i64>, lookup: &Lookup) -> Vec<Session> {
-        let before = rows.len();
-        let cutoff = self.finalized_before;
-        rows.retain(|r| r.ts >= cutoff);
-        self.stats.too_late_hits += (before - rows.len()) as u64;
+    /// Rows added since the last push.
+    pub fn pending_rows(&self) -> usize {
+        self.shards.iter().map(|s| s.pending_rows).sum()
+    }
 
-        // Only the new rows need sorting: the open ones are sorted already.
-        let rows = merge_sorted(std::mem::take(&mut self.open), sort_rows(rows));
-        let before = rows.len();
-        let rows = dedup(rows);
-        self.stats.duplicate_hits += (before - rows.len()) as u64;
-
-        // Everything with a timestamp before `complete` has arrived.
-        let complete = partition_start.map(|start| start + HOUR_MS - LATE_PARTITIONS * HOUR_MS);
-        let closable_before = complete.map(|c| c - self.rules.timeout_ms);
-
-        let groups = group_bounds(&rows);
-        let (closed, kept): (Vec<_>, Vec<_>) = groups
-            .into_par_iter()
-            .partition(|&(_, end)| closable_before.is_none_or(|limit| rows[end - 1].ts < limit));
-
-        let rules = self.rules;
-        let results: Vec<(Vec<Session>, u64)> = closed
-            .par_chunks(256)
-            .map(|chunk| {
-                let mut out = Vec::new();
-                let mut orphans = 0;
-                for &(start, end) in chunk {
-                    sessionize(&rows[start..end], &rules, lookup, &mut out, &mut orphans);
-                }
-                (out, orphans)
-            })
-            .collect();
-
-        let mut open = Vec::with_capacity(kept.iter().map(|(s, e)| e - s).sum());
-        for (start, end) in kept {
-            open.extend_from_slice(&rows[start..end]);
+    /// Adds one file's rows (`shards[i]` holds shard `i`'s, see `rows::shard_of`), with the
+    /// `remap` that makes their ids global.
+    pub fn add(&mut self, shards: Vec<ShardRows>, remap: Remap) {
+        assert_eq!(shards.len(), SHARDS, "rows by shard");
+        let remap = Arc::new(remap);
+        for (shard, rows) in self.shards.iter_mut().zip(shards) {
+            shard.pending_rows += rows.rows.len();
+            shard.pending.push(PendingFile {
+                rows,
+                remap: remap.clone(),
+            });
         }
-        self.open = open;
-        if let Some(limit) = closable_before {
+    }
+
+    /// Hands every group that is final to its shard's sink (`sinks[i]` for shard `i`, called
+    /// from one thread per shard). `complete`: every hit with an earlier timestamp has arrived;
+    /// `None` means the data has ended and everything is final.
+    pub fn push<K: SessionSink + Send>(&mut self, complete: Option<i64>, lookup: &Lookup, sinks: &mut [K]) {
+        assert_eq!(sinks.len(), SHARDS, "one sink per shard");
+        let limits = PushLimits {
+            limit: complete.map(|c| (c - self.rules.timeout_ms).max(c.div_euclid(DAY_MS) * DAY_MS)),
+            cutoff: self.finalized_before,
+            window: self.window.clone(),
+        };
+        let rules = self.rules;
+        self.shards
+            .par_iter_mut()
+            .zip(sinks.par_iter_mut())
+            .for_each(|(shard, sink)| shard.push(&limits, &rules, lookup, sink));
+        for shard in &mut self.shards {
+            self.stats.absorb(std::mem::take(&mut shard.stats));
+        }
+        if let Some(limit) = limits.limit {
             self.finalized_before = self.finalized_before.max(limit);
         }
-        let mut sessions = Vec::with_capacity(results.iter().map(|(s, _)| s.len()).sum());
-        for (mut out, orphans) in results {
-            self.stats.sessions_without_pageview += orphans;
-            sessions.append(&mut out);
-        }
-        sessions
     }
 }
 
-/// Sort order of rows: visitor, then site and bot flag (together: the group), then time. Signed
-/// times are flipped into unsigned order.
-fn order_key(r: &Row) -> (u64, u64, u64) {
-    (
-        r.visitor,
-        (u64::from(r.site) << 1) | u64::from(r.is_bot()),
-        (r.ts as u64) ^ (1 << 63),
-    )
-}
-
-/// Sorts rows by `order_key` through a compact key array: moving 32-byte keys instead of 80-byte
-/// rows makes the sort several times cheaper, and each row is then moved once.
-fn sort_rows(rows: Vec<Row>) -> Vec<Row> {
-    let mut keys: Vec<((u64, u64, u64), u32)> = rows
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| (order_key(r), i as u32))
-        .collect();
-    keys.par_sort_unstable();
-    keys.into_par_iter().map(|(_, i)| rows[i as usize]).collect()
-}
-
-/// Merges two runs sorted by `order_key`.
-fn merge_sorted(a: Vec<Row>, b: Vec<Row>) -> Vec<Row> {
-    if a.is_empty() {
-        return b;
-    }
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if order_key(&b[j]) < order_key(&a[i]) {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            out.push(a[i]);
-            i += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
-/// Drops hits stored twice (same hit id, same visitor and time), keeping the first. In place:
-/// the vector is the largest allocation of a push.
-fn dedup(mut rows: Vec<Row>) -> Vec<Row> {
-    let mut write = 0;
-    let mut run_start = 0;
-    for read in 0..rows.len() {
-        let row = rows[read];
-        if write > 0 && order_key(&rows[write - 1]) == order_key(&row) {
-            if row.hit_id != 0 && rows[run_start..write].iter().any(|seen| seen.hit_id == row.hit_id) {
-                continue;
+impl Shard {
+    fn push(&mut self, limits: &PushLimits, rules: &Rules, lookup: &Lookup, sink: &mut impl SessionSink) {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_rows = 0;
+        for (bucket, open) in self.open.iter_mut().enumerate() {
+            let rows = &mut self.gathered;
+            rows.clear();
+            rows.extend_from_slice(open);
+            for file in &pending {
+                for row in file.rows.bucket(bucket) {
+                    if !limits.window.contains(&row.ts) {
+                        self.stats.outside_window += 1;
+                    } else if row.ts < limits.cutoff {
+                        self.stats.too_late_hits += 1;
+                    } else {
+                        let mut row = *row;
+                        file.remap.apply(&mut row);
+                        rows.push(row);
+                    }
+                }
             }
-        } else {
-            run_start = write;
+            let len = sort_bucket(rows, &mut self.scratch, &mut self.stats);
+            open.clear();
+            let mut start = 0;
+            while start < len {
+                let key = rows[start].group_key();
+                let end = start + rows[start..len].iter().take_while(|r| r.group_key() == key).count();
+                let group = &rows[start..end];
+                if limits.limit.is_none_or(|limit| group[group.len() - 1].ts < limit) {
+                    sessionize(
+                        group,
+                        rules,
+                        lookup,
+                        &mut self.pages,
+                        sink,
+                        &mut self.stats.sessions_without_pageview,
+                    );
+                } else {
+                    open.extend_from_slice(group);
+                }
+                start = end;
+            }
         }
-        rows[write] = row;
-        write += 1;
     }
-    rows.truncate(write);
-    rows
 }
 
-/// `[start, end)` index ranges of runs with the same (site, bot flag, visitor).
-fn group_bounds(rows: &[Row]) -> Vec<(usize, usize)> {
-    let mut bounds = Vec::new();
-    let mut start = 0;
-    for i in 1..=rows.len() {
-        if i == rows.len() || rows[i].group_key() != rows[start].group_key() {
-            if i > start {
-                bounds.push((start, i));
-            }
-            start = i;
+/// Puts a bucket in `Row::order_key` order and drops hits stored twice; returns how many rows
+/// are kept (a prefix of `rows`). A counting sort by the next visitor bits leaves a few rows
+/// per sub-bucket, which an insertion sort orders.
+fn sort_bucket(rows: &mut [Row], scratch: &mut Vec<Row>, stats: &mut StreamStats) -> usize {
+    let mut starts = [0usize; (1 << SUB_BITS) + 1];
+    for row in rows.iter() {
+        starts[sub_bucket_of(row.visitor) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts;
+    scratch.clear();
+    scratch.resize(rows.len(), Row::default());
+    for row in rows.iter() {
+        let sub = sub_bucket_of(row.visitor);
+        scratch[next[sub]] = *row;
+        next[sub] += 1;
+    }
+    for sub in 0..(1 << SUB_BITS) {
+        insertion_sort(&mut scratch[starts[sub]..starts[sub + 1]]);
+    }
+    let mut kept = 0;
+    for row in scratch.iter() {
+        // Copies of one hit share every field, so they sort next to each other.
+        if row.hit_id != 0 && kept > 0 && rows[kept - 1].order_key() == row.order_key() {
+            stats.duplicate_hits += 1;
+            continue;
+        }
+        rows[kept] = *row;
+        kept += 1;
+    }
+    kept
+}
+
+/// Orders a few rows; a visitor's rows mostly arrive in time order already. Sub-buckets of
+/// unusual size fall back to the library sort.
+fn insertion_sort(rows: &mut [Row]) {
+    if rows.len() > 32 {
+        rows.sort_unstable_by_key(Row::order_key);
+        return;
+    }
+    for i in 1..rows.len() {
+        let mut j = i;
+        while j > 0 && rows[j - 1].order_key() > rows[j].order_key() {
+            rows.swap(j - 1, j);
+            j -= 1;
         }
     }
-    bounds
 }

@@ -7,11 +7,11 @@ use hitflow_schema::Hit;
 use super::lookup::Lookup;
 use super::session::{EndReason, Session};
 use super::sessionize::{sessionize, Rules};
-use super::stream::Sessionizer;
+use super::stream::{Sessionizer, LATE_PARTITIONS};
 use crate::channels::ChannelRules;
 use crate::config::{Config, SessionConfig};
-use crate::scan::decode::{decode, merge};
-use crate::scan::rows::{Row, Tables};
+use crate::scan::decode::{decode, merge, merge_rows, Projection};
+use crate::scan::rows::{Row, Tables, SHARDS};
 
 const T0: i64 = 1_764_320_400_000; // 2025-11-28T09:00:00Z
 const MIN: i64 = 60_000;
@@ -49,6 +49,7 @@ fn beacon(at_min: i64, engaged_ms: u32) -> Hit {
     })
 }
 
+/// Hits through the real Parquet encoding and decoder, as rows with global ids in sort order.
 fn rows_of(hits: &[Hit], config: &Config) -> (Vec<Row>, Tables, Lookup) {
     let mut tables = Tables::default();
     let mut lookup = Lookup::new(
@@ -57,27 +58,98 @@ fn rows_of(hits: &[Hit], config: &Config) -> (Vec<Row>, Tables, Lookup) {
         &mut tables,
     )
     .unwrap();
-    let file = decode(Bytes::from(hitflow_schema::write_parquet(hits).unwrap())).unwrap();
-    let rows = merge(file, &mut tables);
-    lookup.prepare(&rows, &mut tables, config);
+    let file = decode(encode(hits), Projection::ALL).unwrap();
+    let mut rows = merge_rows(file, &mut tables);
+    rows.sort_by_key(Row::order_key);
+    lookup.prepare(&mut tables, config);
     (rows, tables, lookup)
 }
 
-/// Sessions through the streaming sessionizer, fed as one partition and flushed.
+fn encode(hits: &[Hit]) -> Bytes {
+    Bytes::from(hitflow_schema::write_parquet(hits).unwrap())
+}
+
+/// A streaming sessionizer over hits added file by file, with the tables it needs.
+struct Stream {
+    sessionizer: Sessionizer,
+    tables: Tables,
+    lookup: Lookup,
+    config: Config,
+    out: Vec<Session>,
+}
+
+impl Stream {
+    fn new(config: Config) -> Self {
+        let mut tables = Tables::default();
+        let lookup = Lookup::new(
+            &config,
+            ChannelRules::from_config(&config.channels).unwrap(),
+            &mut tables,
+        )
+        .unwrap();
+        Stream {
+            sessionizer: Sessionizer::new(Rules::from(&config.sessions), i64::MIN..i64::MAX),
+            tables,
+            lookup,
+            config,
+            out: Vec::new(),
+        }
+    }
+
+    /// Adds the hits as one file.
+    fn add(&mut self, hits: &[Hit]) {
+        if hits.is_empty() {
+            return;
+        }
+        let file = decode(encode(hits), Projection::ALL).unwrap();
+        let (rows, remap) = merge(file, &mut self.tables);
+        self.sessionizer.add(rows, remap);
+        self.lookup.prepare(&mut self.tables, &self.config);
+    }
+
+    /// Pushes as after loading the partition that starts at `partition_start` (`None`: the end).
+    fn push(&mut self, partition_start: Option<i64>) -> usize {
+        let hour = 3_600_000;
+        let complete = partition_start.map(|start| start + hour - LATE_PARTITIONS * hour);
+        let mut sinks: Vec<Vec<(Session, Vec<u32>)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+        self.sessionizer.push(complete, &self.lookup, &mut sinks);
+        let before = self.out.len();
+        self.out.extend(sinks.into_iter().flatten().map(|(s, _)| s));
+        self.out.len() - before
+    }
+}
+
+/// Sessions through the streaming sessionizer, fed as one file and flushed.
 fn sessions_with(hits: &[Hit], sessions: SessionConfig) -> (Vec<Session>, Tables, Lookup) {
     let config = Config {
         sessions,
         ..Config::default()
     };
-    let (rows, tables, lookup) = rows_of(hits, &config);
-    let mut stream = Sessionizer::new(Rules::from(&config.sessions));
-    let mut out = stream.push(rows, None, &lookup);
+    let mut stream = Stream::new(config);
+    stream.add(hits);
+    stream.push(None);
+    let mut out = stream.out;
     out.sort_by_key(|s| (s.is_bot, s.start));
-    (out, tables, lookup)
+    (out, stream.tables, stream.lookup)
 }
 
 fn sessions(hits: &[Hit]) -> Vec<Session> {
     sessions_with(hits, SessionConfig::default()).0
+}
+
+/// Sessions of one visitor's hits, straight through `sessionize`.
+fn sessionize_rows(rows: &[Row], config: &Config, lookup: &Lookup) -> Vec<Session> {
+    let mut out: Vec<(Session, Vec<u32>)> = Vec::new();
+    let (mut pages, mut orphans) = (Vec::new(), 0);
+    sessionize(
+        rows,
+        &Rules::from(&config.sessions),
+        lookup,
+        &mut pages,
+        &mut out,
+        &mut orphans,
+    );
+    out.into_iter().map(|(s, _)| s).collect()
 }
 
 fn pageviews(sessions: &[Session]) -> Vec<u32> {
@@ -127,9 +199,7 @@ fn midnight_split_uses_the_site_time_zone() {
     for (split, want) in [(true, vec![1, 1]), (false, vec![2])] {
         config.sessions.split_at_midnight = split;
         let (rows, _t, lookup) = rows_of(&hits, &config);
-        let mut out = Vec::new();
-        let mut orphans = 0;
-        sessionize(&rows, &Rules::from(&config.sessions), &lookup, &mut out, &mut orphans);
+        let out = sessionize_rows(&rows, &config, &lookup);
         assert_eq!(pageviews(&out), want, "split_at_midnight = {split}");
     }
     // In UTC the same hits are on one day: no split.
@@ -234,10 +304,7 @@ fn bounce_engagement_and_conversion_flags() {
     .unwrap();
     let run = |hits: &[Hit]| {
         let (rows, _t, lookup) = rows_of(hits, &config);
-        let mut out = Vec::new();
-        let mut orphans = 0;
-        sessionize(&rows, &Rules::from(&config.sessions), &lookup, &mut out, &mut orphans);
-        out.remove(0)
+        sessionize_rows(&rows, &config, &lookup).remove(0)
     };
     let single = run(&[pageview(0, "/")]);
     assert!(single.is_bounce() && !single.converted());
@@ -283,36 +350,94 @@ fn duplicates_are_counted_once_and_row_order_does_not_matter() {
 
 #[test]
 fn late_hits_in_a_later_partition_join_their_session() {
-    let config = Config::default();
     let hits = [pageview(0, "/"), pageview(20, "/a"), pageview(45, "/b")];
-    let (rows, _t, lookup) = rows_of(&hits, &config);
-    let mut stream = Sessionizer::new(Rules::from(&config.sessions));
+    let mut stream = Stream::new(Config::default());
     // Partition 09:00 holds the first two hits; the 09:45 hit arrives in partition 11:00.
     let hour = 3_600_000;
-    let mut out = stream.push(rows[..2].to_vec(), Some(T0), &lookup);
-    out.extend(stream.push(Vec::new(), Some(T0 + hour), &lookup));
-    assert!(out.is_empty(), "sessions stay open while late hits may arrive");
-    out.extend(stream.push(rows[2..].to_vec(), Some(T0 + 2 * hour), &lookup));
-    out.extend(stream.push(Vec::new(), None, &lookup));
-    assert_eq!(pageviews(&out), vec![3]);
-    assert_eq!(stream.stats.too_late_hits, 0);
-    assert_eq!(stream.open_rows(), 0);
+    stream.add(&hits[..2]);
+    stream.push(Some(T0));
+    stream.push(Some(T0 + hour));
+    assert!(stream.out.is_empty(), "sessions stay open while late hits may arrive");
+    stream.add(&hits[2..]);
+    stream.push(Some(T0 + 2 * hour));
+    stream.push(None);
+    assert_eq!(pageviews(&stream.out), vec![3]);
+    assert_eq!(stream.sessionizer.stats.too_late_hits, 0);
+    assert_eq!(stream.sessionizer.open_rows(), 0);
 }
 
 #[test]
 fn hits_later_than_the_margin_are_counted_not_merged() {
-    let config = Config::default();
-    let (rows, _t, lookup) = rows_of(&[pageview(0, "/"), pageview(10, "/a")], &config);
-    let mut stream = Sessionizer::new(Rules::from(&config.sessions));
+    let hits = [pageview(0, "/"), pageview(10, "/a")];
+    let mut stream = Stream::new(Config::default());
     let hour = 3_600_000;
-    let mut out = stream.push(rows[..1].to_vec(), Some(T0), &lookup);
+    stream.add(&hits[..1]);
+    stream.push(Some(T0));
     for h in 1..6 {
-        out.extend(stream.push(Vec::new(), Some(T0 + h * hour), &lookup));
+        stream.push(Some(T0 + h * hour));
     }
-    assert_eq!(out.len(), 1, "the visitor was finalized");
-    out.extend(stream.push(rows[1..].to_vec(), Some(T0 + 6 * hour), &lookup));
-    assert_eq!(stream.stats.too_late_hits, 1);
-    assert_eq!(out.len(), 1);
+    assert_eq!(stream.out.len(), 1, "the visitor was finalized");
+    stream.add(&hits[1..]);
+    stream.push(Some(T0 + 6 * hour));
+    assert_eq!(stream.sessionizer.stats.too_late_hits, 1);
+    assert_eq!(stream.out.len(), 1);
+}
+
+#[test]
+fn a_days_groups_close_when_the_day_is_complete() {
+    // 23:50Z: within the timeout of the time by which all hits have arrived, but the visitor
+    // id cannot get hits after midnight, so the session is final once the day is complete.
+    let late_evening = with(pageview(0, "/"), |h| h.ts = T0 - 9 * 60 * MIN + (23 * 60 + 50) * MIN);
+    let midnight = T0 - 9 * 60 * MIN + 24 * 60 * MIN;
+    let hour = 3_600_000;
+    let mut stream = Stream::new(Config::default());
+    stream.add(&[late_evening]);
+    stream.push(Some(midnight)); // everything before 23:00 has arrived
+    assert!(stream.out.is_empty());
+    stream.push(Some(midnight + hour)); // everything before 00:00 has arrived
+    assert_eq!(stream.out.len(), 1);
+}
+
+#[test]
+fn sessions_do_not_depend_on_how_the_hits_are_cut_into_files_and_pushes() {
+    // Three visitors over five hours, with returns after long gaps and a duplicate.
+    let mut hits = Vec::new();
+    for (visitor, minutes) in [
+        (7u64, [0, 20, 100, 130, 280]),
+        (8, [5, 6, 7, 200, 201]),
+        (9, [50, 51, 52, 53, 290]),
+    ] {
+        for m in minutes {
+            hits.push(with(pageview(m, "/p"), |h| {
+                h.visitor_id = visitor;
+                h.hit_id = visitor * 10_000 + m as u64;
+            }));
+        }
+    }
+    hits.push(hits[3].clone());
+    let summary = |sessions: &mut Vec<Session>| {
+        sessions.sort_by_key(|s| (s.visitor, s.start));
+        sessions
+            .iter()
+            .map(|s| (s.visitor, s.start, s.pageviews, s.duration_ms, s.end_reason))
+            .collect::<Vec<_>>()
+    };
+    let mut all_at_once = sessions(&hits);
+    let expected = summary(&mut all_at_once);
+    let hour = 3_600_000;
+    let mut stream = Stream::new(Config::default());
+    for h in 0..6 {
+        let in_hour: Vec<Hit> = hits
+            .iter()
+            .filter(|x| (x.ts - T0).div_euclid(hour) == h)
+            .cloned()
+            .collect();
+        stream.add(&in_hour);
+        stream.push(Some(T0 + h * hour));
+    }
+    stream.push(None);
+    assert_eq!(summary(&mut stream.out), expected);
+    assert_eq!(stream.sessionizer.stats.duplicate_hits, 1);
 }
 
 #[test]

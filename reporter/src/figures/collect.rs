@@ -1,0 +1,83 @@
+//! The figures of one shard of visitors: a `SessionSink` that adds each finished session to its
+//! site's accumulator and keeps the period's human sessions for `sessions.parquet`. Shards run in
+//! parallel and are merged at the end of the run (`into_sites`).
+
+use rustc_hash::FxHashMap;
+
+use super::counts::SessionFacts;
+use super::site::{Periods, SiteAcc};
+use crate::output::sessions_parquet::SessionRecord;
+use crate::scan::rows::Tables;
+use crate::sessions::lookup::Lookup;
+use crate::sessions::session::{Session, SessionSink};
+
+/// What every shard needs to know to count a session.
+pub struct FigureContext<'a> {
+    pub lookup: &'a Lookup,
+    pub tables: &'a Tables,
+    pub periods: Periods,
+    pub engaged_ms: i64,
+    pub very_short_ms: i64,
+}
+
+/// One shard's running figures.
+#[derive(Default)]
+pub struct ShardFigures {
+    pub sites: FxHashMap<u32, SiteAcc>,
+    /// Human sessions of the current period not yet written to `sessions.parquet`.
+    pub records: Vec<SessionRecord>,
+}
+
+impl ShardFigures {
+    /// A sink for one push.
+    pub fn sink<'a>(&'a mut self, ctx: &'a FigureContext<'a>) -> Collect<'a> {
+        Collect { state: self, ctx }
+    }
+
+    /// Drops per-day visitor sets of UTC days before `utc_day` (see `Counts`).
+    pub fn close_days_before(&mut self, utc_day: i64) {
+        for acc in self.sites.values_mut() {
+            acc.close_days_before(utc_day);
+        }
+    }
+}
+
+/// Merges the shards' figures into one accumulator per site.
+pub fn into_sites(shards: Vec<ShardFigures>) -> FxHashMap<u32, SiteAcc> {
+    let mut sites: FxHashMap<u32, SiteAcc> = FxHashMap::default();
+    for shard in shards {
+        for (site, mut acc) in shard.sites {
+            acc.close_days_before(i64::MAX);
+            match sites.get_mut(&site) {
+                Some(into) => into.merge(acc),
+                None => {
+                    sites.insert(site, acc);
+                }
+            }
+        }
+    }
+    sites
+}
+
+pub struct Collect<'a> {
+    state: &'a mut ShardFigures,
+    ctx: &'a FigureContext<'a>,
+}
+
+impl SessionSink for Collect<'_> {
+    fn add(&mut self, session: &Session, pages: &[u32]) {
+        let ctx = self.ctx;
+        let facts = SessionFacts::of(session, ctx.engaged_ms, ctx.very_short_ms);
+        let acc = self
+            .state
+            .sites
+            .entry(session.site)
+            .or_insert_with(|| SiteAcc::new(session.site, ctx.lookup.site_tz(session.site), ctx.lookup));
+        let current_human = acc.add_session(session, pages, facts, &ctx.periods, ctx.lookup, ctx.tables);
+        if current_human {
+            self.state
+                .records
+                .push(SessionRecord::new(session, facts.engaged, ctx.lookup, ctx.tables));
+        }
+    }
+}
