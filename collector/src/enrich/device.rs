@@ -239,84 +239,86 @@ impl<'a> Scan<'a> {
     #[inline(never)]
     fn token(&mut self, tok: &'a str, prev: &str, prev2: &str) {
         let (name, ver) = split_version(tok);
-        match name {
-            "Edg" | "EdgA" | "EdgiOS" | "Edge" => first(&mut self.edge, ver),
-            "OPR" | "OPiOS" | "OPT" => first(&mut self.opera, ver),
-            "Opera" => first(&mut self.opera_presto, ver),
-            "SamsungBrowser" => first(&mut self.samsung, ver),
-            "YaBrowser" | "YaSearchBrowser" => first(&mut self.yandex, ver),
-            "Vivaldi" => first(&mut self.vivaldi, ver),
-            "UCBrowser" => first(&mut self.uc, ver),
-            "Ddg" | "DuckDuckGo" => first(&mut self.ddg, ver),
-            "Silk" => first(&mut self.silk, ver),
-            "OculusBrowser" | "PicoBrowser" => {
+        match name.as_bytes() {
+            b"Edg" | b"EdgA" | b"EdgiOS" | b"Edge" => first(&mut self.edge, ver),
+            b"OPR" | b"OPiOS" | b"OPT" => first(&mut self.opera, ver),
+            b"Opera" => first(&mut self.opera_presto, ver),
+            b"SamsungBrowser" => first(&mut self.samsung, ver),
+            b"YaBrowser" | b"YaSearchBrowser" => first(&mut self.yandex, ver),
+            b"Vivaldi" => first(&mut self.vivaldi, ver),
+            b"UCBrowser" => first(&mut self.uc, ver),
+            b"Ddg" | b"DuckDuckGo" => first(&mut self.ddg, ver),
+            b"Silk" => first(&mut self.silk, ver),
+            b"OculusBrowser" | b"PicoBrowser" => {
                 self.xr = true;
                 first(&mut self.oculus, ver);
             }
-            "Firefox" | "FxiOS" => first(&mut self.firefox, ver),
-            "Chrome" | "CriOS" | "HeadlessChrome" | "Chromium" => first(&mut self.chrome, ver),
-            "Version" => first(&mut self.version, ver),
-            "Safari" => self.safari = true,
-            "AppleWebKit" => self.webkit = true,
-            "Trident" => self.trident = true,
-            "wv" => self.android_webview = true,
-            "Instagram" => self.app("Instagram", None),
-            "FBAN" | "FB_IAB" => self.app("Facebook", None),
-            "FBAV" => {
+            b"Firefox" | b"FxiOS" => first(&mut self.firefox, ver),
+            b"Chrome" | b"CriOS" | b"HeadlessChrome" | b"Chromium" => first(&mut self.chrome, ver),
+            b"Version" => first(&mut self.version, ver),
+            b"Safari" => self.safari = true,
+            b"AppleWebKit" => self.webkit = true,
+            b"Trident" => self.trident = true,
+            b"wv" => self.android_webview = true,
+            b"Instagram" => self.app("Instagram", None),
+            b"FBAN" | b"FB_IAB" => self.app("Facebook", None),
+            b"FBAV" => {
                 self.app("Facebook", None);
                 if self.in_app == Some("Facebook") {
                     first(&mut self.in_app_version, ver);
                 }
             }
-            "GSA" => self.app("Google App", Some(ver)),
-            "BytedanceWebview" => self.app("TikTok", None),
-            "Snapchat" => self.app("Snapchat", Some(ver)),
-            "MicroMessenger" => self.app("WeChat", Some(ver)),
-            "LinkedInApp" => self.app("LinkedIn", None),
+            b"GSA" => self.app("Google App", Some(ver)),
+            b"BytedanceWebview" => self.app("TikTok", None),
+            b"Snapchat" => self.app("Snapchat", Some(ver)),
+            b"MicroMessenger" => self.app("WeChat", Some(ver)),
+            b"LinkedInApp" => self.app("LinkedIn", None),
 
-            "Windows" | "Win64" | "WOW64" | "Win32" => self.windows = true,
-            "Phone" => {
+            b"Windows" | b"Win64" | b"WOW64" | b"Win32" => self.windows = true,
+            b"Phone" => {
                 // "Windows Phone 10.0", HarmonyOS "(Phone; OpenHarmony 4.1)"
                 self.windows_phone |= prev == "Windows";
                 self.mobile = true;
             }
-            "Macintosh" => self.mac = true,
-            "iPhone" | "iPod" => self.iphone = true,
-            "iPad" => self.ipad = true,
-            "Android" => self.android = true,
-            "Linux" | "LINUX" | "X11" => {
+            b"Macintosh" => self.mac = true,
+            b"iPhone" | b"iPod" => self.iphone = true,
+            b"iPad" => self.ipad = true,
+            b"Android" => self.android = true,
+            b"Linux" | b"LINUX" | b"X11" => {
                 self.linux = true;
                 self.tv |= ver == "SmartTV";
             }
-            "CrOS" => self.cros = true,
-            "FreeBSD" | "OpenBSD" | "NetBSD" => self.bsd = true,
-            "HarmonyOS" | "OpenHarmony" => self.harmony = true,
-            "Tizen" => {
+            b"CrOS" => self.cros = true,
+            b"FreeBSD" | b"OpenBSD" | b"NetBSD" => self.bsd = true,
+            b"HarmonyOS" | b"OpenHarmony" => self.harmony = true,
+            b"Tizen" => {
                 self.tizen = true;
                 if !ver.is_empty() {
                     first(&mut self.tizen_version, ver);
                 }
             }
-            "KAIOS" | "KaiOS" => self.kaios = true,
-            "BlackBerry" | "BB10" => self.blackberry = true,
-            "Mobile" | "Mobi" => self.mobile = true,
+            b"KAIOS" | b"KaiOS" => self.kaios = true,
+            b"BlackBerry" | b"BB10" => self.blackberry = true,
+            b"Mobile" | b"Mobi" => self.mobile = true,
             // "Opera Mini/36.2", a phone browser whose UA has no "Mobile"
-            "Mini" => self.mobile |= prev.starts_with("Opera"),
-            "Tablet" => self.tablet = true,
+            b"Mini" => self.mobile |= prev.starts_with("Opera"),
+            b"Tablet" => self.tablet = true,
             // Windows 8 touch devices say "Tablet PC 2.0": still a desktop OS
-            "PC" if prev == "Tablet" => self.tablet = false,
-            "Kindle" => self.kindle = true,
-            "TV" => {
+            b"PC" if prev == "Tablet" => self.tablet = false,
+            b"Kindle" => self.kindle = true,
+            b"TV" => {
                 self.tv = true;
                 self.apple_tv |= prev == "Apple";
             }
-            "SMART-TV" | "SmartTV" | "Smart-TV" | "SMART_TV" | "SMARTTV" | "GoogleTV" | "AndroidTV" | "HbbTV"
-            | "NetCast" | "NETTV" | "NetTV" | "BRAVIA" | "CrKey" | "VIDAA" | "InettvBrowser" => self.tv = true,
-            "tvOS" => self.apple_tv = true,
-            "Roku" => self.roku = true,
-            "PlayStation" | "PLAYSTATION" => self.playstation = true,
-            "Xbox" => self.xbox = true,
-            "Nintendo" => self.nintendo = true,
+            b"SMART-TV" | b"SmartTV" | b"Smart-TV" | b"SMART_TV" | b"SMARTTV" | b"GoogleTV" | b"AndroidTV"
+            | b"HbbTV" | b"NetCast" | b"NETTV" | b"NetTV" | b"BRAVIA" | b"CrKey" | b"VIDAA" | b"InettvBrowser" => {
+                self.tv = true
+            }
+            b"tvOS" => self.apple_tv = true,
+            b"Roku" => self.roku = true,
+            b"PlayStation" | b"PLAYSTATION" => self.playstation = true,
+            b"Xbox" => self.xbox = true,
+            b"Nintendo" => self.nintendo = true,
             _ => self.other_token(tok, name, prev, prev2),
         }
     }
