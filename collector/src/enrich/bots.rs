@@ -98,10 +98,12 @@ pub fn detect_bot(s: &BotSignals<'_>) -> Option<&'static str> {
     let lists = lists();
     // Patterns are lowercase and compared ASCII-case-insensitively: no lowercased copy of the UA.
     let ua = cap(ua, MAX_UA_LEN).as_bytes();
-    if let Some(reason) = lists.patterns.first_match(ua) {
+    let found = lists.patterns.scan(ua);
+    if let Some(reason) = found.reason {
         return Some(reason);
     }
-    if has_generic_bot_word(ua, &lists.generic_allow) {
+    // A generic bot word holds one of the stems; most UAs hold none.
+    if found.stem && has_generic_bot_word(ua, &lists.generic_allow) {
         return Some(REASON_UA_GENERIC);
     }
     if s.sec_purpose.is_some_and(is_speculative) {
@@ -135,26 +137,16 @@ fn is_speculative(purpose: &str) -> bool {
 /// or "spider", that is not on the allow-list (lowercase), all ASCII-case-insensitive.
 /// Word-wise so "Cubot" can be allowed while "SomeNewBot/1.0" and "my_crawler" are caught.
 fn has_generic_bot_word(ua: &[u8], allow: &[Box<str>]) -> bool {
-    // Most UAs hold none of the three stems anywhere: one cheap pass rules them out.
-    let has_stem = ua.iter().enumerate().any(|(i, &b)| {
-        let stem: &[u8] = match b | 0x20 {
-            b'b' => b"bot",
-            b'c' => b"crawl",
-            b's' => b"spider",
-            _ => return false,
-        };
-        ua.get(i..i + stem.len()).is_some_and(|w| eq_lowercase(w, stem))
-    });
-    has_stem
-        && ua.split(|b| !b.is_ascii_alphanumeric()).any(|w| {
-            let ends = |suffix: &[u8]| w.len() >= suffix.len() && eq_lowercase(&w[w.len() - suffix.len()..], suffix);
-            let botlike = ends(b"bot")
-                || ends(b"bots")
-                || contains_ignore_case(w, b"crawl")
-                || contains_ignore_case(w, b"spider");
-            botlike && !allow.iter().any(|a| eq_lowercase(w, a.as_bytes()))
-        })
+    ua.split(|b| !b.is_ascii_alphanumeric()).any(|w| {
+        let ends = |suffix: &[u8]| w.len() >= suffix.len() && eq_lowercase(&w[w.len() - suffix.len()..], suffix);
+        let botlike =
+            ends(b"bot") || ends(b"bots") || contains_ignore_case(w, b"crawl") || contains_ignore_case(w, b"spider");
+        botlike && !allow.iter().any(|a| eq_lowercase(w, a.as_bytes()))
+    })
 }
+
+/// The stems every generic bot word contains; [`Patterns::scan`] notes whether the UA has one.
+const GENERIC_STEMS: [&str; 3] = ["bot", "crawl", "spider"];
 
 /// `needle` (lowercase) occurs in `haystack`, ASCII case ignored.
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
@@ -171,7 +163,7 @@ struct Lists {
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS.get_or_init(|| Lists {
-        patterns: Patterns::new(&UA_LISTS),
+        patterns: Patterns::new(&UA_LISTS, &GENERIC_STEMS),
         generic_allow: data_lines(GENERIC_ALLOW)
             .map(|l| l.to_ascii_lowercase().into())
             .collect(),
@@ -205,6 +197,8 @@ struct Pattern {
     /// Index into the list order: lower wins.
     rank: usize,
     reason: &'static str,
+    /// A generic stem: found, it only marks the UA for the word-wise check.
+    stem: bool,
 }
 
 impl Pattern {
@@ -218,6 +212,7 @@ impl Pattern {
             at_end,
             rank,
             reason,
+            stem: false,
         })
     }
 }
@@ -258,12 +253,24 @@ fn is_set(bits: &[u64; 1024], key: usize) -> bool {
     bits[key / 64] & (1 << (key % 64)) != 0
 }
 
+/// What one pass over a UA found.
+struct Found {
+    /// The reason of the best-ranked pattern found.
+    reason: Option<&'static str>,
+    /// Whether one of the generic stems occurs.
+    stem: bool,
+}
+
 impl Patterns {
-    fn new(lists: &[(&'static str, &str)]) -> Self {
+    fn new(lists: &[(&'static str, &str)], stems: &[&str]) -> Self {
+        let stems = stems
+            .iter()
+            .filter_map(|&s| Pattern::parse(s, usize::MAX, "").map(|p| Pattern { stem: true, ..p }));
         let patterns: Vec<Pattern> = lists
             .iter()
             .enumerate()
             .flat_map(|(rank, &(reason, text))| data_lines(text).filter_map(move |l| Pattern::parse(l, rank, reason)))
+            .chain(stems)
             .take(usize::from(u16::MAX))
             .collect();
         let mut starts = Box::new([0u64; 1024]);
@@ -289,8 +296,15 @@ impl Patterns {
     }
 
     /// Reason of the best-ranked pattern found in `ua`, ASCII case ignored.
+    #[cfg(test)]
     fn first_match(&self, ua: &[u8]) -> Option<&'static str> {
+        self.scan(ua).reason
+    }
+
+    /// The best-ranked pattern in `ua` and whether a stem occurs, ASCII case ignored.
+    fn scan(&self, ua: &[u8]) -> Found {
         let mut best: Option<&Pattern> = None;
+        let mut stem = false;
         // Every pattern has at least three bytes.
         for (i, w) in ua.windows(MIN_PATTERN_LEN).enumerate() {
             if !is_set(&self.starts, usize::from(w[0]) << 8 | usize::from(w[1])) {
@@ -307,21 +321,31 @@ impl Patterns {
                 let Some(p) = self.patterns.get(usize::from(idx)) else {
                     continue;
                 };
-                if best.is_some_and(|b| b.rank <= p.rank) || (p.at_start && i != 0) {
+                if best.is_some_and(|b| b.rank <= p.rank) || (p.at_start && i != 0) || (p.stem && stem) {
                     continue;
                 }
                 let hit = ua
                     .get(i..i + p.text.len())
                     .is_some_and(|window| eq_lowercase(window, &p.text));
                 if hit && (!p.at_end || i + p.text.len() == ua.len()) {
+                    if p.stem {
+                        stem = true;
+                        continue;
+                    }
                     if p.rank == 0 {
-                        return Some(p.reason);
+                        return Found {
+                            reason: Some(p.reason),
+                            stem,
+                        };
                     }
                     best = Some(p);
                 }
             }
         }
-        best.map(|p| p.reason)
+        Found {
+            reason: best.map(|p| p.reason),
+            stem,
+        }
     }
 }
 
@@ -620,11 +644,39 @@ mod tests {
     }
 
     #[test]
+    fn stems_are_noted_in_the_same_pass() {
+        let naive = |ua: &str| {
+            let lower = ua.to_ascii_lowercase();
+            GENERIC_STEMS.iter().any(|stem| lower.contains(stem))
+        };
+        let uas = HUMANS.iter().chain(BOTS.iter().map(|(ua, _)| ua)).copied();
+        // Once a pattern matched, its reason decides and stems are not looked for.
+        for ua in uas.chain([
+            "bot",
+            "xbo",
+            "CRAWL",
+            "crawlbot",
+            "Spide",
+            "a SPIDER",
+            "bo t",
+            "crawlx spider",
+        ]) {
+            let found = lists().patterns.scan(ua.as_bytes());
+            if found.reason.is_none() {
+                assert_eq!(found.stem, naive(ua), "{ua}");
+            }
+        }
+    }
+
+    #[test]
     fn pattern_anchors_and_ranks() {
-        let p = Patterns::new(&[
-            ("first", "abc$\n^start\n"),
-            ("second", "abcdef\nxyz\n# comment\n\n  padded  # note\nzz\n"),
-        ]);
+        let p = Patterns::new(
+            &[
+                ("first", "abc$\n^start\n"),
+                ("second", "abcdef\nxyz\n# comment\n\n  padded  # note\nzz\n"),
+            ],
+            &[],
+        );
         // "zz" is shorter than MIN_PATTERN_LEN and skipped
         assert_eq!(p.patterns.len(), 5);
         assert_eq!(p.first_match(b"xx abc"), Some("first"));
