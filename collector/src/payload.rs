@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 use url::Url;
 
+use crate::enrich::source::{split_simple, UrlParts, UrlSpans};
+
 /// Largest accepted `POST /e` body.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -46,7 +48,8 @@ pub struct Payload {
     pub name: String,
     /// The page URL exactly as sent; known to parse as an absolute http(s) URL.
     pub url: String,
-    /// `url` as validation parsed it, so enrichment does not parse it again.
+    /// `url` as validation parsed it (unless it has the simple shape `split_simple` reads), so
+    /// enrichment does not parse it again.
     pub parsed_url: ParsedUrl,
     /// Referrer as sent, not parsed; `None` when absent or empty.
     pub referrer: Option<String>,
@@ -60,15 +63,28 @@ pub struct Payload {
     pub entry: Option<bool>,
 }
 
-/// The parsed form of [`Payload::url`] (empty when a payload is built by hand: enrichment then
-/// parses `url` itself). It is derived from `url`, so it takes no part in comparisons.
+/// What validation learnt parsing [`Payload::url`]: where its parts are (simple URLs, see
+/// `split_simple`) or the parsed `Url`. Empty when a payload is built by hand; enrichment then
+/// parses `url` itself. It is derived from `url`, so it takes no part in comparisons.
 #[derive(Debug, Clone, Default)]
-pub struct ParsedUrl(Option<Url>);
+pub struct ParsedUrl(Parsed);
+
+#[derive(Debug, Clone, Default)]
+enum Parsed {
+    #[default]
+    Unknown,
+    Simple(UrlSpans),
+    Full(Box<Url>),
+}
 
 impl ParsedUrl {
-    /// The parsed URL, leaving `None` behind.
-    pub fn take(&mut self) -> Option<Url> {
-        self.0.take()
+    /// The parts of `text` (the payload's `url`), without parsing it again when validation did.
+    pub fn parts<'a>(&'a self, text: &'a str) -> Option<UrlParts<'a>> {
+        match &self.0 {
+            Parsed::Simple(spans) => spans.parts(text),
+            Parsed::Full(url) => Some(UrlParts::of(url)),
+            Parsed::Unknown => split_simple(text),
+        }
     }
 }
 
@@ -209,10 +225,10 @@ pub fn parse_pixel_query(
         (None, Some(h)) => (validate_url(h)?, false),
         (None, None) => return Err(PayloadError::Missing("url")),
     };
-    let page_host = parsed_url.0.as_ref().and_then(Url::host_str);
+    let page_host = host_of(&url);
     let referrer = match (param("r"), header) {
         (Some(r), _) => validate_referrer(r)?,
-        (None, Some(h)) if url_from_param && host_of(h).is_some_and(|hh| Some(hh.as_str()) != page_host) => {
+        (None, Some(h)) if url_from_param && host_of(h).is_some_and(|hh| Some(hh) != page_host) => {
             validate_referrer(h).ok().flatten()
         }
         _ => None,
@@ -537,6 +553,11 @@ fn validate_name(s: &str) -> Result<String, PayloadError> {
 
 fn validate_url(s: &str) -> Result<(String, ParsedUrl), PayloadError> {
     check_text(s, "url", MAX_URL_CHARS)?;
+    // The common shape needs no `Url`.
+    if let Some(parts) = split_simple(s) {
+        let spans = parts.spans(s);
+        return Ok((s.to_owned(), ParsedUrl(Parsed::Simple(spans))));
+    }
     let invalid = PayloadError::Invalid {
         field: "url",
         reason: "must be an absolute http(s) URL",
@@ -545,7 +566,7 @@ fn validate_url(s: &str) -> Result<(String, ParsedUrl), PayloadError> {
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid);
     }
-    Ok((s.to_owned(), ParsedUrl(Some(parsed))))
+    Ok((s.to_owned(), ParsedUrl(Parsed::Full(Box::new(parsed)))))
 }
 
 /// The referrer is kept as text: apps send non-URL values (`android-app://…`) that

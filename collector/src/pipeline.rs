@@ -6,7 +6,7 @@ use hitflow_schema::Hit;
 use crate::enrich::bots::{detect_bot, BotSignals};
 use crate::enrich::device::{parse_device, ClientHints};
 use crate::enrich::geo::Geo;
-use crate::enrich::source::{parse_page_url, parse_referrer};
+use crate::enrich::source::{parse_page_parts, parse_referrer, UrlParts};
 use crate::payload::Payload;
 use crate::visitor::{visitor_id, Salt};
 
@@ -41,12 +41,17 @@ impl HitError {
 }
 
 /// Enriches one payload into the row that is stored.
-pub fn build_hit(mut payload: Payload, ctx: &RequestContext<'_>, salt: &Salt, hit_id: u64) -> Result<Hit, HitError> {
-    let url = match payload.parsed_url.take() {
-        Some(url) => url,
-        None => url::Url::parse(&payload.url).map_err(|_| HitError::BadUrl)?,
+/// The context is taken by value: its geo strings move into the hit.
+pub fn build_hit(payload: Payload, ctx: RequestContext<'_>, salt: &Salt, hit_id: u64) -> Result<Hit, HitError> {
+    let full;
+    let parts = match payload.parsed_url.parts(&payload.url) {
+        Some(parts) => parts,
+        None => {
+            full = url::Url::parse(&payload.url).map_err(|_| HitError::BadUrl)?;
+            UrlParts::of(&full)
+        }
     };
-    let (page, campaign) = parse_page_url(&url).map_err(|e| HitError::TooLong(e.to_string()))?;
+    let (page, campaign) = parse_page_parts(parts).map_err(|e| HitError::TooLong(e.to_string()))?;
     let (referrer_host, referrer_path) = match payload.referrer.as_deref().and_then(parse_referrer) {
         Some((host, path)) => (Some(host), Some(path)),
         None => (None, None),
@@ -63,7 +68,7 @@ pub fn build_hit(mut payload: Payload, ctx: &RequestContext<'_>, salt: &Salt, hi
         sec_purpose: ctx.sec_purpose,
     });
     let is_bot = bot_reason.is_some();
-    let geo = ctx.geo.clone();
+    let geo = ctx.geo;
 
     Ok(Hit {
         ts: ctx.now_ms,

@@ -4,6 +4,8 @@
 //! parameters survive: the five UTM fields, `ref`/`source`, and the *kind* of ad click id.
 //! Everything else in the query, and the fragment, is dropped.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 /// Longest stored page path (including a kept hash route).
@@ -56,6 +58,178 @@ pub struct FieldTooLong {
     pub max: usize,
 }
 
+/// The parts of an absolute http(s) URL that enrichment reads, as `url::Url` serialises them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    /// The host, possibly with ASCII uppercase (callers lowercase it).
+    pub host: &'a str,
+    /// `""` stands for `/`.
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub fragment: Option<&'a str>,
+}
+
+impl<'a> UrlParts<'a> {
+    pub fn of(url: &'a Url) -> Self {
+        UrlParts {
+            host: url.host_str().unwrap_or_default(),
+            path: url.path(),
+            query: url.query(),
+            fragment: url.fragment(),
+        }
+    }
+
+    /// Where the parts lie in `text`, which they must borrow from.
+    pub fn spans(&self, text: &str) -> UrlSpans {
+        let span = |part: &str| {
+            let start = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+            (start, start + part.len())
+        };
+        UrlSpans {
+            host: span(self.host),
+            path: span(self.path),
+            query: self.query.map(span),
+            fragment: self.fragment.map(span),
+        }
+    }
+}
+
+/// Where the [`UrlParts`] of a split URL lie in its text, to keep a split without borrowing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlSpans {
+    host: (usize, usize),
+    path: (usize, usize),
+    query: Option<(usize, usize)>,
+    fragment: Option<(usize, usize)>,
+}
+
+impl UrlSpans {
+    /// The parts in `text`; `None` if `text` is not the one the spans were taken from.
+    pub fn parts<'a>(&self, text: &'a str) -> Option<UrlParts<'a>> {
+        let get = |(a, b): (usize, usize)| text.get(a..b);
+        Some(UrlParts {
+            host: get(self.host)?,
+            path: get(self.path)?,
+            query: match self.query {
+                Some(q) => Some(get(q)?),
+                None => None,
+            },
+            fragment: match self.fragment {
+                Some(f) => Some(get(f)?),
+                None => None,
+            },
+        })
+    }
+}
+
+/// Splits an absolute http(s) URL without building a `url::Url`, when it has a shape the WHATWG
+/// parser keeps exactly as written: printable ASCII only, a lowercase `http://` or `https://`, a
+/// host of letters, digits, dots and hyphens that is neither an IP address nor punycode, no
+/// userinfo or port, no backslash, no dot segments, and no character the parser would
+/// percent-encode in the path, query or fragment. Anything else is `None`: the caller parses it
+/// with the `url` crate, which is exact but costs several times more. A test checks the two
+/// agree on every URL this accepts.
+pub fn split_simple(s: &str) -> Option<UrlParts<'_>> {
+    let b = s.as_bytes();
+    let start = if b.starts_with(b"https://") {
+        8
+    } else if b.starts_with(b"http://") {
+        7
+    } else {
+        return None;
+    };
+    let mut i = start;
+    let mut label = start;
+    let mut punycode = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => {}
+            b'.' => label = i + 1,
+            b'/' | b'?' | b'#' => break,
+            _ => return None,
+        }
+        // Punycode labels (`xn--`) are decoded and checked by the parser.
+        punycode |= i == label + 3 && b[label..=i].eq_ignore_ascii_case(b"xn--");
+        i += 1;
+    }
+    let host = s.get(start..i)?;
+    // A last label that starts with a digit may make the host an IPv4 address, which the parser
+    // normalises (`1.2.3` is `1.2.0.3`).
+    let last = host.strip_suffix('.').unwrap_or(host).rsplit('.').next().unwrap_or("");
+    if punycode || last.is_empty() || last.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    let path_start = i;
+    while let Some(&c) = b.get(i) {
+        if c == b'?' || c == b'#' {
+            break;
+        }
+        if !PATH_KEPT[usize::from(c)] {
+            return None;
+        }
+        i += 1;
+    }
+    let path = s.get(path_start..i)?;
+    let dot_segment =
+        |seg: &[u8]| seg == b"." || seg == b".." || seg.windows(3).any(|w| w.eq_ignore_ascii_case(b"%2e"));
+    if path.bytes().any(|c| c == b'.' || c == b'%') && path.as_bytes().split(|&c| c == b'/').any(dot_segment) {
+        return None;
+    }
+    let mut query = None;
+    if b.get(i) == Some(&b'?') {
+        let query_start = i + 1;
+        i = query_start;
+        while let Some(&c) = b.get(i) {
+            if c == b'#' {
+                break;
+            }
+            if !QUERY_KEPT[usize::from(c)] {
+                return None;
+            }
+            i += 1;
+        }
+        query = Some(s.get(query_start..i)?);
+    }
+    let mut fragment = None;
+    if b.get(i) == Some(&b'#') {
+        let rest = s.get(i + 1..)?;
+        if !rest.bytes().all(|c| FRAGMENT_KEPT[usize::from(c)]) {
+            return None;
+        }
+        fragment = Some(rest);
+    }
+    Some(UrlParts {
+        host,
+        path,
+        query,
+        fragment,
+    })
+}
+
+/// Printable ASCII but the given bytes (and the backslash, which special schemes read as `/`):
+/// what the WHATWG URL parser keeps as written in a part.
+const fn kept(encoded: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut c = 0x21;
+    while c < 0x7f {
+        table[c] = c != b'\\' as usize;
+        c += 1;
+    }
+    let mut i = 0;
+    while i < encoded.len() {
+        table[encoded[i] as usize] = false;
+        i += 1;
+    }
+    table
+}
+
+/// The path percent-encode set (plus the `?` and `#` that end a path).
+const PATH_KEPT: [bool; 256] = kept(b"\"<>`{}");
+/// The special-query percent-encode set.
+const QUERY_KEPT: [bool; 256] = kept(b"\"<>'");
+/// The fragment percent-encode set; a backslash is kept in a fragment but left to the parser.
+const FRAGMENT_KEPT: [bool; 256] = kept(b"\"<>`");
+
 /// Splits a page URL into host, path and campaign fields.
 ///
 /// Parameter names match case-insensitively (`UTM_Source`) and the first non-empty
@@ -64,47 +238,85 @@ pub struct FieldTooLong {
 /// hand-crafted links do that), is treated as absent. A click id counts only with a
 /// non-empty value.
 pub fn parse_page_url(url: &Url) -> Result<(PageUrl, Campaign), FieldTooLong> {
-    let mut path = match url.path() {
+    parse_page_parts(UrlParts::of(url))
+}
+
+/// [`parse_page_url`] on the parts of a URL (from `UrlParts::of` or [`split_simple`]).
+pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), FieldTooLong> {
+    let mut path = match url.path {
         "" => "/".to_owned(),
         p => p.to_owned(),
     };
-    if let Some(route) = hash_route(url.fragment()) {
+    if let Some(route) = hash_route(url.fragment) {
         path.push('#');
         path.push_str(route);
     }
-    if path.chars().count() > MAX_PATH_CHARS {
+    if path.len() > MAX_PATH_CHARS && path.chars().count() > MAX_PATH_CHARS {
         return Err(FieldTooLong {
             field: "url_path",
             max: MAX_PATH_CHARS,
         });
     }
     let page = PageUrl {
-        host: url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        host: url.host.to_ascii_lowercase(),
         path,
     };
 
     let mut c = Campaign::default();
     let mut source_param = None;
     let mut click_rank = usize::MAX;
-    for (key, value) in url.query_pairs() {
-        let key = key.to_ascii_lowercase();
+    let Some(query) = url.query else {
+        return Ok((page, c));
+    };
+    const FIELDS: [(&str, bool); 7] = [
+        ("utm_source", true),
+        ("utm_medium", true),
+        ("utm_campaign", false),
+        ("utm_term", false),
+        ("utm_content", false),
+        ("ref", false),
+        ("source", false),
+    ];
+    let known = |key: &str| {
+        CLICK_ID_KINDS.iter().any(|k| k.eq_ignore_ascii_case(key))
+            || FIELDS.iter().any(|(f, _)| f.eq_ignore_ascii_case(key))
+    };
+    let plain = |s: &str| !s.bytes().any(|b| b == b'%' || b == b'+');
+    // The pairs `form_urlencoded::parse` would yield, decoding only where it changes anything
+    // and only for the parameters read.
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        if plain(raw_key) && !known(raw_key) {
+            continue;
+        }
+        let (key, value) = if plain(pair) {
+            (Cow::Borrowed(raw_key), Cow::Borrowed(raw_value))
+        } else {
+            match url::form_urlencoded::parse(pair.as_bytes()).next() {
+                Some(decoded) => decoded,
+                None => continue,
+            }
+        };
         let value = value.trim();
         if value.is_empty() {
             continue;
         }
-        if let Some(rank) = CLICK_ID_KINDS.iter().position(|k| *k == key) {
+        if let Some(rank) = CLICK_ID_KINDS.iter().position(|k| k.eq_ignore_ascii_case(&key)) {
             click_rank = click_rank.min(rank);
             continue;
         }
-        let (slot, field, lowercase) = match key.as_str() {
-            "utm_source" => (&mut c.utm_source, "utm_source", true),
-            "utm_medium" => (&mut c.utm_medium, "utm_medium", true),
-            "utm_campaign" => (&mut c.utm_campaign, "utm_campaign", false),
-            "utm_term" => (&mut c.utm_term, "utm_term", false),
-            "utm_content" => (&mut c.utm_content, "utm_content", false),
-            "ref" => (&mut c.ref_param, "ref", false),
-            "source" => (&mut source_param, "source", false),
-            _ => continue,
+        let Some(index) = FIELDS.iter().position(|(name, _)| name.eq_ignore_ascii_case(&key)) else {
+            continue;
+        };
+        let (field, lowercase) = FIELDS[index];
+        let slot = match index {
+            0 => &mut c.utm_source,
+            1 => &mut c.utm_medium,
+            2 => &mut c.utm_campaign,
+            3 => &mut c.utm_term,
+            4 => &mut c.utm_content,
+            5 => &mut c.ref_param,
+            _ => &mut source_param,
         };
         if slot.is_some() || value.chars().any(char::is_control) {
             continue;
@@ -148,17 +360,29 @@ pub fn parse_referrer(referrer: &str) -> Option<(String, String)> {
     // authority and the path at the first `?` or `#` whatever the scheme.
     let referrer = referrer.trim();
     let cut = referrer.find(['?', '#']).unwrap_or(referrer.len());
-    let url = Url::parse(referrer.get(..cut).unwrap_or(referrer)).ok()?;
-    let host = url.host_str().filter(|h| !h.is_empty())?.to_ascii_lowercase();
-    let host = match url.scheme() {
-        "http" | "https" => match host.strip_prefix("www.") {
-            Some(rest) if !rest.is_empty() => rest.to_owned(),
-            _ => host,
-        },
-        "android-app" => host,
-        _ => return None,
+    let referrer = referrer.get(..cut).unwrap_or(referrer);
+    let parsed;
+    let (scheme_is_web, parts) = match split_simple(referrer) {
+        Some(parts) => (true, parts),
+        None => {
+            parsed = Url::parse(referrer).ok()?;
+            let web = match parsed.scheme() {
+                "http" | "https" => true,
+                "android-app" => false,
+                _ => return None,
+            };
+            (web, UrlParts::of(&parsed))
+        }
     };
-    let path = match url.path() {
+    if parts.host.is_empty() {
+        return None;
+    }
+    let host = parts.host.to_ascii_lowercase();
+    let host = match host.strip_prefix("www.") {
+        Some(rest) if scheme_is_web && !rest.is_empty() => rest.to_owned(),
+        _ => host,
+    };
+    let path = match parts.path {
         "" => "/".to_owned(),
         p => p.to_owned(),
     };
@@ -243,6 +467,81 @@ mod tests {
         }
     }
 
+    /// The pairs read are those `form_urlencoded::parse` yields, decoded the same way.
+    #[test]
+    fn query_reading_matches_form_urlencoded() {
+        let parts = [
+            "utm_source=a",
+            "UTM_SOURCE=b+c",
+            "utm%5Fsource=enc",
+            "utm_medium=%41%42",
+            "utm_campaign=x%zz",
+            "ref=a%26b",
+            "source=%20",
+            "gclid=%20",
+            "gclid=",
+            "fbclid=1",
+            "utm_term",
+            "=v",
+            "",
+            "utm_content=%C3%A9",
+            "utm_content=%FF",
+            "other=%41",
+            "utm_campaign=a=b",
+            "Ref=+x+",
+            "li%5Ffat%5Fid=1",
+            "utm_source=%00x",
+        ];
+        let mut queries = Vec::new();
+        for a in parts {
+            for b in parts {
+                queries.push(format!("{a}&{b}"));
+                queries.push(format!("{b}&&{a}"));
+            }
+        }
+        for q in &queries {
+            let reference: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+            let url = UrlParts {
+                host: "a.com",
+                path: "/",
+                query: Some(q),
+                fragment: None,
+            };
+            let direct = parse_page_parts(url);
+            let mut expected = Campaign::default();
+            let mut source = None;
+            let mut rank = usize::MAX;
+            for (key, value) in &reference {
+                let key = key.to_ascii_lowercase();
+                let value = value.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                if let Some(r) = CLICK_ID_KINDS.iter().position(|k| *k == key) {
+                    rank = rank.min(r);
+                    continue;
+                }
+                let (slot, lower) = match key.as_str() {
+                    "utm_source" => (&mut expected.utm_source, true),
+                    "utm_medium" => (&mut expected.utm_medium, true),
+                    "utm_campaign" => (&mut expected.utm_campaign, false),
+                    "utm_term" => (&mut expected.utm_term, false),
+                    "utm_content" => (&mut expected.utm_content, false),
+                    "ref" => (&mut expected.ref_param, false),
+                    "source" => (&mut source, false),
+                    _ => continue,
+                };
+                if slot.is_some() || value.chars().any(char::is_control) {
+                    continue;
+                }
+                *slot = Some(if lower { value.to_lowercase() } else { value.to_owned() });
+            }
+            expected.ref_param = expected.ref_param.or(source);
+            expected.click_id_kind = CLICK_ID_KINDS.get(rank).copied();
+            assert_eq!(direct.map(|(_, c)| c), Ok(expected), "{q}");
+        }
+    }
+
     #[test]
     fn click_id_kinds() {
         let cases: Vec<(&str, Option<&str>)> = vec![
@@ -286,6 +585,111 @@ mod tests {
         }
         // Over-long values of dropped parameters do not matter.
         assert!(page(&format!("https://a.com/?q={}&gclid={0}", "x".repeat(5000))).is_ok());
+    }
+
+    /// Whenever `split_simple` accepts a URL, the `url` crate parses it to the very same parts.
+    #[test]
+    fn simple_split_agrees_with_the_url_crate() {
+        let schemes = ["http://", "https://", "HTTPS://", "ftp://", "https:/", "https:"];
+        let hosts = [
+            "example.com",
+            "EXAMPLE.Com",
+            "www.example.com",
+            "a..b",
+            "a.com.",
+            "-a-.com",
+            "a--b.com",
+            "a_b.com",
+            "xn--nxasmq6b.com",
+            "XN--bad.com",
+            "xn--zz",
+            "1.2.3.4",
+            "1.2.3",
+            "a.1",
+            "a.1b",
+            "a.b1",
+            "0x7f.1",
+            "localhost",
+            "[::1]",
+            "user@a.com",
+            "u:p@a.com",
+            "a.com:80",
+            "a.com:443",
+            "a.com:",
+            "",
+            "a%41.com",
+            "a.com.",
+            "a.b.c.d.e",
+            "ex~ample.com",
+            "a!b.com",
+            "é.com",
+        ];
+        let paths = [
+            "",
+            "/",
+            "/a/b/",
+            "//x",
+            "/./a",
+            "/a/.",
+            "/a/..",
+            "/.a",
+            "/a../b",
+            "/%2e/",
+            "/%2E%2e/x",
+            "/a%2ex",
+            "/a b",
+            "/a\"b",
+            "/a<b>",
+            "/a`b",
+            "/{x}",
+            "/é",
+            "/a|b^c[d]~!$&'()*+,;=:@",
+            "/a%20b%zz",
+            "/a\\b",
+            "/%",
+            "/a?",
+            "/a#",
+        ];
+        let queries = [
+            "", "?", "?a=1&b=2", "?a='x'", "?a=\"", "?a=<", "?a=%zz", "?a=b?c", "?a=`{}|^", "?é",
+        ];
+        let fragments = ["", "#", "#/route?x=1", "#a`b", "#a\"", "#a#b", "#a<", "#{}|", "# "];
+        let mut accepted = 0;
+        for scheme in schemes {
+            for host in hosts {
+                for path in paths {
+                    for query in queries {
+                        for fragment in fragments {
+                            let s = format!("{scheme}{host}{path}{query}{fragment}");
+                            let Some(parts) = split_simple(&s) else { continue };
+                            accepted += 1;
+                            let url = Url::parse(&s).unwrap_or_else(|e| panic!("{s}: accepted, but {e}"));
+                            assert!(matches!(url.scheme(), "http" | "https"), "{s}");
+                            let want = UrlParts::of(&url);
+                            assert_eq!(
+                                (
+                                    parts.host.to_ascii_lowercase().as_str(),
+                                    if parts.path.is_empty() { "/" } else { parts.path },
+                                    parts.query,
+                                    parts.fragment
+                                ),
+                                (want.host, want.path, want.query, want.fragment),
+                                "{s}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // The common shapes are taken.
+        assert!(accepted > 5_000, "{accepted}");
+        for s in [
+            "https://example.com/pricing?utm_source=x&email=a%40b.c",
+            "http://blog.example.org/",
+            "https://example.com",
+        ] {
+            assert!(split_simple(s).is_some(), "{s}");
+        }
     }
 
     #[test]
