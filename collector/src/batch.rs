@@ -5,29 +5,53 @@
 use std::collections::BTreeMap;
 use std::hash::Hasher;
 
+use hitflow_schema::columns::HitRow;
 use hitflow_schema::layout::{batch_key, Partition};
 use hitflow_schema::Hit;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
+/// A hit, owned or borrowed, as far as grouping needs it.
+pub trait Timestamped {
+    /// Milliseconds since the Unix epoch.
+    fn ts(&self) -> i64;
+}
+
+impl Timestamped for Hit {
+    fn ts(&self) -> i64 {
+        self.ts
+    }
+}
+
+impl Timestamped for HitRow<'_> {
+    fn ts(&self) -> i64 {
+        self.ts
+    }
+}
+
 /// Hits of one partition from one batch, with the indices of the messages they came from.
 #[derive(Debug)]
-pub struct Group {
+pub struct Group<T> {
     pub key: String,
-    pub hits: Vec<Hit>,
+    pub hits: Vec<T>,
     pub message_indices: Vec<usize>,
 }
 
 /// Groups decoded messages `(index, message id, hit)` by partition.
-pub fn group_by_partition<'a>(messages: impl IntoIterator<Item = (usize, &'a str, Hit)>) -> Vec<Group> {
-    #[derive(Default)]
-    struct Pending<'a> {
+pub fn group_by_partition<'a, T: Timestamped>(
+    messages: impl IntoIterator<Item = (usize, &'a str, T)>,
+) -> Vec<Group<T>> {
+    struct Pending<'a, T> {
         ids: Vec<&'a str>,
-        hits: Vec<Hit>,
+        hits: Vec<T>,
         indices: Vec<usize>,
     }
-    let mut groups: BTreeMap<Partition, Pending<'a>> = BTreeMap::new();
+    let mut groups: BTreeMap<Partition, Pending<'a, T>> = BTreeMap::new();
     for (index, id, hit) in messages {
-        let entry = groups.entry(Partition::of_ts(hit.ts)).or_default();
+        let entry = groups.entry(Partition::of_ts(hit.ts())).or_insert_with(|| Pending {
+            ids: Vec::new(),
+            hits: Vec::new(),
+            indices: Vec::new(),
+        });
         entry.ids.push(id);
         entry.hits.push(hit);
         entry.indices.push(index);

@@ -3,15 +3,16 @@
 //! Every client mistake gets a 4xx with a JSON `{"error": "..."}` and nothing is stored; only a
 //! failure of Cloudflare's own services (R2, Queues) can produce a 503.
 
-use worker::{
-    console_error, event, Context, Env, Headers, Method, QueueContentType, RawMessageBuilder, Request, Response,
-};
+use std::cell::RefCell;
+
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{console_error, event, Context, Env, Headers, Method, Request, Response};
 
 use crate::config::AllowList;
 use crate::enrich::device::ClientHints;
 use crate::payload::{parse_event_body, parse_pixel_query, Payload, MAX_BODY_BYTES};
 use crate::pipeline::{build_hit, RequestContext};
-use crate::{cf, salt_store, HITS_BUCKET, HITS_QUEUE};
+use crate::{cf, message, salt_store, HITS_BUCKET, HITS_QUEUE};
 
 /// The tracker script, minified (`collector/tracker/build.sh`).
 const TRACKER_JS: &str = include_str!("t.js");
@@ -128,11 +129,7 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
 
 /// 403 unless the site is on the `ALLOWED_SITES` allow-list.
 fn check_site(site: &str, env: &Env) -> Result<(), Reject> {
-    let sites = env
-        .var("ALLOWED_SITES")
-        .map(|v| AllowList::parse(&v.to_string()))
-        .unwrap_or_default();
-    if !sites.allows(site) {
+    if !site_allowed(env, site) {
         return Err(Reject::new(403, "site is not in this collector's allow-list"));
     }
     Ok(())
@@ -142,8 +139,7 @@ fn check_site(site: &str, env: &Env) -> Result<(), Reject> {
 async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed> {
     check_site(&payload.site, env)?;
     let now_ms = worker::Date::now().as_millis() as i64;
-    let bucket = env.bucket(HITS_BUCKET)?;
-    let salt = salt_store::salt_for_day(&bucket, now_ms.div_euclid(86_400_000)).await?;
+    let salt = salt_store::salt_for_day(|| env.bucket(HITS_BUCKET), now_ms.div_euclid(86_400_000)).await?;
 
     let (ua, ip) = (
         header(req, "User-Agent").unwrap_or_default(),
@@ -180,12 +176,42 @@ async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed
         geo: cf::read_geo(req),
     };
     let hit_id = random_u64()?;
-    let hit = build_hit(payload, &ctx, &salt, hit_id).map_err(|e| Reject::new(e.status(), e.to_string()))?;
-    let message = serde_json::to_string(&hit).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    env.queue(HITS_QUEUE)?
-        .send_raw(RawMessageBuilder::new(message.into()).build_with_content_type(QueueContentType::Text))
-        .await?;
+    let hit = build_hit(payload, ctx, &salt, hit_id).map_err(|e| Reject::new(e.status(), e.to_string()))?;
+    send_bytes(env, &message::encode(&hit)).await?;
     Ok(())
+}
+
+/// Queues one message as `bytes` (an `ArrayBuffer` for the consumer), a content type the
+/// `worker` crate's builder does not offer. Resolves once the Queue has accepted the message.
+async fn send_bytes(env: &Env, body: &[u8]) -> worker::Result<()> {
+    let queue = env.queue(HITS_QUEUE)?;
+    let queue: &worker::worker_sys::Queue = queue.as_ref().unchecked_ref();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &JsValue::from_str("contentType"), &JsValue::from_str("bytes"))?;
+    let sent = queue.send(js_sys::Uint8Array::from(body).into(), options.into())?;
+    worker::wasm_bindgen_futures::JsFuture::from(sent).await?;
+    Ok(())
+}
+
+thread_local! {
+    /// `ALLOWED_SITES` as last read, and its parsed form: parsed again only when the text changes
+    /// (it is fixed for a deployment, so in practice once per isolate).
+    static SITES: RefCell<(String, AllowList)> = RefCell::new((String::new(), AllowList::default()));
+}
+
+fn site_allowed(env: &Env, site: &str) -> bool {
+    let text = env.var("ALLOWED_SITES").map(|v| v.to_string()).unwrap_or_default();
+    SITES.with(|cache| match cache.try_borrow_mut() {
+        Ok(mut cache) => {
+            if cache.0 != text {
+                let sites = AllowList::parse(&text);
+                *cache = (text, sites);
+            }
+            cache.1.allows(site)
+        }
+        // Not reachable (nothing awaits while it is borrowed); parsing anew is still right.
+        Err(_) => AllowList::parse(&text).allows(site),
+    })
 }
 
 fn check_content_type(req: &Request) -> Result<(), Reject> {

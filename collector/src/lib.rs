@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod config;
 pub mod enrich;
+pub mod message;
 pub mod payload;
 pub mod pipeline;
 pub mod report_path;

@@ -19,7 +19,9 @@ fn key(day: i64) -> String {
 }
 
 /// The salt of UTC day `day` (days since the epoch), creating it if this is the day's first hit.
-pub async fn salt_for_day(bucket: &Bucket, day: i64) -> worker::Result<Salt> {
+/// `bucket` is only called when the salt is not cached yet, so a cached day costs no binding
+/// lookup.
+pub async fn salt_for_day(bucket: impl FnOnce() -> worker::Result<Bucket>, day: i64) -> worker::Result<Salt> {
     if let Ok(guard) = CACHED.lock() {
         if let Some((cached_day, salt)) = *guard {
             if cached_day == day {
@@ -27,9 +29,10 @@ pub async fn salt_for_day(bucket: &Bucket, day: i64) -> worker::Result<Salt> {
             }
         }
     }
-    let salt = match read(bucket, day).await? {
+    let bucket = bucket()?;
+    let salt = match read(&bucket, day).await? {
         Some(salt) => salt,
-        None => create(bucket, day).await?,
+        None => create(&bucket, day).await?,
     };
     if let Ok(mut guard) = CACHED.lock() {
         *guard = Some((day, salt));

@@ -420,11 +420,19 @@ pub(crate) mod batch {
             self.slots.resize(capacity, u32::MAX);
             let mask = capacity - 1;
             let mut nulls = 0;
+            // Rows of a batch often repeat the previous row's value: that needs no lookup.
+            let mut previous: Option<(&str, u32)> = None;
             for v in values.clone() {
                 let Some(v) = v else {
                     nulls += 1;
                     continue;
                 };
+                if let Some((p, index)) = previous {
+                    if p == v {
+                        self.indices.push(index);
+                        continue;
+                    }
+                }
                 let mut slot = hash(v.as_bytes()) & mask;
                 let index = loop {
                     match self.slots[slot] {
@@ -438,6 +446,7 @@ pub(crate) mod batch {
                         _ => slot = (slot + 1) & mask,
                     }
                 };
+                previous = Some((v, index));
                 self.indices.push(index);
             }
 
