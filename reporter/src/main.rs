@@ -124,7 +124,23 @@ fn ymd(date: NaiveDate) -> Ymd {
     }
 }
 
+/// glibc hands large freed blocks back to the kernel (unmap, trim), and the next buffer faults
+/// them in again page by page — costly where the kernel accounts every page to a cgroup. The
+/// reporter frees and allocates row buffers all the time, so it keeps freed memory for reuse.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only changes allocator tunables; it is called before any other thread runs.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use hitflow_schema::layout::Ymd;
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::channels::ChannelRules;
 use crate::config::Config;
@@ -28,7 +29,7 @@ const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 /// Rows that may wait before a push closes what it can: bounds memory on busy sites (64 bytes a
 /// row), while quieter lakes are sessionized once per UTC day.
-const ROWS_PER_PUSH: usize = 4_000_000;
+const ROWS_PER_PUSH: usize = 6_000_000;
 
 pub struct RunOptions {
     pub from: NaiveDate,
@@ -112,7 +113,6 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let mut partitions = load(store, scan_plan, projection, progress.clone());
     // Every hit before `complete` has arrived (the lateness margin). Sessions are closed when a
     // UTC day is complete (visitor ids end with it) or, on busy sites, when enough rows wait.
-    let mut pushed_until: Option<i64> = None;
     loop {
         let complete = match partitions.recv().await {
             Some(loaded) => {
@@ -135,13 +135,11 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             }
             None => None,
         };
-        let day_ended = match (complete, pushed_until) {
-            (Some(c), Some(before)) => c.div_euclid(DAY_MS) > before.div_euclid(DAY_MS),
+        // A push pays off once a UTC day with rows held is complete, or when many rows wait.
+        let day_ended = match (complete, sessionizer.oldest_row()) {
+            (Some(c), Some(oldest)) => c.div_euclid(DAY_MS) > oldest.div_euclid(DAY_MS),
             _ => false,
         };
-        if pushed_until.is_none() {
-            pushed_until = complete;
-        }
         if complete.is_some() && !day_ended && sessionizer.pending_rows() < ROWS_PER_PUSH {
             continue;
         }
@@ -160,9 +158,8 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             writer.write(std::mem::take(&mut shard.records), &tables)?;
             shard.close_days_before(closed_day);
         }
-        match complete {
-            Some(c) => pushed_until = Some(c),
-            None => break,
+        if complete.is_none() {
+            break;
         }
     }
     progress.finish_and_clear();
@@ -173,12 +170,12 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     }
     input.absorb(sessionizer.stats);
 
-    let sessions_written = writer.finish()?;
-    std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
-
+    // The report is built while the writer thread finishes sessions.parquet.
     let sites = into_sites(shards);
     let mut site_reports: Vec<SiteReport> = sites
         .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
         .map(|acc| SiteReport::build(acc, &tables, &lookup, config))
         .collect();
     site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
@@ -197,6 +194,8 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         input,
         sites: site_reports,
     };
+    let sessions_written = writer.finish()?;
+    std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
     write_report(&options.out, &report)?;
     crate::site::render_site(&report, &options.out).context("rendering the report site")?;
     Ok(RunOutcome {

@@ -2,6 +2,7 @@
 //! site's accumulator and keeps the period's human sessions for `sessions.parquet`. Shards run in
 //! parallel and are merged at the end of the run (`into_sites`).
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::counts::SessionFacts;
@@ -42,21 +43,26 @@ impl ShardFigures {
     }
 }
 
-/// Merges the shards' figures into one accumulator per site.
+/// Merges the shards' figures into one accumulator per site, pairwise in parallel.
 pub fn into_sites(shards: Vec<ShardFigures>) -> FxHashMap<u32, SiteAcc> {
-    let mut sites: FxHashMap<u32, SiteAcc> = FxHashMap::default();
-    for shard in shards {
-        for (site, mut acc) in shard.sites {
-            acc.close_days_before(i64::MAX);
-            match sites.get_mut(&site) {
-                Some(into) => into.merge(acc),
-                None => {
-                    sites.insert(site, acc);
+    shards
+        .into_par_iter()
+        .map(|shard| {
+            let mut sites = shard.sites;
+            sites.values_mut().for_each(|acc| acc.close_days_before(i64::MAX));
+            sites
+        })
+        .reduce(FxHashMap::default, |mut into, from| {
+            for (site, acc) in from {
+                match into.get_mut(&site) {
+                    Some(existing) => existing.merge(acc),
+                    None => {
+                        into.insert(site, acc);
+                    }
                 }
             }
-        }
-    }
-    sites
+            into
+        })
 }
 
 pub struct Collect<'a> {

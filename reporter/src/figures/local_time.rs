@@ -12,6 +12,8 @@ const QUARTER_MS: i64 = 15 * 60_000;
 pub struct LocalClock {
     tz: Tz,
     offsets: FxHashMap<i64, i64>,
+    /// The last quarter-hour looked up and its offset: sessions come in runs of nearby times.
+    last: (i64, i64),
 }
 
 impl LocalClock {
@@ -19,19 +21,24 @@ impl LocalClock {
         LocalClock {
             tz,
             offsets: FxHashMap::default(),
+            last: (i64::MIN, 0),
         }
     }
 
     fn local_ms(&mut self, ts: i64) -> i64 {
+        let quarter = ts.div_euclid(QUARTER_MS);
+        if self.last.0 == quarter {
+            return ts + self.last.1;
+        }
         let tz = self.tz;
-        let offset =
-            *self
-                .offsets
-                .entry(ts.div_euclid(QUARTER_MS))
-                .or_insert_with(|| match tz.timestamp_millis_opt(ts) {
-                    chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
-                    _ => 0,
-                });
+        let offset = *self
+            .offsets
+            .entry(quarter)
+            .or_insert_with(|| match tz.timestamp_millis_opt(ts) {
+                chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
+                _ => 0,
+            });
+        self.last = (quarter, offset);
         ts + offset
     }
 

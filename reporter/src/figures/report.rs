@@ -285,11 +285,12 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
     }
 }
 
-/// Sorts by sessions (then name, for stable output) and keeps the top `n`.
+/// Sorts by sessions (then name, for stable output) and keeps the top `n`. Keys are built
+/// once per row, not per comparison.
 fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
-    rows.sort_by(|a, b| {
-        let (ka, kb) = (key(a), key(b));
-        kb.0.cmp(&ka.0).then_with(|| ka.1.cmp(&kb.1))
+    rows.sort_by_cached_key(|row| {
+        let (count, name) = key(row);
+        (std::cmp::Reverse(count), name)
     });
     rows.truncate(n);
     rows

@@ -103,14 +103,22 @@ pub fn load(
     let (tx, rx) = mpsc::channel(1);
     let store = Arc::new(store);
     tokio::spawn(async move {
-        let mut loaded = stream::iter(plan.partitions.into_iter().map(|(partition, objects)| {
-            let store = store.clone();
-            let progress = progress.clone();
-            async move { load_partition(&store, partition, objects, projection, &progress).await }
-        }))
-        .buffered(PARTITIONS_IN_FLIGHT);
-        while let Some(partition) = loaded.next().await {
-            let Some(partition) = partition else { break };
+        // Each partition loads in a task of its own, so the next ones keep fetching and
+        // decoding while this loop waits for the consumer.
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut partitions = plan.partitions.into_iter();
+        loop {
+            while in_flight.len() < PARTITIONS_IN_FLIGHT {
+                let Some((partition, objects)) = partitions.next() else {
+                    break;
+                };
+                let (store, progress) = (store.clone(), progress.clone());
+                in_flight.push_back(tokio::spawn(async move {
+                    load_partition(&store, partition, objects, projection, &progress).await
+                }));
+            }
+            let Some(next) = in_flight.pop_front() else { break };
+            let Ok(Some(partition)) = next.await else { break };
             if tx.send(partition).await.is_err() {
                 break;
             }

@@ -61,6 +61,8 @@ struct PendingFile {
 struct Shard {
     /// Per bucket: rows of groups that may still get hits (global ids).
     open: Vec<Vec<Row>>,
+    /// Earliest time among the open rows.
+    open_since: Option<i64>,
     pending: Vec<PendingFile>,
     pending_rows: usize,
     stats: StreamStats,
@@ -74,6 +76,7 @@ impl Default for Shard {
     fn default() -> Self {
         Shard {
             open: (0..BUCKETS_PER_SHARD).map(|_| Vec::new()).collect(),
+            open_since: None,
             pending: Vec::new(),
             pending_rows: 0,
             stats: StreamStats::default(),
@@ -90,6 +93,8 @@ pub struct Sessionizer {
     shards: Vec<Shard>,
     /// Hits older than this belong to groups already finalized.
     finalized_before: i64,
+    /// Earliest time among the rows added since the last push.
+    pending_since: Option<i64>,
     pub stats: StreamStats,
 }
 
@@ -113,8 +118,18 @@ impl Sessionizer {
             window,
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             finalized_before: i64::MIN,
+            pending_since: None,
             stats: StreamStats::default(),
         }
+    }
+
+    /// The earliest time among the rows held (`None` when none are).
+    pub fn oldest_row(&self) -> Option<i64> {
+        self.shards
+            .iter()
+            .filter_map(|s| s.open_since)
+            .chain(self.pending_since)
+            .min()
     }
 
     /// Every session whose hits all lie before this time has been handed out.
@@ -139,6 +154,14 @@ impl Sessionizer {
     /// `remap` that makes their ids global.
     pub fn add(&mut self, shards: Vec<ShardRows>, remap: Remap) {
         assert_eq!(shards.len(), SHARDS, "rows by shard");
+        let window = &self.window;
+        let oldest = shards
+            .iter()
+            .flat_map(|s| &s.rows)
+            .map(|r| r.ts)
+            .filter(|ts| window.contains(ts))
+            .min();
+        self.pending_since = self.pending_since.into_iter().chain(oldest).min();
         let remap = Arc::new(remap);
         for (shard, rows) in self.shards.iter_mut().zip(shards) {
             shard.pending_rows += rows.rows.len();
@@ -167,6 +190,7 @@ impl Sessionizer {
         for shard in &mut self.shards {
             self.stats.absorb(std::mem::take(&mut shard.stats));
         }
+        self.pending_since = None;
         if let Some(limit) = limits.limit {
             self.finalized_before = self.finalized_before.max(limit);
         }
@@ -196,6 +220,9 @@ impl Shard {
             }
             let len = sort_bucket(rows, &mut self.scratch, &mut self.stats);
             open.clear();
+            if bucket == 0 {
+                self.open_since = None;
+            }
             let mut start = 0;
             while start < len {
                 let key = rows[start].group_key();
@@ -212,6 +239,7 @@ impl Shard {
                     );
                 } else {
                     open.extend_from_slice(group);
+                    self.open_since = self.open_since.into_iter().chain(Some(group[0].ts)).min();
                 }
                 start = end;
             }
