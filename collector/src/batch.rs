@@ -45,21 +45,41 @@ pub fn group_by_partition<'a, T: Timestamped>(
         hits: Vec<T>,
         indices: Vec<usize>,
     }
-    let mut groups: BTreeMap<Partition, Pending<'a, T>> = BTreeMap::new();
+    // Keyed by the hour since the epoch, which decides the partition; the hits of a batch are
+    // nearly always of one hour, so the last group is tried first.
+    const MS_PER_HOUR: i64 = 3_600_000;
+    let messages = messages.into_iter();
+    // Sized for the whole batch: usually there is one group.
+    let expected = messages.size_hint().0;
+    let mut groups: BTreeMap<i64, Pending<'a, T>> = BTreeMap::new();
+    let mut last: Option<(i64, Pending<'a, T>)> = None;
     for (index, id, hit) in messages {
-        let entry = groups.entry(Partition::of_ts(hit.ts())).or_insert_with(|| Pending {
-            ids: Vec::new(),
-            hits: Vec::new(),
-            indices: Vec::new(),
-        });
+        let hour = hit.ts().div_euclid(MS_PER_HOUR);
+        let entry = match &mut last {
+            Some((h, pending)) if *h == hour => pending,
+            _ => {
+                if let Some((h, pending)) = last.take() {
+                    groups.insert(h, pending);
+                }
+                let pending = groups.remove(&hour).unwrap_or_else(|| Pending {
+                    ids: Vec::with_capacity(expected),
+                    hits: Vec::with_capacity(expected),
+                    indices: Vec::with_capacity(expected),
+                });
+                &mut last.insert((hour, pending)).1
+            }
+        };
         entry.ids.push(id);
         entry.hits.push(hit);
         entry.indices.push(index);
     }
+    if let Some((h, pending)) = last {
+        groups.insert(h, pending);
+    }
     groups
         .into_iter()
-        .map(|(partition, pending)| Group {
-            key: batch_key(partition, &batch_id(pending.ids)),
+        .map(|(hour, pending)| Group {
+            key: batch_key(Partition::of_ts(hour * MS_PER_HOUR), &batch_id(pending.ids)),
             hits: pending.hits,
             message_indices: pending.indices,
         })
