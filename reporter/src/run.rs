@@ -127,8 +127,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
                 input.bad_objects.extend(loaded.bad);
                 for file in loaded.files {
                     input.hits_read += file.rows() as u64;
-                    let (rows, remap) = merge(file, &mut tables);
-                    sessionizer.add(rows, remap);
+                    sessionizer.add(merge(file, &mut tables));
                 }
                 lookup.prepare(&mut tables, config);
                 Some(loaded.partition.start_ms() + HOUR_MS - LATE_PARTITIONS * HOUR_MS)

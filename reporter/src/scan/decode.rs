@@ -112,6 +112,8 @@ pub enum DecodeError {
 pub struct FileRows {
     pub shards: Vec<ShardRows>,
     pub tables: Tables,
+    /// The earliest hit time in the file.
+    pub min_ts: Option<i64>,
 }
 
 impl FileRows {
@@ -159,6 +161,7 @@ pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeEr
             .map(|_| Vec::with_capacity(rows_hint / SHARDS * 9 / 8))
             .collect(),
         tables: Tables::default(),
+        min_ts: None,
     };
     let mut dictionaries: [Option<(ArrayRef, Vec<u32>)>; PROJECTION.len() - FIRST_STRING] = Default::default();
     for batch in reader {
@@ -168,6 +171,7 @@ pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeEr
     Ok(FileRows {
         shards: out.shards.into_iter().map(ShardRows::from_rows).collect(),
         tables: out.tables,
+        min_ts: out.min_ts,
     })
 }
 
@@ -175,6 +179,7 @@ pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeEr
 struct Decoded {
     shards: Vec<Vec<Row>>,
     tables: Tables,
+    min_ts: Option<i64>,
 }
 
 fn check_schema(schema: &Schema, columns: &[&str]) -> Result<(), DecodeError> {
@@ -428,6 +433,7 @@ fn decode_batch(
                 (0, 0)
             };
             let visitor = visitor_values[i];
+            out.min_ts = Some(out.min_ts.map_or(ts_values[i], |t| t.min(ts_values[i])));
             out.shards[shard_of(visitor)].push(Row {
                 visitor,
                 ts: ts_values[i],
@@ -480,18 +486,29 @@ impl Remap {
     }
 }
 
-/// Folds a file's local ids into the run's global tables: returns its rows by shard, still
-/// with local ids, and the `Remap` that turns them global (the sessionizer applies it when it
-/// gathers a bucket, saving a pass over the rows).
-pub fn merge(file: FileRows, global: &mut Tables) -> (Vec<ShardRows>, Remap) {
-    let remap = Remap::new(&file.tables, global);
-    (file.shards, remap)
+/// A file's rows by shard, still with local ids, and the `Remap` that turns them global (the
+/// sessionizer applies it when it gathers a bucket, saving a pass over the rows).
+pub struct MergedFile {
+    pub shards: Vec<ShardRows>,
+    pub remap: Remap,
+    /// The earliest hit time in the file.
+    pub min_ts: Option<i64>,
+}
+
+/// Folds a file's local ids into the run's global tables.
+pub fn merge(file: FileRows, global: &mut Tables) -> MergedFile {
+    MergedFile {
+        remap: Remap::new(&file.tables, global),
+        shards: file.shards,
+        min_ts: file.min_ts,
+    }
 }
 
 /// `merge`, with the remap applied: the rows of a file with global ids.
 pub fn merge_rows(file: FileRows, global: &mut Tables) -> Vec<Row> {
-    let (shards, remap) = merge(file, global);
-    let mut rows: Vec<Row> = shards.into_iter().flat_map(|s| s.rows).collect();
+    let merged = merge(file, global);
+    let remap = merged.remap;
+    let mut rows: Vec<Row> = merged.shards.into_iter().flat_map(|s| s.rows).collect();
     rows.iter_mut().for_each(|row| remap.apply(row));
     rows
 }

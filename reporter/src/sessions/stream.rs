@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use super::lookup::Lookup;
 use super::session::SessionSink;
 use super::sessionize::{sessionize, Rules};
-use crate::scan::decode::Remap;
+use crate::scan::decode::{MergedFile, Remap};
 use crate::scan::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
 
 /// How many partitions after its own hour a hit may still arrive in.
@@ -150,20 +150,13 @@ impl Sessionizer {
         self.shards.iter().map(|s| s.pending_rows).sum()
     }
 
-    /// Adds one file's rows (`shards[i]` holds shard `i`'s, see `rows::shard_of`), with the
-    /// `remap` that makes their ids global.
-    pub fn add(&mut self, shards: Vec<ShardRows>, remap: Remap) {
-        assert_eq!(shards.len(), SHARDS, "rows by shard");
-        let window = &self.window;
-        let oldest = shards
-            .iter()
-            .flat_map(|s| &s.rows)
-            .map(|r| r.ts)
-            .filter(|ts| window.contains(ts))
-            .min();
+    /// Adds one file's rows (`file.shards[i]` holds shard `i`'s, see `rows::shard_of`).
+    pub fn add(&mut self, file: MergedFile) {
+        assert_eq!(file.shards.len(), SHARDS, "rows by shard");
+        let oldest = file.min_ts.map(|t| t.max(self.window.start));
         self.pending_since = self.pending_since.into_iter().chain(oldest).min();
-        let remap = Arc::new(remap);
-        for (shard, rows) in self.shards.iter_mut().zip(shards) {
+        let remap = Arc::new(file.remap);
+        for (shard, rows) in self.shards.iter_mut().zip(file.shards) {
             shard.pending_rows += rows.rows.len();
             shard.pending.push(PendingFile {
                 rows,

@@ -102,8 +102,7 @@ impl Stream {
             return;
         }
         let file = decode(encode(hits), Projection::ALL).unwrap();
-        let (rows, remap) = merge(file, &mut self.tables);
-        self.sessionizer.add(rows, remap);
+        self.sessionizer.add(merge(file, &mut self.tables));
         self.lookup.prepare(&mut self.tables, &self.config);
     }
 
