@@ -118,3 +118,152 @@ async fn hand_built_hits_give_the_documented_figures() {
     assert_eq!(site.user_flow[0].to, "/pricing");
     assert_eq!(outcome.sessions_written, 4);
 }
+
+/// Reads `sessions.parquet` with arrow-rs: the file is written with hitflow's own dictionary
+/// encoder, so it is checked through an independent reader.
+fn read_sessions(path: &std::path::Path) -> Vec<arrow_array::RecordBatch> {
+    let bytes = bytes::Bytes::from(std::fs::read(path).unwrap());
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+fn strings(batches: &[arrow_array::RecordBatch], column: &str) -> Vec<Option<String>> {
+    use arrow_array::cast::AsArray;
+    batches
+        .iter()
+        .flat_map(|b| {
+            let array = b.column_by_name(column).unwrap().as_string::<i32>().clone();
+            (0..array.len())
+                .map(|i| (!array.is_null(i)).then(|| array.value(i).to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn numbers<T: arrow_array::ArrowPrimitiveType>(batches: &[arrow_array::RecordBatch], column: &str) -> Vec<T::Native> {
+    use arrow_array::cast::AsArray;
+    batches
+        .iter()
+        .flat_map(|b| b.column_by_name(column).unwrap().as_primitive::<T>().values().to_vec())
+        .collect()
+}
+
+use arrow_array::Array;
+
+#[tokio::test]
+async fn sessions_table_holds_the_reported_sessions() {
+    use arrow_array::types::{UInt32Type, UInt64Type};
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_hits(&lake, &hand_built());
+    let out = dir.path().join("out");
+    let day = DAY.parse().unwrap();
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: day,
+        to: day,
+        out: out.clone(),
+        strict: true,
+        progress: false,
+    };
+    run(store, &Config::default(), &options).await.unwrap();
+    let batches = read_sessions(&out.join("sessions.parquet"));
+    let mut rows: Vec<(u64, Option<String>, Option<String>, Option<String>, u32)> =
+        numbers::<UInt64Type>(&batches, "visitor_id")
+            .into_iter()
+            .zip(strings(&batches, "landing_page"))
+            .zip(strings(&batches, "channel"))
+            .zip(strings(&batches, "end_reason"))
+            .zip(numbers::<UInt32Type>(&batches, "pageviews"))
+            .map(|((((v, landing), channel), reason), pages)| (v, landing, channel, reason, pages))
+            .collect();
+    rows.sort();
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        rows,
+        vec![
+            (1, s("/"), s("Direct"), s("inactivity"), 2),
+            (2, s("/blog/a"), s("Organic Search"), s("inactivity"), 1),
+            (3, s("/"), s("Email"), s("inactivity"), 1),
+            (4, s("/pricing"), s("Paid Search"), s("inactivity"), 1),
+        ]
+    );
+    assert_eq!(
+        strings(&batches, "campaign").iter().flatten().collect::<Vec<_>>(),
+        vec!["nov"]
+    );
+    assert_eq!(strings(&batches, "country"), vec![s("DE"); 4]);
+}
+
+#[tokio::test]
+async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
+    use arrow_array::types::{TimestampMillisecondType, UInt32Type, UInt64Type};
+    use hitflow_reporter::generate::{generate, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let opts = GenerateOptions {
+        from: hitflow_schema::layout::Ymd {
+            year: 2026,
+            month: 3,
+            day: 2,
+        },
+        days: 4,
+        hits: 60_000,
+        batch_hits: Some(2_000),
+        ..GenerateOptions::default()
+    };
+    generate(&opts, &mut |file| {
+        let path = lake.join(&file.key);
+        std::fs::create_dir_all(path.parent().unwrap())?;
+        std::fs::write(path, hitflow_schema::write_parquet(&file.hits)?)?;
+        Ok(())
+    })
+    .unwrap();
+    let out = dir.path().join("out");
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: "2026-03-03".parse().unwrap(),
+        to: "2026-03-04".parse().unwrap(),
+        out: out.clone(),
+        strict: true,
+        progress: false,
+    };
+    let outcome = run(store, &Config::default(), &options).await.unwrap();
+    let report = outcome.report;
+    let batches = read_sessions(&out.join("sessions.parquet"));
+    let sites = strings(&batches, "site");
+    let channels = strings(&batches, "channel");
+    let pageviews = numbers::<UInt32Type>(&batches, "pageviews");
+    let visitors = numbers::<UInt64Type>(&batches, "visitor_id");
+    let starts = numbers::<TimestampMillisecondType>(&batches, "start");
+    assert_eq!(sites.len() as u64, outcome.sessions_written);
+    assert!(sites.len() > 1000, "a real sample: {} sessions", sites.len());
+    for site in &report.sites {
+        let of_site: Vec<usize> = (0..sites.len())
+            .filter(|&i| sites[i].as_deref() == Some(site.site.as_str()))
+            .collect();
+        assert_eq!(of_site.len() as u64, site.totals.sessions, "{}", site.site);
+        let views: u64 = of_site.iter().map(|&i| u64::from(pageviews[i])).sum();
+        assert_eq!(views, site.totals.pageviews, "{}", site.site);
+        let daily_unique: std::collections::HashSet<(u64, i64)> = of_site
+            .iter()
+            .map(|&i| (visitors[i], starts[i].div_euclid(86_400_000)))
+            .collect();
+        assert_eq!(daily_unique.len() as u64, site.totals.visitors, "{}", site.site);
+        for channel in &site.channels {
+            let n = of_site
+                .iter()
+                .filter(|&&i| channels[i].as_deref() == Some(channel.channel.as_str()))
+                .count() as u64;
+            assert_eq!(n, channel.figures.sessions, "{} {}", site.site, channel.channel);
+        }
+    }
+    let reasons: std::collections::BTreeSet<String> = strings(&batches, "end_reason").into_iter().flatten().collect();
+    assert!(reasons
+        .iter()
+        .all(|r| ["inactivity", "max_length", "midnight", "source_change", "browser_close"].contains(&r.as_str())));
+}
