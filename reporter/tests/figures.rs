@@ -172,15 +172,15 @@ async fn sessions_table_holds_the_reported_sessions() {
     };
     run(store, &Config::default(), &options).await.unwrap();
     let batches = read_sessions(&out.join("sessions.parquet"));
-    let mut rows: Vec<(u64, Option<String>, Option<String>, Option<String>, u32)> =
-        numbers::<UInt64Type>(&batches, "visitor_id")
-            .into_iter()
-            .zip(strings(&batches, "landing_page"))
-            .zip(strings(&batches, "channel"))
-            .zip(strings(&batches, "end_reason"))
-            .zip(numbers::<UInt32Type>(&batches, "pageviews"))
-            .map(|((((v, landing), channel), reason), pages)| (v, landing, channel, reason, pages))
-            .collect();
+    type SessionRow = (u64, Option<String>, Option<String>, Option<String>, u32);
+    let mut rows: Vec<SessionRow> = numbers::<UInt64Type>(&batches, "visitor_id")
+        .into_iter()
+        .zip(strings(&batches, "landing_page"))
+        .zip(strings(&batches, "channel"))
+        .zip(strings(&batches, "end_reason"))
+        .zip(numbers::<UInt32Type>(&batches, "pageviews"))
+        .map(|((((v, landing), channel), reason), pages)| (v, landing, channel, reason, pages))
+        .collect();
     rows.sort();
     let s = |v: &str| Some(v.to_owned());
     assert_eq!(
