@@ -281,6 +281,50 @@ enum Json<'a> {
 /// A string that borrows from the input when it can.
 struct Text<'a>(Cow<'a, str>);
 
+/// A top-level key: one of the fields read, or `None` for any other (matched on the text as
+/// parsed, escapes included, without copying it).
+struct Key(Option<Field>);
+
+#[derive(Clone, Copy)]
+enum Field {
+    Site,
+    Name,
+    Url,
+    Referrer,
+    Props,
+    Revenue,
+    EngagedMs,
+    ScreenWidth,
+    Entry,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(match v {
+                    "site" => Some(Field::Site),
+                    "name" => Some(Field::Name),
+                    "url" => Some(Field::Url),
+                    "referrer" => Some(Field::Referrer),
+                    "props" => Some(Field::Props),
+                    "revenue" => Some(Field::Revenue),
+                    "engaged_ms" => Some(Field::EngagedMs),
+                    "screen_width" => Some(Field::ScreenWidth),
+                    "entry" => Some(Field::Entry),
+                    _ => None,
+                }))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
 /// Any JSON value, walked like a `Value` would be (same nesting limit, same number checks)
 /// without keeping anything.
 struct Skip;
@@ -295,18 +339,18 @@ impl<'de> Deserialize<'de> for Top<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
                 let mut body = Body::default();
-                while let Some(Text(key)) = map.next_key()? {
-                    let slot = match key.as_ref() {
-                        "site" => &mut body.site,
-                        "name" => &mut body.name,
-                        "url" => &mut body.url,
-                        "referrer" => &mut body.referrer,
-                        "props" => &mut body.props,
-                        "revenue" => &mut body.revenue,
-                        "engaged_ms" => &mut body.engaged_ms,
-                        "screen_width" => &mut body.screen_width,
-                        "entry" => &mut body.entry,
-                        _ => {
+                while let Some(Key(key)) = map.next_key()? {
+                    let slot = match key {
+                        Some(Field::Site) => &mut body.site,
+                        Some(Field::Name) => &mut body.name,
+                        Some(Field::Url) => &mut body.url,
+                        Some(Field::Referrer) => &mut body.referrer,
+                        Some(Field::Props) => &mut body.props,
+                        Some(Field::Revenue) => &mut body.revenue,
+                        Some(Field::EngagedMs) => &mut body.engaged_ms,
+                        Some(Field::ScreenWidth) => &mut body.screen_width,
+                        Some(Field::Entry) => &mut body.entry,
+                        None => {
                             map.next_value::<Skip>()?;
                             continue;
                         }
@@ -783,6 +827,10 @@ mod tests {
             ("name at cap", body(&format!(r#""name":"{}""#, "é".repeat(120))), Payload { name: "é".repeat(120), ..m() }),
             ("30 props", body(&format!(r#""props":{}"#, props(30))), Payload { props: Some(props(30)), ..m() }),
             ("body at cap", at_cap, m()),
+            ("escaped key", r#"{"s\u0069te":"example.com","url":"https://example.com/"}"#.into(), m()),
+            ("last of a repeated key", r#"{"site":"evil.com","url":"https://example.com/","site":"example.com"}"#.into(), m()),
+            ("props: sorted, repeated key's last", body(r#""props":{"b":1,"a":"x","b":2.50}"#), Payload { props: Some(r#"{"a":"x","b":2.5}"#.into()), ..m() }),
+            ("non-simple url", body(r#""url":"https://EXAMPLE.com:443/a/../b""#), Payload { url: "https://EXAMPLE.com:443/a/../b".into(), ..m() }),
         ];
         for (label, input, want) in cases {
             assert_eq!(parse_event_body(input.as_bytes()), Ok(want), "{label}");
@@ -812,6 +860,7 @@ mod tests {
             ("trailing garbage", b("").into_iter().chain(*b" x").collect(), 400, None),
             ("deep array", "[".repeat(10_000).into_bytes(), 400, None),
             ("deep unknown field", b(&format!(r#""x":{}1{}"#, "[".repeat(200), "]".repeat(200))), 400, None),
+            ("huge number in an unknown field", b(r#""x":{"y":1e400}"#), 400, None),
             ("array", j("[]"), 400, Some(E::NotAnObject)),
             ("string", j(r#""x""#), 400, Some(E::NotAnObject)),
             ("invalid utf-8", b"{\"site\":\"ex\xffample.com\"}".to_vec(), 400, Some(E::InvalidUtf8)),

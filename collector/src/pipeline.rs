@@ -111,3 +111,45 @@ pub fn build_hit(payload: Payload, ctx: RequestContext<'_>, salt: &Salt, hit_id:
         entry: payload.entry,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::parse_event_body;
+
+    fn hit_of(url: &str) -> Hit {
+        let body = format!(r#"{{"site":"example.com","url":"{url}","referrer":"https://www.Google.com/search?q=x"}}"#);
+        let payload = parse_event_body(body.as_bytes()).expect("valid");
+        build_hit(payload, RequestContext::default(), &Salt([1; 16]), 7).expect("valid hit")
+    }
+
+    #[test]
+    fn simple_and_parsed_urls_give_the_same_row() {
+        // The first URL is split by hand, the second needs the url crate (port, dot segment).
+        let simple = hit_of("https://example.com/b?utm_source=News&gclid=1#/r?x");
+        let parsed = hit_of("https://EXAMPLE.com:443/a/../b?utm_source=News&gclid=1#/r?x");
+        for hit in [&simple, &parsed] {
+            assert_eq!(
+                (
+                    hit.url_host.as_str(),
+                    hit.url_path.as_str(),
+                    hit.utm_source.as_deref(),
+                    hit.click_id_kind.as_deref()
+                ),
+                ("example.com", "/b#/r", Some("news"), Some("gclid"))
+            );
+            assert_eq!(
+                (hit.referrer_host.as_deref(), hit.referrer_path.as_deref()),
+                (Some("google.com"), Some("/search"))
+            );
+        }
+        // A payload built by hand carries no parse: the hit is the same.
+        let mut payload = parse_event_body(br#"{"site":"example.com","url":"https://example.com/"}"#).expect("valid");
+        payload.parsed_url = Default::default();
+        let by_hand = build_hit(payload, RequestContext::default(), &Salt([1; 16]), 7).expect("valid hit");
+        assert_eq!(
+            (by_hand.url_host.as_str(), by_hand.url_path.as_str()),
+            ("example.com", "/")
+        );
+    }
+}

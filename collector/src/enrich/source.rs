@@ -327,10 +327,11 @@ pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), FieldT
                 max: MAX_CAMPAIGN_CHARS,
             });
         }
-        *slot = Some(if lowercase {
-            value.to_lowercase()
-        } else {
-            value.to_owned()
+        *slot = Some(match lowercase {
+            // The same result for ASCII, without the Unicode case tables.
+            true if value.is_ascii() => value.to_ascii_lowercase(),
+            true => value.to_lowercase(),
+            false => value.to_owned(),
         });
     }
     c.ref_param = c.ref_param.or(source_param);
