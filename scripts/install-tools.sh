@@ -9,10 +9,12 @@ WORKER_BUILD_VERSION=0.8.7
 # Must equal the wasm-bindgen version pinned in collector/Cargo.toml (checked below).
 WASM_BINDGEN_VERSION=0.2.130
 S3S_FS_VERSION=0.14.1
+# Only for scripts/fuzz.sh (`bash scripts/install-tools.sh fuzz`), never part of `all`/CI.
+CARGO_FUZZ_VERSION=0.13.2
 
 log() { printf '\033[1m[install]\033[0m %s\n' "$*" >&2; }
 
-want_only="${1:-all}" # all | rust | node | python | apt
+want_only="${1:-all}" # all | rust | node | python | apt | fuzz (fuzz is not in all)
 
 rust_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -67,11 +69,25 @@ apt_tools() {
   fi
 }
 
+# cargo-fuzz and the nightly toolchain it drives (libFuzzer needs -Zsanitizer). Used by
+# scripts/fuzz.sh only: CI runs the committed regression inputs with plain `cargo test`.
+fuzz_tools() {
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    log "installing the nightly toolchain"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if [[ "$(cargo fuzz --version 2>/dev/null || true)" != *"$CARGO_FUZZ_VERSION"* ]]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+  fi
+}
+
 case "$want_only" in
   all) rust_tools; node_tools; python_tools; apt_tools ;;
   rust) rust_tools ;;
   node) node_tools ;;
   python) python_tools ;;
   apt) apt_tools ;;
+  fuzz) fuzz_tools ;;
   *) log "unknown part: $want_only"; exit 2 ;;
 esac
