@@ -19,7 +19,7 @@ use crate::output::write_atomically;
 use crate::scan::decode::{merge, Projection};
 use crate::scan::rows::Tables;
 use crate::scan::rows::SHARDS;
-use crate::scan::{load, plan};
+use crate::scan::{load, plan, Loaded};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
@@ -28,8 +28,8 @@ use crate::store::Store;
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 /// Rows that may wait before a push closes what it can: bounds memory on busy sites (64 bytes a
-/// row), while quieter lakes are sessionized once per UTC day.
-const ROWS_PER_PUSH: usize = 6_000_000;
+/// row, 256 MB), while quieter lakes are sessionized once per UTC day.
+const ROWS_PER_PUSH: usize = 2_000_000;
 
 pub struct RunOptions {
     pub from: NaiveDate,
@@ -115,22 +115,22 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     // UTC day is complete (visitor ids end with it) or, on busy sites, when enough rows wait.
     loop {
         let complete = match partitions.recv().await {
-            Some(loaded) => {
+            Some(Loaded::File(file)) => {
+                input.hits_read += file.rows() as u64;
+                sessionizer.add(merge(file, &mut tables));
+                continue;
+            }
+            Some(Loaded::Bad(bad)) => {
                 if options.strict {
-                    if let Some(bad) = loaded.bad.first() {
-                        bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
-                    }
+                    bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
                 }
-                for bad in &loaded.bad {
-                    tracing::warn!(key = %bad.key, reason = %bad.reason, "skipping unreadable object");
-                }
-                input.bad_objects.extend(loaded.bad);
-                for file in loaded.files {
-                    input.hits_read += file.rows() as u64;
-                    sessionizer.add(merge(file, &mut tables));
-                }
+                tracing::warn!(key = %bad.key, reason = %bad.reason, "skipping unreadable object");
+                input.bad_objects.push(bad);
+                continue;
+            }
+            Some(Loaded::PartitionEnd(partition)) => {
                 lookup.prepare(&mut tables, config);
-                Some(loaded.partition.start_ms() + HOUR_MS - LATE_PARTITIONS * HOUR_MS)
+                Some(partition.start_ms() + HOUR_MS - LATE_PARTITIONS * HOUR_MS)
             }
             None => None,
         };

@@ -1,6 +1,6 @@
 //! Reading the hits lake: which hourly partitions to read (pruning by the `date=`/`hour=` keys),
-//! fetching their objects concurrently, decoding them in parallel, and handing them on in
-//! partition order while the next partitions are already being fetched.
+//! fetching and decoding their objects a few at a time in parallel, and handing them on in plan
+//! order while the next ones are already being fetched.
 
 pub mod decode;
 pub mod intern;
@@ -9,18 +9,13 @@ pub mod rows;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 use hitflow_schema::layout::{Partition, Ymd, HITS_PREFIX};
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 use crate::store::{ObjectMeta, Store, StoreError};
 use decode::{decode, FileRows, Projection};
-
-/// How many objects are fetched at once.
-const PARALLEL_FETCHES: usize = 16;
 
 /// An object that could not be read; the run reports it and goes on (unless `--strict`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -81,103 +76,111 @@ pub async fn plan(store: &Store, first: Ymd, last: Ymd, late_partitions: u32) ->
     })
 }
 
-/// One decoded partition.
-pub struct LoadedPartition {
-    pub partition: Partition,
-    pub files: Vec<FileRows>,
-    pub bad: Vec<BadObject>,
+/// What the loader hands on, in plan order: each object of a partition (decoded, or why not),
+/// then the end of the partition.
+pub enum Loaded {
+    File(FileRows),
+    Bad(BadObject),
+    PartitionEnd(Partition),
 }
 
-/// Partitions fetched and decoded at the same time (delivered in order): with one file per
-/// partition (compacted lakes), this is what keeps both cores decoding.
-const PARTITIONS_IN_FLIGHT: usize = 3;
+/// Objects fetched and decoded at the same time, delivered in order: at least two (so both
+/// cores decode), at most `OBJECTS_IN_FLIGHT`, and no more than `BYTES_IN_FLIGHT` of Parquet
+/// beyond those two (decoded rows take ~3× their Parquet size), so memory stays bounded however
+/// big an hour is.
+const OBJECTS_IN_FLIGHT: usize = 8;
+const BYTES_IN_FLIGHT: u64 = 32 << 20;
 
-/// Streams the plan's partitions in order through a small channel, so fetching and decoding of
-/// the next partitions overlaps with sessionizing the current one.
-pub fn load(
-    store: Store,
-    plan: ScanPlan,
-    projection: Projection,
-    progress: ProgressBar,
-) -> mpsc::Receiver<LoadedPartition> {
-    let (tx, rx) = mpsc::channel(1);
+/// Streams the plan's objects in order through a small channel, so fetching and decoding of the
+/// next objects overlaps with sessionizing.
+pub fn load(store: Store, plan: ScanPlan, projection: Projection, progress: ProgressBar) -> mpsc::Receiver<Loaded> {
+    let (tx, rx) = mpsc::channel(2);
     let store = Arc::new(store);
     tokio::spawn(async move {
-        // Each partition loads in a task of its own, so the next ones keep fetching and
-        // decoding while this loop waits for the consumer.
+        // (object, last of its partition), in plan order; each loads in a task of its own, so
+        // the next ones keep fetching and decoding while this loop waits for the consumer.
+        let mut objects = plan
+            .partitions
+            .into_iter()
+            .flat_map(|(partition, mut objects)| {
+                objects.sort_by(|a, b| a.key.cmp(&b.key));
+                let last = objects.len().saturating_sub(1);
+                let mut items: Vec<(Option<ObjectMeta>, Option<Partition>)> = objects
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, o)| (Some(o), (i == last).then_some(partition)))
+                    .collect();
+                if items.is_empty() {
+                    items.push((None, Some(partition)));
+                }
+                items
+            })
+            .peekable();
         let mut in_flight = std::collections::VecDeque::new();
-        let mut partitions = plan.partitions.into_iter();
         loop {
-            while in_flight.len() < PARTITIONS_IN_FLIGHT {
-                let Some((partition, objects)) = partitions.next() else {
+            while in_flight.len() < OBJECTS_IN_FLIGHT {
+                let bytes: u64 = in_flight.iter().map(|(size, _, _)| size).sum();
+                let Some((object, _)) = objects.peek() else { break };
+                let size = object.as_ref().map_or(0, |o| o.size);
+                if in_flight.len() >= 2 && bytes + size > BYTES_IN_FLIGHT {
                     break;
-                };
+                }
+                let Some((object, ends)) = objects.next() else { break };
                 let (store, progress) = (store.clone(), progress.clone());
-                in_flight.push_back(tokio::spawn(async move {
-                    load_partition(&store, partition, objects, projection, &progress).await
-                }));
+                let task = tokio::spawn(async move {
+                    match object {
+                        Some(object) => Some(load_object(&store, object, projection, &progress).await),
+                        None => None,
+                    }
+                });
+                in_flight.push_back((size, task, ends));
             }
-            let Some(next) = in_flight.pop_front() else { break };
-            let Ok(Some(partition)) = next.await else { break };
-            if tx.send(partition).await.is_err() {
+            let Some((_, task, ends)) = in_flight.pop_front() else {
                 break;
+            };
+            let Ok(loaded) = task.await else { break };
+            if let Some(loaded) = loaded {
+                if tx.send(loaded).await.is_err() {
+                    break;
+                }
+            }
+            if let Some(partition) = ends {
+                if tx.send(Loaded::PartitionEnd(partition)).await.is_err() {
+                    break;
+                }
             }
         }
     });
     rx
 }
 
-/// Fetches a partition's objects concurrently and decodes them in parallel. `None` when the
-/// decoding task could not run (the runtime is shutting down).
-async fn load_partition(
-    store: &Store,
-    partition: Partition,
-    objects: Vec<ObjectMeta>,
-    projection: Projection,
-    progress: &ProgressBar,
-) -> Option<LoadedPartition> {
-    let fetched: Vec<(String, Result<Bytes, StoreError>)> =
-        stream::iter(objects.into_iter().map(|object| async move {
-            let bytes = store.get(&object.key).await;
-            (object.key, bytes)
-        }))
-        .buffer_unordered(PARALLEL_FETCHES)
-        .collect()
-        .await;
-    let bytes_read: u64 = fetched
-        .iter()
-        .map(|(_, b)| b.as_ref().map(|b| b.len() as u64).unwrap_or(0))
-        .sum();
-    let decoded = tokio::task::spawn_blocking(move || {
-        let mut results: Vec<(String, Result<FileRows, String>)> = fetched
-            .into_par_iter()
-            .map(|(key, bytes)| {
-                let rows = bytes.map_err(|e| e.to_string()).and_then(|b| {
-                    // A decoder panic on a hostile file is that file's problem, not the run's.
-                    std::panic::catch_unwind(|| decode(b, projection))
-                        .map_err(|_| "the Parquet decoder failed on this object".to_owned())?
-                        .map_err(|e| e.to_string())
-                });
-                (key, rows)
+/// Fetches and decodes one object (on the rayon pool, next to the sessionizer's work).
+async fn load_object(store: &Store, object: ObjectMeta, projection: Projection, progress: &ProgressBar) -> Loaded {
+    let key = object.key;
+    let bytes = match store.get(&key).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Loaded::Bad(BadObject {
+                key,
+                reason: e.to_string(),
             })
-            .collect();
-        // Deterministic order: the run's interned ids must not depend on fetch timing.
-        results.sort_by(|a, b| a.0.cmp(&b.0));
-        results
-    })
-    .await
-    .ok()?;
-    let mut loaded = LoadedPartition {
-        partition,
-        files: Vec::new(),
-        bad: Vec::new(),
-    };
-    for (key, result) in decoded {
-        match result {
-            Ok(file) => loaded.files.push(file),
-            Err(reason) => loaded.bad.push(BadObject { key, reason }),
         }
+    };
+    progress.inc(bytes.len() as u64);
+    let (done, decoded) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        // A decoder panic on a hostile file is that file's problem, not the run's.
+        let result = std::panic::catch_unwind(|| decode(bytes, projection))
+            .map_err(|_| "the Parquet decoder failed on this object".to_owned())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        let _ = done.send(result);
+    });
+    match decoded.await {
+        Ok(Ok(file)) => Loaded::File(file),
+        Ok(Err(reason)) => Loaded::Bad(BadObject { key, reason }),
+        Err(_) => Loaded::Bad(BadObject {
+            key,
+            reason: "the decoding task did not finish".into(),
+        }),
     }
-    progress.inc(bytes_read);
-    Some(loaded)
 }
