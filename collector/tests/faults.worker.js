@@ -79,13 +79,16 @@ class WorkerQueue {
       const plan = await (await this.#control.fetch("http://control/queue/send", { method: "POST" })).json();
       if (plan.fail) throw new Error("injected Queue failure (test)");
     }
+    // The entry is taken before sending: the send may detach the body's buffer (bytes).
+    const entry = journalEntry(body, options?.contentType);
     const result = await this.#real.send(body, options);
-    await this.#journal([journalEntry(body, options?.contentType)]);
+    await this.#journal([entry]);
     return result;
   }
   async sendBatch(messages, options) {
+    const entries = [...messages].map((m) => journalEntry(m.body, m.contentType ?? options?.contentType));
     const result = await this.#real.sendBatch(messages, options);
-    await this.#journal([...messages].map((m) => journalEntry(m.body, m.contentType ?? options?.contentType)));
+    await this.#journal(entries);
     return result;
   }
   #journal(entries) {
