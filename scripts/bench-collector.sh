@@ -5,7 +5,9 @@
 #   - tracker size gzipped                                     target ≤ 1 KB
 #   - req/s of the collector in workerd beside an empty Worker under the same wrk load
 #                                                              target ≥ 80% of the empty Worker
+#     and beside a Worker that only awaits queue.send (the ceiling the local Queue allows)
 #   - R2 PUTs per hit under that load                          target ≤ 1 per 50 hits
+# ROUNDS (default 2) load rounds run back to back: the machine is shared, so ranges are printed.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HITFLOW_ROOT"
@@ -13,6 +15,7 @@ bash scripts/install-tools.sh all >/dev/null
 bash scripts/install-tools.sh apt >/dev/null
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-4}
+rounds=${ROUNDS:-2}
 
 echo "== native pipeline"
 cargo bench --quiet -p hitflow-collector --bench pipeline 2>/dev/null | grep -v '^$'
@@ -44,16 +47,37 @@ load() { # mode port → prints wrk summary lines and the server's closing JSON
   rm -f "$log" "$log.wrk"
 }
 
-echo "== load ($connections connections, $duration, wrk on loopback, Miniflare/workerd)"
-read -r empty_rps empty_p50 empty_p99 _ _ < <(load empty 8788)
-# The collector also prints the queue flush as JSON: keep the rest of the line together.
-read -r rps p50 p99 non2xx stats < <(load collector 8789)
-printf '  empty Worker: %s req/s (p50 %s, p99 %s)\n' "$empty_rps" "$empty_p50" "$empty_p99"
-printf '  collector:    %s req/s (p50 %s, p99 %s), non-2xx: %s\n' "$rps" "$p50" "$p99" "${non2xx:-0}"
-python3 - "$rps" "$empty_rps" "$stats" <<'PY'
+echo "== load ($connections connections, $duration, wrk on loopback, Miniflare/workerd, $rounds rounds)"
+results=$(mktemp)
+for round in $(seq "$rounds"); do
+  for mode in empty send collector; do
+    # The collector also prints the queue flush as JSON: keep the rest of the line together.
+    read -r rps p50 p99 non2xx stats < <(load "$mode" 8788)
+    printf '  round %d %-9s %8s req/s (p50 %s, p99 %s), non-2xx: %s\n' "$round" "$mode" "$rps" "$p50" "$p99" "${non2xx:-0}"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$rps" "$p50" "$p99" "$stats" >>"$results"
+  done
+done
+python3 - "$results" <<'PY'
 import json, sys
-rps, empty, stats = float(sys.argv[1]), float(sys.argv[2]), json.loads(sys.argv[3])
-print(f"  collector / empty Worker: {rps / empty:.0%} (target >= 80%)")
-objects, hits = stats["r2_objects"], stats["hits_stored"]
-print(f"  R2 PUTs: {objects} objects held {hits} hits when measured = 1 PUT per {hits / max(objects, 1):.0f} hits (target <= 1 per 50)")
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+by = {}
+for rnd, mode, rps, p50, p99, stats in rows:
+    by.setdefault(rnd, {})[mode] = (float(rps or 0), p50, p99, stats)
+def span(values):
+    lo, hi = min(values), max(values)
+    return f"{lo:.0%}" if round(lo, 2) == round(hi, 2) else f"{lo:.0%}–{hi:.0%}"
+def rps_span(mode):
+    v = [r[mode][0] for r in by.values()]
+    return f"{min(v):,.0f}–{max(v):,.0f}"
+rounds = list(by.values())
+print(f"  empty Worker:        {rps_span('empty')} req/s")
+print(f"  queue.send only:     {rps_span('send')} req/s ({span([r['send'][0] / r['empty'][0] for r in rounds])} of empty)")
+print(f"  collector:           {rps_span('collector')} req/s")
+print(f"  collector / empty Worker: {span([r['collector'][0] / r['empty'][0] for r in rounds])} (target >= 80%)")
+print(f"  collector / queue.send only: {span([r['collector'][0] / r['send'][0] for r in rounds])}")
+for r in rounds:
+    stats = json.loads(r["collector"][3] or '{"r2_objects": 0, "hits_stored": 0}')
+    objects, hits = stats["r2_objects"], stats["hits_stored"]
+    print(f"  R2 PUTs: {objects} objects held {hits} hits when measured = 1 PUT per {hits / max(objects, 1):.0f} hits (target <= 1 per 50)")
 PY
+rm -f "$results"

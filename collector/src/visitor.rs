@@ -35,9 +35,10 @@ impl Salt {
 /// The 64-bit visitor id of one (site, IP, User-Agent) under a day's salt.
 pub fn visitor_id(salt: &Salt, site: &str, ip: &str, user_agent: &str) -> u64 {
     let mut hasher = SipHasher24::new_with_key(&salt.0);
-    // Length-prefix each part so ("ab","c") and ("a","bc") cannot collide.
+    // Length-prefix each part so ("ab","c") and ("a","bc") cannot collide; the prefix is 8 bytes
+    // everywhere (`write_usize` would hash 4 on wasm32 and 8 natively: other ids for one input).
     for part in [site, ip, user_agent] {
-        hasher.write_usize(part.len());
+        hasher.write_u64(part.len() as u64);
         hasher.write(part.as_bytes());
     }
     hasher.finish()
@@ -61,6 +62,20 @@ mod tests {
             visitor_id(&day1, "example.co", "m203.0.113.9", UA),
         ];
         assert!(others.iter().all(|other| *other != id));
+    }
+
+    /// The hashed input is the same bytes on every target (the Worker runs on wasm32): each part
+    /// after its length as 8 little-endian bytes.
+    #[test]
+    fn hashes_a_fixed_width_layout() {
+        let salt = Salt([3; 16]);
+        let mut input = Vec::new();
+        for part in ["example.com", "203.0.113.9", UA] {
+            input.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            input.extend_from_slice(part.as_bytes());
+        }
+        let expected = SipHasher24::new_with_key(&salt.0).hash(&input);
+        assert_eq!(visitor_id(&salt, "example.com", "203.0.113.9", UA), expected);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 // Serves a Worker over HTTP on loopback for load tests: the collector (real wasm, local R2 +
-// Queue) or an empty Worker as the baseline. On SIGUSR2 (Miniflare exits on SIGTERM by itself) the collector waits for the queue to
-// flush and prints how many R2 objects (PUTs) hold how many hits.
+// Queue), an empty Worker as the baseline, or a Worker that only reads the body and awaits
+// queue.send on the same Queue setup (what the local Queue alone allows: the collector must
+// await its send before answering). On SIGUSR2 (Miniflare exits on SIGTERM by itself) the
+// collector waits for the queue to flush and prints how many R2 objects (PUTs) hold how many hits.
 //
-//   node scripts/bench/serve.mjs collector|empty PORT
+//   node scripts/bench/serve.mjs collector|empty|send PORT
 import { Miniflare } from "miniflare";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
@@ -13,22 +15,36 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const [mode, port] = process.argv.slice(2);
 const common = { host: "127.0.0.1", port: Number(port), compatibilityDate: "2025-09-01", modules: true };
-const mf = mode === "empty"
-  ? new Miniflare({ ...common, script: "export default { fetch() { return new Response(null, { status: 202 }); } };" })
-  : new Miniflare({
+const queue = {
+  queueProducers: { HITS_QUEUE: "hitflow-hits" },
+  queueConsumers: { "hitflow-hits": { maxBatchSize: 100, maxBatchTimeout: 5 } },
+};
+const scripts = {
+  empty: "export default { fetch() { return new Response(null, { status: 202 }); } };",
+  // The body goes out as bytes, as the collector sends its hits; the consumer only acknowledges.
+  send: `export default {
+    async fetch(request, env) {
+      await env.HITS_QUEUE.send(new Uint8Array(await request.arrayBuffer()), { contentType: "bytes" });
+      return new Response(null, { status: 202 });
+    },
+    async queue(batch) { for (const message of batch.messages) message.ack(); },
+  };`,
+};
+const mf = mode === "collector"
+  ? new Miniflare({
       ...common,
       scriptPath: join(ROOT, "collector/build/index.js"),
       modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
       bindings: { ALLOWED_SITES: "example.com" },
       r2Buckets: ["HITS_BUCKET"],
-      queueProducers: { HITS_QUEUE: "hitflow-hits" },
-      queueConsumers: { "hitflow-hits": { maxBatchSize: 100, maxBatchTimeout: 5 } },
-    });
+      ...queue,
+    })
+  : new Miniflare({ ...common, script: scripts[mode], ...(mode === "send" ? queue : {}) });
 await mf.ready;
 console.log("ready");
 
 process.on("SIGUSR2", async () => {
-  if (mode !== "empty") {
+  if (mode === "collector") {
     // The local Queue emulation drains a backlog slowly (about one batch per max_batch_timeout),
     // so this measures hits per stored object (per R2 PUT) on what has landed, not the drain.
     const bucket = await mf.getR2Bucket("HITS_BUCKET");
