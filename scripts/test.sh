@@ -2,6 +2,7 @@
 # Runs every hitflow test on a fresh machine of this kind: installs the tools (idempotently),
 # checks formatting and lints, runs the native tests (unit, integration against a real local S3
 # server), builds the Worker and runs its integration tests in the real local runtime (workerd).
+# A node test that hangs fails after 5 minutes (--test-timeout) instead of stalling CI.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HITFLOW_ROOT"
@@ -19,7 +20,7 @@ step "native tests (schema, collector, reporter; S3 tests start s3s-fs)"
 cargo test --workspace --quiet
 
 step "report site in headless Chromium (screenshots in target/screenshots/)"
-node --test --test-concurrency=1 reporter/tests/site_screenshots.mjs
+node --test --test-concurrency=1 --test-timeout=300000 reporter/tests/site_screenshots.mjs
 
 step "tracker size"
 bash collector/tracker/build.sh --check
@@ -31,7 +32,7 @@ step "reporter binary for the browser end-to-end test (collector/tests/browser.t
 cargo build -p hitflow-reporter --bin reporter --quiet
 
 step "Worker integration tests (Miniflare / workerd, local R2 + Queues)"
-node --test --test-concurrency=1 collector/tests/
+node --test --test-concurrency=1 --test-timeout=300000 collector/tests/
 
 step "Worker under load, R2 faults and a SIGKILLed runtime (collector/tests/load.mjs, ~2 min)"
-node --test --test-concurrency=1 collector/tests/load.mjs
+node --test --test-concurrency=1 --test-timeout=300000 collector/tests/load.mjs

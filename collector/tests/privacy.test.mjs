@@ -37,6 +37,8 @@ const rowsAt = async (count) => until(async () => {
   return rows.length >= count && rows;
 }, `${count} stored hits`);
 const start = async () => {
+  // A test that failed midway left its runtime running: stop it, or the process never exits.
+  await mf?.dispose();
   mf = startWorker(SECRETS, { r2Persist: PERSIST, host: "127.0.0.1", port: 0 });
   return Number((await mf.ready).port);
 };

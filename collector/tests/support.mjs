@@ -279,13 +279,13 @@ export function siphash24(key, msg) {
 }
 
 /** The visitor id as collector/src/visitor.rs computes it in the Worker: SipHash-2-4 keyed with the
- *  day's salt over site, IP and User-Agent, each prefixed by its byte length as a wasm32 `usize`
- *  (4 bytes, little-endian). Decimal text, like `visitor_hex` from readHits. */
+ *  day's salt over site, IP and User-Agent, each prefixed by its byte length as 8 little-endian
+ *  bytes (the same on wasm32 and natively). Decimal text, like `visitor_hex` from readHits. */
 export function visitorId(salt, site, ip, ua) {
   const parts = [site, ip, ua].flatMap((s) => {
     const bytes = Buffer.from(s);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(bytes.length);
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(bytes.length));
     return [len, bytes];
   });
   return siphash24(Buffer.from(salt), Buffer.concat(parts)).toString();
