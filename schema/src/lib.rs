@@ -8,7 +8,9 @@ mod parquet_io;
 pub mod report_access;
 
 pub use hit::*;
-pub use parquet_io::{read_parquet, write_parquet, writer_properties, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+pub use parquet_io::{
+    check_chunk_ranges, read_parquet, write_parquet, writer_properties, SCHEMA_VERSION, SCHEMA_VERSION_KEY,
+};
 
 /// Errors encoding or decoding hits.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,8 @@ use bytes_sink::BytesSink;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::metadata::KeyValue;
+use parquet::errors::ParquetError;
+use parquet::file::metadata::{KeyValue, ParquetMetaData};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use crate::{columns, Hit, SchemaError};
@@ -45,12 +46,40 @@ pub fn write_parquet(hits: &[Hit]) -> Result<Vec<u8>, SchemaError> {
 /// Decodes a whole hit file. For tests, compaction checks and tools; the reporter's hot path
 /// reads projected columns instead.
 pub fn read_parquet(bytes: impl Into<bytes::Bytes>) -> Result<Vec<Hit>, SchemaError> {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.into())?.build()?;
+    let bytes = bytes.into();
+    let file_len = bytes.len() as u64;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
+    check_chunk_ranges(builder.metadata(), file_len)?;
+    let reader = builder.build()?;
     let mut hits = Vec::new();
     for batch in reader {
         hits.extend(columns::from_record_batch(&batch?)?);
     }
     Ok(hits)
+}
+
+/// Refuses a footer whose column chunks lie outside the file. parquet-rs trusts these offsets and
+/// panics on negative ones (`ColumnChunkMetaData::byte_range`, found by fuzzing), so every reader
+/// of stored objects checks them first.
+pub fn check_chunk_ranges(metadata: &ParquetMetaData, file_len: u64) -> Result<(), ParquetError> {
+    for (g, group) in metadata.row_groups().iter().enumerate() {
+        for column in group.columns() {
+            let start = column.dictionary_page_offset().unwrap_or(column.data_page_offset());
+            let len = column.compressed_size();
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(len).ok())
+                .and_then(|(start, len)| start.checked_add(len))
+                .is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(ParquetError::General(format!(
+                    "row group {g}, column {}: chunk at offset {start} of {len} bytes lies outside the {file_len}-byte file",
+                    column.column_path()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) mod batch {

@@ -126,6 +126,7 @@ impl FileRows {
 pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeError> {
     let perr = |e: parquet::errors::ParquetError| DecodeError::Parquet(e.to_string());
     let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(perr)?;
+    hitflow_schema::check_chunk_ranges(plain.metadata(), bytes.len() as u64).map_err(perr)?;
     let columns = projection.columns();
     check_schema(plain.schema(), &columns)?;
     // Ask for dictionary arrays for the string columns: no string is copied per row.
