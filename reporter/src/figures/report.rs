@@ -244,7 +244,7 @@ pub fn definitions() -> Vec<Definition> {
         ("bounce_rate", "Sessions with one pageview and no interaction event (outbound, download, custom events; engagement beacons are not interactions) / sessions."),
         ("engagement_rate", "GA4 engaged sessions / sessions: engaged when visible time (beacons; else duration) exceeds session_rules.engaged_seconds, or ≥ 2 pageviews, or a conversion."),
         ("conversions", "Goal completions, each goal counted at most once per session; conversion_rate = sessions with any goal / sessions."),
-        ("revenue", "Sum of revenue sent with events of the sessions (mixed currencies are summed as sent)."),
+        ("revenue", "Sum of revenue sent with events of the sessions (mixed currencies are summed as sent). A goal's revenue is that of the sessions that reached it, so a session reaching two goals shows its revenue under both; totals and channels count it once."),
         ("very_short_share", "Sessions shorter than session_rules.very_short_seconds / sessions."),
         ("bot_share", "Hits flagged as bots by the collector / all hits, of sessions starting in the period."),
         ("exit_rate", "Sessions ending on the page / pageviews of the page, both in the period's sessions."),
