@@ -44,9 +44,13 @@ pub fn write_parquet(hits: &[Hit]) -> Result<Vec<u8>, SchemaError> {
 }
 
 /// Decodes a whole hit file. For tests, compaction checks and tools; the reporter's hot path
-/// reads projected columns instead.
+/// reads projected columns instead. Any bytes give hits or an error, never a panic.
 pub fn read_parquet(bytes: impl Into<bytes::Bytes>) -> Result<Vec<Hit>, SchemaError> {
     let bytes = bytes.into();
+    crate::contain_panic(|| read_hits(bytes), SchemaError::ReaderPanicked)
+}
+
+fn read_hits(bytes: bytes::Bytes) -> Result<Vec<Hit>, SchemaError> {
     let file_len = bytes.len() as u64;
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
     check_chunk_ranges(builder.metadata(), file_len)?;

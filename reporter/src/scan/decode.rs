@@ -122,8 +122,16 @@ impl FileRows {
     }
 }
 
-/// Decodes one hit file.
+/// Decodes one hit file; any bytes give rows or an error, never a panic (a panic inside
+/// parquet-rs on a damaged page is contained and reported as the file's error).
 pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeError> {
+    hitflow_schema::contain_panic(
+        || decode_file(bytes, projection),
+        |panic| DecodeError::Parquet(format!("the reader failed on it ({panic})")),
+    )
+}
+
+fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeError> {
     let perr = |e: parquet::errors::ParquetError| DecodeError::Parquet(e.to_string());
     let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(perr)?;
     hitflow_schema::check_chunk_ranges(plain.metadata(), bytes.len() as u64).map_err(perr)?;

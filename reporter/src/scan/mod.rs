@@ -169,11 +169,8 @@ async fn load_object(store: &Store, object: ObjectMeta, projection: Projection, 
     progress.inc(bytes.len() as u64);
     let (done, decoded) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
-        // A decoder panic on a hostile file is that file's problem, not the run's.
-        let result = std::panic::catch_unwind(|| decode(bytes, projection))
-            .map_err(|_| "the Parquet decoder failed on this object".to_owned())
-            .and_then(|r| r.map_err(|e| e.to_string()));
-        let _ = done.send(result);
+        // A damaged object is that object's problem, not the run's: `decode` never panics.
+        let _ = done.send(decode(bytes, projection).map_err(|e| e.to_string()));
     });
     match decoded.await {
         Ok(Ok(file)) => Loaded::File(file),

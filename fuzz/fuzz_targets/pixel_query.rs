@@ -1,0 +1,7 @@
+#![no_main]
+//! See `hitflow_fuzz::collector_checks::pixel_query`.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = hitflow_fuzz::collector_checks::pixel_query(data);
+});
