@@ -21,7 +21,7 @@
 # shared), which goes on after a crash, so one run collects every distinct crash. Inputs grow in
 # fuzz/work/<target>/ (not committed), seeded from the committed fuzz/corpus/<target>/ and
 # fuzz/regressions/<target>/. At the end each working corpus is merged into a minimal one
-# (fuzz/work/<target>.min/), each crash is minimized (cargo fuzz tmin), and a summary prints
+# (fuzz/work/<target>.min/), each crash is minimized (cargo fuzz tmin; timeouts are not), and a summary prints
 # executions, coverage, features, corpus size and crashes. Logs: fuzz/logs/<target>.log.
 # Then the regression inputs are kept: every crash, timeout and oom as found, and a sample of
 # the minimal corpus spread over its sizes, go to fuzz/regressions/<target>/ (committed), and
@@ -119,7 +119,8 @@ for t in "${targets[@]}"; do
   rm -rf "fuzz/work/$t.min" && mkdir -p "fuzz/work/$t.min"
   cargo +nightly fuzz run "$t" "fuzz/work/$t.min" "fuzz/work/$t" -- -merge=1 -max_len="$(max_len "$t")" \
     >"fuzz/logs/$t.merge.log" 2>&1 || true
-  for crash in fuzz/artifacts/"$t"/{crash,timeout,oom}-*; do
+  # Crashes only: minimizing a timeout re-runs a slow input thousands of times.
+  for crash in fuzz/artifacts/"$t"/crash-*; do
     [[ -e "$crash" ]] || continue
     cargo +nightly fuzz tmin "$t" "$crash" -- -runs=2000 >>"fuzz/logs/$t.tmin.log" 2>&1 || true
   done
