@@ -17,6 +17,9 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::{Hit, SchemaError};
 
+/// The RLE/bit-packing hybrid's bit-packed run, shared with the reporter's Parquet writer.
+pub use crate::parquet_io::batch::bit_packed_run;
+
 /// Time zone stamped on the `ts` column so DuckDB/Spark read it as an instant.
 const TS_TZ: &str = "UTC";
 

@@ -687,12 +687,20 @@ pub(crate) mod batch {
             out.extend_from_slice(&bytes[..usize::from(bit_width).div_ceil(8)]);
             return;
         }
-        let groups = values.len().div_ceil(8);
+        bit_packed_run(out, values.iter().map(|&v| u64::from(v)), values.len(), bit_width);
+    }
+
+    /// `count` values (each below 2^`bit_width`, at most 32 bits) as one bit-packed run of the
+    /// RLE/bit-packing hybrid: a ULEB128 header `(groups << 1) | 1`, then groups of 8 values
+    /// packed LSB first, the last group padded with zeros. Also used by the reporter's
+    /// `sessions.parquet` writer.
+    pub fn bit_packed_run(out: &mut Vec<u8>, values: impl Iterator<Item = u64>, count: usize, bit_width: u8) {
+        let groups = count.div_ceil(8);
         varint(out, ((groups as u64) << 1) | 1);
         let start = out.len();
         let (mut acc, mut bits) = (0u64, 0u32);
-        for &v in values {
-            acc |= u64::from(v) << bits;
+        for v in values.take(count) {
+            acc |= v << bits;
             bits += u32::from(bit_width);
             while bits >= 8 {
                 out.push(acc as u8);

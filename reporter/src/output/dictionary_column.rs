@@ -136,33 +136,11 @@ fn bits_for(max: u64) -> u8 {
     (64 - max.leading_zeros()) as u8
 }
 
-/// `count` values (each below 2^`bit_width`, at most 32 bits) as one bit-packed run of the
-/// RLE/bit-packing hybrid: a ULEB128 header `(groups << 1) | 1`, then groups of 8 values packed
-/// LSB first, the last group padded with zeros.
+/// `count` values as one bit-packed run of the RLE/bit-packing hybrid (the hit schema's writer
+/// has the encoder).
 fn bit_packed(values: impl Iterator<Item = u64>, count: usize, bit_width: u8) -> Vec<u8> {
-    let groups = count.div_ceil(8);
-    let mut out = Vec::with_capacity(10 + groups * usize::from(bit_width));
-    let mut header = ((groups as u64) << 1) | 1;
-    while header >= 0x80 {
-        out.push((header & 0x7f) as u8 | 0x80);
-        header >>= 7;
-    }
-    out.push(header as u8);
-    let start = out.len();
-    let (mut acc, mut bits) = (0u64, 0u32);
-    for value in values.take(count) {
-        acc |= value << bits;
-        bits += u32::from(bit_width);
-        while bits >= 8 {
-            out.push(acc as u8);
-            acc >>= 8;
-            bits -= 8;
-        }
-    }
-    if bits > 0 {
-        out.push(acc as u8);
-    }
-    out.resize(start + groups * usize::from(bit_width), 0);
+    let mut out = Vec::with_capacity(10 + count.div_ceil(8) * usize::from(bit_width));
+    hitflow_schema::columns::bit_packed_run(&mut out, values, count, bit_width);
     out
 }
 
