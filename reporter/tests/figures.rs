@@ -6,7 +6,7 @@ mod common;
 use common::{hit, write_hits};
 use hitflow_reporter::config::Config;
 use hitflow_reporter::figures::report::Report;
-use hitflow_reporter::run::{run, RunOptions};
+use hitflow_reporter::run::{run, RunOptions, RunOutcome};
 use hitflow_reporter::store::Store;
 use hitflow_schema::Hit;
 
@@ -61,12 +61,11 @@ fn hand_built() -> Vec<Hit> {
     hits
 }
 
-#[tokio::test]
-async fn hand_built_hits_give_the_documented_figures() {
+/// `reporter run --strict` over DAY on the hand-built hits; the folder holds the lake and `out/`.
+async fn run_hand_built(config: &Config) -> (tempfile::TempDir, std::path::PathBuf, RunOutcome) {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     write_hits(&lake, &hand_built());
-    let config = Config::parse("[[goals]]\nname = \"Signup\"\nevent = \"signup\"").unwrap();
     let out = dir.path().join("out");
     let day = DAY.parse().unwrap();
     let store = Store::open(lake.to_str().unwrap()).await.unwrap();
@@ -77,7 +76,14 @@ async fn hand_built_hits_give_the_documented_figures() {
         strict: true,
         progress: false,
     };
-    let outcome = run(store, &config, &options).await.unwrap();
+    let outcome = run(store, config, &options).await.unwrap();
+    (dir, out, outcome)
+}
+
+#[tokio::test]
+async fn hand_built_hits_give_the_documented_figures() {
+    let config = Config::parse("[[goals]]\nname = \"Signup\"\nevent = \"signup\"").unwrap();
+    let (_dir, out, outcome) = run_hand_built(&config).await;
     let report: Report = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report, outcome.report);
     let site = &report.sites[0];
@@ -157,20 +163,7 @@ use arrow_array::Array;
 #[tokio::test]
 async fn sessions_table_holds_the_reported_sessions() {
     use arrow_array::types::{UInt32Type, UInt64Type};
-    let dir = tempfile::tempdir().unwrap();
-    let lake = dir.path().join("lake");
-    write_hits(&lake, &hand_built());
-    let out = dir.path().join("out");
-    let day = DAY.parse().unwrap();
-    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
-    let options = RunOptions {
-        from: day,
-        to: day,
-        out: out.clone(),
-        strict: true,
-        progress: false,
-    };
-    run(store, &Config::default(), &options).await.unwrap();
+    let (_dir, out, _) = run_hand_built(&Config::default()).await;
     let batches = read_sessions(&out.join("sessions.parquet"));
     type SessionRow = (u64, Option<String>, Option<String>, Option<String>, u32);
     let mut rows: Vec<SessionRow> = numbers::<UInt64Type>(&batches, "visitor_id")
