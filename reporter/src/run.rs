@@ -1,7 +1,7 @@
 //! `reporter run`: plan → load partitions → sessionize → accumulate → report.json and
 //! sessions.parquet.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
@@ -97,6 +97,8 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
 
+    // The site's templates are parsed while the hits are read.
+    let engine = std::thread::spawn(crate::site::Engine::new);
     std::fs::create_dir_all(&options.out).with_context(|| format!("cannot create {}", options.out.display()))?;
     let sessions_path = options.out.join("sessions.parquet");
     let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
@@ -195,16 +197,18 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     };
     let sessions_written = writer.finish()?;
     std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
-    write_report(&options.out, &report)?;
-    crate::site::render_site(&report, &options.out).context("rendering the report site")?;
+    let report_json = serde_json::to_vec_pretty(&report)?;
+    let engine = engine
+        .join()
+        .map_err(|_| anyhow::anyhow!("parsing the site templates panicked"))??;
+    let (written, rendered) = rayon::join(
+        || write_atomically(&options.out.join("report.json"), &report_json),
+        || crate::site::render_site_with(&engine, &report, &report_json, &options.out),
+    );
+    written?;
+    rendered.context("rendering the report site")?;
     Ok(RunOutcome {
         report,
         sessions_written,
     })
-}
-
-fn write_report(out: &Path, report: &Report) -> anyhow::Result<()> {
-    let json = serde_json::to_vec_pretty(report)?;
-    write_atomically(&out.join("report.json"), &json)?;
-    Ok(())
 }

@@ -212,9 +212,78 @@ impl SessionsWriter {
 struct Encoder {
     writer: SerializedFileWriter<BufWriter<File>>,
     strings: Vec<Box<str>>,
-    pending: Vec<SessionRecord>,
+    pending: Columns,
     dictionary: DictionaryEncoder,
     rows: u64,
+}
+
+/// Records not yet written, by column: each record is read once, when it arrives, and a row
+/// group encodes column slices (reading 24 columns out of wide records costs 24 passes).
+#[derive(Default)]
+struct Columns {
+    /// In `SessionRecord::text` order.
+    text: [Vec<u32>; 11],
+    visitor: Vec<i64>,
+    start: Vec<i64>,
+    end: Vec<i64>,
+    duration_s: Vec<f64>,
+    engaged_s: Vec<f64>,
+    /// hits, pageviews, events.
+    counts: [Vec<i32>; 3],
+    /// is_bounce, is_engaged, converted.
+    flags: [Vec<bool>; 3],
+    revenue: Vec<f64>,
+    /// Index into `end_reason_names()`.
+    end_reason: Vec<u32>,
+}
+
+impl Columns {
+    fn len(&self) -> usize {
+        self.visitor.len()
+    }
+
+    fn push(&mut self, r: &SessionRecord) {
+        for (column, &id) in self.text.iter_mut().zip(&r.text) {
+            column.push(id);
+        }
+        self.visitor.push(r.visitor as i64);
+        self.start.push(r.start);
+        self.end.push(r.end);
+        self.duration_s.push(r.duration_ms as f64 / 1000.0);
+        self.engaged_s.push(r.engaged_ms as f64 / 1000.0);
+        for (column, &n) in self.counts.iter_mut().zip(&r.counts) {
+            column.push(n as i32);
+        }
+        for (column, &flag) in self.flags.iter_mut().zip(&r.flags) {
+            column.push(flag);
+        }
+        self.revenue.push(r.revenue);
+        self.end_reason.push(r.end_reason as u32 + 1);
+    }
+
+    /// Removes the first `n` rows.
+    fn drain_front(&mut self, n: usize) {
+        fn front<T>(v: &mut Vec<T>, n: usize) {
+            v.drain(..n.min(v.len()));
+        }
+        self.text.iter_mut().for_each(|c| front(c, n));
+        front(&mut self.visitor, n);
+        front(&mut self.start, n);
+        front(&mut self.end, n);
+        front(&mut self.duration_s, n);
+        front(&mut self.engaged_s, n);
+        self.counts.iter_mut().for_each(|c| front(c, n));
+        self.flags.iter_mut().for_each(|c| front(c, n));
+        front(&mut self.revenue, n);
+        front(&mut self.end_reason, n);
+    }
+}
+
+/// The `end_reason` dictionary: id 0 is null, then every reason.
+fn end_reason_names() -> Vec<&'static str> {
+    std::iter::once("")
+        .chain(EndReason::ALL.iter().map(|r| r.as_str()))
+        .collect()
 }
 
 const ROW_GROUP_ROWS: usize = 256 * 1024;
@@ -245,7 +314,7 @@ impl Encoder {
         Ok(Encoder {
             writer,
             strings: Vec::new(),
-            pending: Vec::new(),
+            pending: Columns::default(),
             dictionary: DictionaryEncoder::default(),
             rows: 0,
         })
@@ -253,43 +322,41 @@ impl Encoder {
 
     fn add(&mut self, batch: Batch) -> Result<(), ParquetError> {
         self.strings.extend(batch.new_strings);
-        self.pending.extend(batch.records);
+        for record in &batch.records {
+            self.pending.push(record);
+        }
         while self.pending.len() >= ROW_GROUP_ROWS {
-            let rest = self.pending.split_off(ROW_GROUP_ROWS);
-            let group = std::mem::replace(&mut self.pending, rest);
-            self.write_row_group(&group)?;
+            self.write_row_group(ROW_GROUP_ROWS)?;
+            self.pending.drain_front(ROW_GROUP_ROWS);
         }
         Ok(())
     }
 
     fn finish(mut self) -> Result<u64, ParquetError> {
-        let group = std::mem::take(&mut self.pending);
-        if !group.is_empty() {
-            self.write_row_group(&group)?;
+        let rest = self.pending.len();
+        if rest > 0 {
+            self.write_row_group(rest)?;
         }
         self.writer.close()?;
         Ok(self.rows)
     }
 
-    fn write_row_group(&mut self, records: &[SessionRecord]) -> Result<(), ParquetError> {
+    /// Writes the first `n` pending rows as a row group.
+    fn write_row_group(&mut self, n: usize) -> Result<(), ParquetError> {
         let descriptors: Vec<_> = (0..COLUMNS.len())
             .map(|i| self.writer.schema_descr().column(i))
             .collect();
-        let levels = vec![1i16; records.len()];
+        let levels = vec![1i16; n];
+        let c = &self.pending;
         let mut group = self.writer.next_row_group()?;
         for (index, descr) in descriptors.into_iter().enumerate() {
-            if let Some(slot) = TEXT_COLUMNS.iter().position(|&c| c == index) {
-                let ids: Vec<u32> = records.iter().map(|r| r.text[slot]).collect();
-                let (bytes, close) = self.dictionary.encode(descr, &ids, &self.strings)?;
+            if let Some(slot) = TEXT_COLUMNS.iter().position(|&t| t == index) {
+                let (bytes, close) = self.dictionary.encode(descr, &c.text[slot][..n], &self.strings)?;
                 group.append_column(&bytes, close)?;
                 continue;
             }
             if index == END_REASON_COLUMN {
-                let ids: Vec<u32> = records.iter().map(|r| r.end_reason as u32 + 1).collect();
-                let names: Vec<&str> = std::iter::once("")
-                    .chain(EndReason::ALL.iter().map(|r| r.as_str()))
-                    .collect();
-                let (bytes, close) = self.dictionary.encode(descr, &ids, &names)?;
+                let (bytes, close) = self.dictionary.encode(descr, &c.end_reason[..n], &end_reason_names())?;
                 group.append_column(&bytes, close)?;
                 continue;
             }
@@ -297,15 +364,16 @@ impl Encoder {
                 .next_column()?
                 .ok_or_else(|| ParquetError::General("sessions.parquet: fewer columns than expected".into()))?;
             let defs = Some(&levels[..]);
+            let typed = &mut column;
             match index {
-                1 => write::<Int64Type>(&mut column, records.iter().map(|r| r.visitor as i64), defs)?,
-                2 => write::<Int64Type>(&mut column, records.iter().map(|r| r.start), defs)?,
-                3 => write::<Int64Type>(&mut column, records.iter().map(|r| r.end), defs)?,
-                4 => write::<DoubleType>(&mut column, records.iter().map(|r| r.duration_ms as f64 / 1000.0), defs)?,
-                5 => write::<DoubleType>(&mut column, records.iter().map(|r| r.engaged_ms as f64 / 1000.0), defs)?,
-                6..=8 => write::<Int32Type>(&mut column, records.iter().map(|r| r.counts[index - 6] as i32), defs)?,
-                19..=21 => write::<BoolType>(&mut column, records.iter().map(|r| r.flags[index - 19]), defs)?,
-                22 => write::<DoubleType>(&mut column, records.iter().map(|r| r.revenue), defs)?,
+                1 => write::<Int64Type>(typed, &c.visitor[..n], defs)?,
+                2 => write::<Int64Type>(typed, &c.start[..n], defs)?,
+                3 => write::<Int64Type>(typed, &c.end[..n], defs)?,
+                4 => write::<DoubleType>(typed, &c.duration_s[..n], defs)?,
+                5 => write::<DoubleType>(typed, &c.engaged_s[..n], defs)?,
+                6..=8 => write::<Int32Type>(typed, &c.counts[index - 6][..n], defs)?,
+                19..=21 => write::<BoolType>(typed, &c.flags[index - 19][..n], defs)?,
+                22 => write::<DoubleType>(typed, &c.revenue[..n], defs)?,
                 other => {
                     return Err(ParquetError::General(format!(
                         "sessions.parquet: no writer for column {other}"
@@ -315,17 +383,16 @@ impl Encoder {
             column.close()?;
         }
         group.close()?;
-        self.rows += records.len() as u64;
+        self.rows += n as u64;
         Ok(())
     }
 }
 
 fn write<T: parquet::data_type::DataType>(
     column: &mut SerializedColumnWriter<'_>,
-    values: impl Iterator<Item = T::T>,
+    values: &[T::T],
     levels: Option<&[i16]>,
 ) -> Result<(), ParquetError> {
-    let values: Vec<T::T> = values.collect();
-    column.typed::<T>().write_batch(&values, levels, None)?;
+    column.typed::<T>().write_batch(values, levels, None)?;
     Ok(())
 }

@@ -29,7 +29,7 @@ use crate::scan::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
 pub const LATE_PARTITIONS: i64 = 2;
 const DAY_MS: i64 = 86_400_000;
 /// Sub-buckets a bucket is sorted into, by the visitor bits after the bucket bits.
-const SUB_BITS: u32 = 8;
+const SUB_BITS: u32 = 6;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct StreamStats {

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 pub use escape::escape;
+pub use render::Engine;
 pub use slug::slugify;
 
 use crate::figures::report::Report;
@@ -60,9 +61,20 @@ pub struct RenderedSite {
 /// Renders the site of `report` into `out` (the folder of `report.json`) and refreshes the
 /// index of all periods rendered there before.
 pub fn render_site(report: &Report, out: &Path) -> anyhow::Result<RenderedSite> {
+    let report_json = serde_json::to_vec_pretty(report)?;
+    render_site_with(&Engine::new()?, report, &report_json, out)
+}
+
+/// [`render_site`] with templates parsed beforehand and `report` already serialized (the
+/// period's copy of `report.json`), so a run can do both while it reads the hits.
+pub fn render_site_with(
+    engine: &Engine,
+    report: &Report,
+    report_json: &[u8],
+    out: &Path,
+) -> anyhow::Result<RenderedSite> {
     let name = history::period_dir_name(&report.period.from, &report.period.to)?;
-    let engine = render::Engine::new()?;
-    let mut files = engine.period(report)?;
+    let mut files = engine.period(report, report_json)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
     let periods = out.join(PERIODS_DIR);

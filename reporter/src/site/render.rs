@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -126,7 +127,7 @@ impl Engine {
     }
 
     /// Every page of a period, plus its copy of `report.json`.
-    pub fn period(&self, report: &Report) -> anyhow::Result<Vec<File>> {
+    pub fn period(&self, report: &Report, report_json: &[u8]) -> anyhow::Result<Vec<File>> {
         let site_slugs = unique_slugs(report.sites.iter().map(|s| s.site.as_str()));
         let sites: Vec<SiteLink> = report
             .sites
@@ -143,7 +144,7 @@ impl Engine {
         base.insert("sites", &sites);
         base.insert("site_pages", &SITE_PAGES);
 
-        let mut files: Vec<File> = vec![(PathBuf::from("report.json"), serde_json::to_vec_pretty(report)?)];
+        let mut files: Vec<File> = vec![(PathBuf::from("report.json"), report_json.to_vec())];
         let mut ctx = base.clone();
         ctx.insert("up", "");
         ctx.insert("home", "../../");
@@ -168,8 +169,15 @@ impl Engine {
         ctx.insert("input", &report.input);
         files.push(("glossary.html".into(), self.render("glossary.html", &ctx)?));
 
-        for (site, link) in report.sites.iter().zip(&sites) {
-            files.extend(self.site(&base, report, site, &link.slug)?);
+        // Sites render in parallel; the order of the files stays the report's.
+        let per_site: Vec<anyhow::Result<Vec<File>>> = report
+            .sites
+            .par_iter()
+            .zip(&sites)
+            .map(|(site, link)| self.site(&base, report, site, &link.slug))
+            .collect();
+        for site_files in per_site {
+            files.extend(site_files?);
         }
         Ok(files)
     }
