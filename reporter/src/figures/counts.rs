@@ -12,7 +12,8 @@ pub struct Counts {
     pub sessions: u64,
     /// Visitor ids seen, per UTC day: ids rotate at UTC midnight, so the period's distinct ids
     /// are the sum over days, and a finished day's set can be dropped (memory stays bounded).
-    pub visitors_by_day: FxHashMap<i64, VisitorIds>,
+    /// Only the days still open are held (two or three), so a list beats a map.
+    pub visitors_by_day: Vec<(i64, VisitorIds)>,
     pub visitors_counted: u64,
     /// The last (day, visitor) inserted: a visitor's sessions arrive together, so this skips
     /// most repeated inserts.
@@ -84,7 +85,14 @@ impl Counts {
         let day = s.start.div_euclid(86_400_000);
         if self.last_visitor != Some((day, s.visitor)) {
             self.last_visitor = Some((day, s.visitor));
-            self.visitors_by_day.entry(day).or_default().add(s.visitor);
+            let ids = match self.visitors_by_day.iter().rposition(|(d, _)| *d == day) {
+                Some(at) => &mut self.visitors_by_day[at].1,
+                None => {
+                    self.visitors_by_day.push((day, VisitorIds::default()));
+                    &mut self.visitors_by_day.last_mut().expect("just pushed").1
+                }
+            };
+            ids.add(s.visitor);
         }
         self.pageviews += u64::from(s.pageviews);
         self.bounces += u64::from(s.is_bounce());
@@ -124,16 +132,23 @@ impl Counts {
     /// Counts and drops the visitor sets of UTC days before `day`: no session of those days can
     /// still come.
     pub fn close_days_before(&mut self, day: i64) {
-        let done: Vec<i64> = self.visitors_by_day.keys().copied().filter(|d| *d < day).collect();
-        for d in done {
-            if let Some(mut ids) = self.visitors_by_day.remove(&d) {
-                self.visitors_counted += ids.distinct();
+        let mut counted = 0;
+        self.visitors_by_day.retain_mut(|(d, ids)| {
+            if *d < day {
+                counted += ids.distinct();
             }
-        }
+            *d >= day
+        });
+        self.visitors_counted += counted;
     }
 
     pub fn visitors(&mut self) -> u64 {
-        self.visitors_counted + self.visitors_by_day.values_mut().map(VisitorIds::distinct).sum::<u64>()
+        self.visitors_counted
+            + self
+                .visitors_by_day
+                .iter_mut()
+                .map(|(_, ids)| ids.distinct())
+                .sum::<u64>()
     }
 
     pub fn figures(&mut self) -> Figures {

@@ -54,10 +54,45 @@ impl Interner {
 }
 
 /// Interning of fixed-size tuples of string ids (a hit's campaign fields, its device and geo).
+///
+/// Hits repeat a few tuples over and over (internal navigation, a visitor's device), so a small
+/// direct-mapped cache of recent tuples, under a cheaper hash, answers most lookups before the
+/// hash map is asked.
 #[derive(Debug)]
 pub struct TupleTable<const N: usize> {
     ids: FxHashMap<[u32; N], u32>,
     values: Vec<[u32; N]>,
+    /// Slot (by `recent_slot`) → id + 1 of a tuple interned recently; 0 is empty.
+    recent: Box<[u32; RECENT_SLOTS]>,
+}
+
+const RECENT_SLOTS: usize = 1024;
+
+/// Independent multiplies (not a chain), so the slot costs a few cycles.
+fn recent_slot<const N: usize>(tuple: &[u32; N]) -> usize {
+    const MULTIPLIERS: [u32; 16] = [
+        0x9e37_79b1,
+        0x85eb_ca77,
+        0xc2b2_ae3d,
+        0x27d4_eb2f,
+        0x1656_67b1,
+        0xd3a2_646c,
+        0xfd70_46c5,
+        0xb55a_4f09,
+        0x68e3_1da4,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+        0xcbbb_9d5d,
+    ];
+    let h = tuple
+        .iter()
+        .zip(MULTIPLIERS.iter().cycle())
+        .fold(0u32, |h, (&x, &m)| h.wrapping_add(x.wrapping_mul(m)));
+    (h >> (32 - RECENT_SLOTS.trailing_zeros())) as usize
 }
 
 impl<const N: usize> Default for TupleTable<N> {
@@ -65,6 +100,7 @@ impl<const N: usize> Default for TupleTable<N> {
         let mut table = TupleTable {
             ids: FxHashMap::default(),
             values: Vec::new(),
+            recent: Box::new([0; RECENT_SLOTS]),
         };
         table.intern([0; N]);
         table
@@ -73,11 +109,18 @@ impl<const N: usize> Default for TupleTable<N> {
 
 impl<const N: usize> TupleTable<N> {
     pub fn intern(&mut self, tuple: [u32; N]) -> u32 {
+        let slot = recent_slot(&tuple);
+        let cached = self.recent[slot];
+        let same = |v: &[u32; N]| v.iter().zip(&tuple).all(|(a, b)| a == b);
+        if cached != 0 && self.values.get(cached as usize - 1).is_some_and(same) {
+            return cached - 1;
+        }
         let next = self.values.len() as u32;
         let id = *self.ids.entry(tuple).or_insert(next);
         if id == next {
             self.values.push(tuple);
         }
+        self.recent[slot] = id + 1;
         id
     }
 

@@ -265,7 +265,11 @@ fn sort_bucket(rows: &mut [Row], scratch: &mut Vec<Row>, stats: &mut StreamStats
     let mut kept = 0;
     for row in scratch.iter() {
         // Copies of one hit share every field, so they sort next to each other.
-        if row.hit_id != 0 && kept > 0 && rows[kept - 1].order_key() == row.order_key() {
+        if row.hit_id != 0
+            && kept > 0
+            && rows[kept - 1].hit_id == row.hit_id
+            && rows[kept - 1].order_key() == row.order_key()
+        {
             stats.duplicate_hits += 1;
             continue;
         }
