@@ -85,14 +85,14 @@ impl Counts {
         let day = s.start.div_euclid(86_400_000);
         if self.last_visitor != Some((day, s.visitor)) {
             self.last_visitor = Some((day, s.visitor));
-            let ids = match self.visitors_by_day.iter().rposition(|(d, _)| *d == day) {
-                Some(at) => &mut self.visitors_by_day[at].1,
+            let at = match self.visitors_by_day.iter().rposition(|(d, _)| *d == day) {
+                Some(at) => at,
                 None => {
                     self.visitors_by_day.push((day, VisitorIds::default()));
-                    &mut self.visitors_by_day.last_mut().expect("just pushed").1
+                    self.visitors_by_day.len() - 1
                 }
             };
-            ids.add(s.visitor);
+            self.visitors_by_day[at].1.add(s.visitor);
         }
         self.pageviews += u64::from(s.pageviews);
         self.bounces += u64::from(s.is_bounce());

@@ -156,4 +156,21 @@ mod tests {
         assert_eq!(tuples.intern([1, 2]), t);
         assert_eq!(tuples.get(t), [1, 2]);
     }
+
+    #[test]
+    fn the_recent_cache_never_answers_for_another_tuple() {
+        // Far more tuples than cache slots, so slots are shared and overwritten; each tuple
+        // keeps its one id, in first-seen order, whichever way it is looked up.
+        let tuple = |i: u32| [(i + 1) % 97, (i + 1) / 97, i.wrapping_mul(2_654_435_761) >> 20];
+        let mut table = TupleTable::<3>::default();
+        let ids: Vec<u32> = (0..20_000).map(|i| table.intern(tuple(i))).collect();
+        assert_eq!(table.len(), 20_001);
+        for round in 0..2 {
+            for i in (0..20_000u32).rev().step_by(1 + round) {
+                assert_eq!(table.intern(tuple(i)), ids[i as usize]);
+                assert_eq!(table.get(ids[i as usize]), tuple(i));
+            }
+        }
+        assert_eq!(table.len(), 20_001, "nothing interned twice");
+    }
 }
