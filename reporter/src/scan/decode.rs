@@ -1,20 +1,20 @@
-//! Parquet → rows. Reads only the columns the reporter needs, keeps Parquet's dictionary encoding
-//! (each distinct string is interned once per dictionary, never per row), and interns into
-//! file-local tables that `merge` folds into the run's global tables.
+//! Parquet → rows. Reads only the columns the reporter needs, page by page into plain columns
+//! (`pages`; the arrow reader for files it does not read), interns strings once per dictionary
+//! into file-local tables that `merge` folds into the run's global tables, and builds rows.
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int32Type, TimestampMillisecondType, UInt32Type, UInt64Type};
-use arrow_array::{Array, ArrayRef, BooleanArray, PrimitiveArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use bytes::Bytes;
 use hitflow_schema::columns::names as col;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::ParquetMetaData;
 
-use super::intern::Interner;
-use super::rows::{shard_of, Dims, Row, ShardRows, Tables, Touch, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE, SHARDS};
+use super::arrow_columns::{batch_columns, DictionaryIds};
+use super::columns::{Decoded, HitColumns, PageScratch};
+use super::pages::{PageError, RowGroup};
+use super::rows::{Row, ShardRows, Tables};
 
 /// Columns read, in this order: primitives, the per-hit strings, the `Touch` fields, the
 /// `Dims` fields (positions below follow this order; a test checks them).
@@ -46,16 +46,14 @@ pub const PROJECTION: [&str; 26] = [
     col::os_version,
     col::country,
 ];
-const FIRST_STRING: usize = 7;
+pub(super) const FIRST_STRING: usize = 7;
 const ENTRY_COLUMN: usize = 6;
 const TERM_COLUMN: usize = 14;
 const CONTENT_COLUMN: usize = 15;
-const PER_HIT_STRINGS: usize = 4;
-const FIRST_TOUCH: usize = FIRST_STRING + PER_HIT_STRINGS;
-const FIRST_DIM: usize = FIRST_TOUCH + 9;
+pub(super) const PER_HIT_STRINGS: usize = 4;
+pub(super) const FIRST_TOUCH: usize = FIRST_STRING + PER_HIT_STRINGS;
+pub(super) const FIRST_DIM: usize = FIRST_TOUCH + 9;
 const BATCH_ROWS: usize = 64 * 1024;
-/// Rows whose string ids are gathered together (19 columns × 4 KiB stay in the L2 cache).
-const BLOCK: usize = 1024;
 
 /// Which of the optional columns a run reads: only session rules that are switched on need
 /// them, and every column skipped is decoding saved.
@@ -80,7 +78,7 @@ impl Projection {
         }
     }
 
-    fn reads(&self, column: usize) -> bool {
+    pub(super) fn reads(&self, column: usize) -> bool {
         match column {
             ENTRY_COLUMN => self.entry,
             TERM_COLUMN | CONTENT_COLUMN => self.term_and_content,
@@ -135,9 +133,51 @@ fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeE
     let perr = |e: parquet::errors::ParquetError| DecodeError::Parquet(e.to_string());
     let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(perr)?;
     hitflow_schema::check_chunk_ranges(plain.metadata(), bytes.len() as u64).map_err(perr)?;
-    let columns = projection.columns();
-    check_schema(plain.schema(), &columns)?;
-    // Ask for dictionary arrays for the string columns: no string is copied per row.
+    check_schema(plain.schema(), &projection.columns())?;
+    let rows_hint = plain.metadata().file_metadata().num_rows().clamp(0, 1 << 24) as usize;
+    let mut out = Decoded::new(rows_hint);
+    if let Err(why) = read_pages(&bytes, plain.metadata(), projection, &mut out) {
+        // Another encoding or a damaged page: the arrow reader reads it or says why not.
+        tracing::debug!(%why, "reading a file through arrow");
+        out = Decoded::new(rows_hint);
+        read_arrow(bytes, &plain, projection, &mut out)?;
+    }
+    Ok(FileRows {
+        shards: out.shards.into_iter().map(ShardRows::from_rows).collect(),
+        tables: out.tables,
+        min_ts: out.min_ts,
+    })
+}
+
+/// The direct reader (see `pages`), a row group at a time.
+fn read_pages(
+    bytes: &Bytes,
+    metadata: &ParquetMetaData,
+    projection: Projection,
+    out: &mut Decoded,
+) -> Result<(), PageError> {
+    let mut columns = HitColumns::default();
+    let mut scratch = PageScratch::default();
+    for index in 0..metadata.num_row_groups() {
+        let group = RowGroup {
+            file: bytes,
+            metadata,
+            index,
+        };
+        columns.read_row_group(&group, projection, &mut out.tables.strings, &mut scratch)?;
+        columns.rows_into(out).map_err(PageError::Corrupt)?;
+    }
+    Ok(())
+}
+
+/// The arrow reader, with dictionary arrays for the string columns.
+fn read_arrow(
+    bytes: Bytes,
+    plain: &ArrowReaderMetadata,
+    projection: Projection,
+    out: &mut Decoded,
+) -> Result<(), DecodeError> {
+    let perr = |e: parquet::errors::ParquetError| DecodeError::Parquet(e.to_string());
     let hinted: Vec<Field> = plain
         .schema()
         .fields()
@@ -154,41 +194,30 @@ fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeE
     let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(hinted)));
     let metadata = ArrowReaderMetadata::try_new(plain.metadata().clone(), options).map_err(perr)?;
     let root_fields = metadata.parquet_schema().root_schema().get_fields();
-    let indices = columns
-        .iter()
-        .filter_map(|name| root_fields.iter().position(|f| f.name() == *name));
+    let indices = projection
+        .columns()
+        .into_iter()
+        .filter_map(|name| root_fields.iter().position(|f| f.name() == name));
     let mask = ProjectionMask::roots(metadata.parquet_schema(), indices);
-    let rows_hint = metadata.metadata().file_metadata().num_rows().clamp(0, 1 << 24) as usize;
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(perr)?;
-
-    let mut out = Decoded {
-        shards: (0..SHARDS)
-            .map(|_| Vec::with_capacity(rows_hint / SHARDS * 9 / 8))
-            .collect(),
-        tables: Tables::default(),
-        min_ts: None,
-    };
-    let mut dictionaries: [Option<(ArrayRef, Vec<u32>)>; PROJECTION.len() - FIRST_STRING] = Default::default();
+    let mut columns = HitColumns::default();
+    let mut dictionaries = DictionaryIds::default();
     for batch in reader {
         let batch = batch.map_err(|e| DecodeError::Parquet(e.to_string()))?;
-        decode_batch(&batch, &mut out, &mut dictionaries)?;
+        batch_columns(
+            &batch,
+            projection,
+            &mut out.tables.strings,
+            &mut dictionaries,
+            &mut columns,
+        )?;
+        columns.rows_into(out).map_err(DecodeError::Parquet)?;
     }
-    Ok(FileRows {
-        shards: out.shards.into_iter().map(ShardRows::from_rows).collect(),
-        tables: out.tables,
-        min_ts: out.min_ts,
-    })
-}
-
-/// Rows by shard while a file is being decoded.
-struct Decoded {
-    shards: Vec<Vec<Row>>,
-    tables: Tables,
-    min_ts: Option<i64>,
+    Ok(())
 }
 
 fn check_schema(schema: &Schema, columns: &[&str]) -> Result<(), DecodeError> {
@@ -207,256 +236,6 @@ fn check_schema(schema: &Schema, columns: &[&str]) -> Result<(), DecodeError> {
                 )))
             }
             Err(_) => return Err(DecodeError::Schema(format!("column `{name}` is missing"))),
-        }
-    }
-    Ok(())
-}
-
-/// A string column of one batch, read through its dictionary into file-local string ids
-/// (0 for null), a block of rows at a time.
-enum StrColumn<'a> {
-    Dictionary {
-        keys: &'a PrimitiveArray<Int32Type>,
-        value_ids: &'a [u32],
-    },
-    /// Not dictionary-encoded: ids computed row by row.
-    Plain(Vec<u32>),
-    /// Not read (see `Projection`).
-    Absent,
-}
-
-impl StrColumn<'_> {
-    /// Ids of rows `start..start + out.len()`; with `only`, just of those block positions (the
-    /// others are left as they are).
-    fn fill(&self, start: usize, out: &mut [u32], only: Option<&[u16]>) {
-        match self {
-            StrColumn::Dictionary { keys, value_ids } => {
-                let Some(slice) = keys.values().get(start..start + out.len()) else {
-                    out.fill(0);
-                    return;
-                };
-                // A hostile file may hold keys outside its dictionary: they read as null.
-                let id = |k: i32| value_ids.get(k as usize).copied().unwrap_or(0);
-                match only {
-                    None => {
-                        for (o, &k) in out.iter_mut().zip(slice) {
-                            *o = id(k);
-                        }
-                    }
-                    Some(positions) => {
-                        for &j in positions {
-                            let j = usize::from(j);
-                            if let (Some(o), Some(&k)) = (out.get_mut(j), slice.get(j)) {
-                                *o = id(k);
-                            }
-                        }
-                    }
-                }
-                if let Some(nulls) = keys.nulls().filter(|n| n.null_count() > 0) {
-                    // Null slots hold arbitrary keys: clear them, 64 validity bits at a time.
-                    let chunks = nulls.inner().slice(start, out.len());
-                    let chunks = chunks.bit_chunks();
-                    let words = chunks.iter().chain(std::iter::once(chunks.remainder_bits()));
-                    for (word_index, valid) in words.enumerate() {
-                        let base = word_index * 64;
-                        let mut missing = !valid;
-                        if missing == u64::MAX && base + 64 <= out.len() {
-                            out[base..base + 64].fill(0);
-                            continue;
-                        }
-                        while missing != 0 {
-                            let bit = missing.trailing_zeros() as usize;
-                            if let Some(o) = out.get_mut(base + bit) {
-                                *o = 0;
-                            }
-                            missing &= missing - 1;
-                        }
-                    }
-                }
-            }
-            StrColumn::Plain(ids) => {
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = ids.get(start + j).copied().unwrap_or(0);
-                }
-            }
-            StrColumn::Absent => out.fill(0),
-        }
-    }
-}
-
-/// Interns the distinct values of a dictionary once; batches of one column chunk share their
-/// dictionary array, so the ids are reused while it stays the same.
-fn dictionary_ids<'c>(
-    values: &ArrayRef,
-    cache: &'c mut Option<(ArrayRef, Vec<u32>)>,
-    strings: &mut Interner,
-) -> Option<&'c [u32]> {
-    let fresh = !cache.as_ref().is_some_and(|(seen, _)| Arc::ptr_eq(seen, values));
-    if fresh {
-        let text: &StringArray = values.as_string_opt::<i32>()?;
-        let ids = (0..text.len())
-            .map(|v| {
-                if text.is_valid(v) {
-                    strings.intern(text.value(v))
-                } else {
-                    0
-                }
-            })
-            .collect();
-        *cache = Some((values.clone(), ids));
-    }
-    cache.as_ref().map(|(_, ids)| ids.as_slice())
-}
-
-fn type_error(name: &str) -> DecodeError {
-    DecodeError::Schema(format!("column `{name}` has an unexpected type"))
-}
-
-fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, DecodeError> {
-    batch
-        .column_by_name(name)
-        .ok_or_else(|| DecodeError::Schema(format!("column `{name}` is missing")))
-}
-
-fn primitive<'a, T: arrow_array::ArrowPrimitiveType>(
-    batch: &'a RecordBatch,
-    name: &str,
-) -> Result<&'a PrimitiveArray<T>, DecodeError> {
-    column(batch, name)?
-        .as_primitive_opt::<T>()
-        .ok_or_else(|| type_error(name))
-}
-
-fn boolean<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a BooleanArray, DecodeError> {
-    column(batch, name)?.as_boolean_opt().ok_or_else(|| type_error(name))
-}
-
-// One row index walks a dozen parallel column arrays; an iterator chain would be harder to read.
-#[allow(clippy::needless_range_loop)]
-fn decode_batch(
-    batch: &RecordBatch,
-    out: &mut Decoded,
-    dictionaries: &mut [Option<(ArrayRef, Vec<u32>)>],
-) -> Result<(), DecodeError> {
-    let n = batch.num_rows();
-    let ts = primitive::<TimestampMillisecondType>(batch, col::ts)?;
-    let hit_id = primitive::<UInt64Type>(batch, col::hit_id)?;
-    let visitor = primitive::<UInt64Type>(batch, col::visitor_id)?;
-    let is_bot = boolean(batch, col::is_bot)?;
-    let engaged = primitive::<UInt32Type>(batch, col::engaged_ms)?;
-    let revenue = primitive::<Float64Type>(batch, col::revenue)?;
-    let entry = match batch.column_by_name(col::entry) {
-        Some(_) => Some(boolean(batch, col::entry)?),
-        None => None,
-    };
-
-    // Intern every dictionary first (mutable), then read the columns through them.
-    let names = &PROJECTION[FIRST_STRING..];
-    let mut plain: Vec<Option<Vec<u32>>> = Vec::with_capacity(names.len());
-    for (name, cache) in names.iter().zip(dictionaries.iter_mut()) {
-        let Some(array) = batch.column_by_name(name) else {
-            plain.push(None);
-            continue;
-        };
-        if let Some(dict) = array.as_dictionary_opt::<Int32Type>() {
-            dictionary_ids(dict.values(), cache, &mut out.tables.strings).ok_or_else(|| type_error(name))?;
-            plain.push(None);
-        } else {
-            let text = array.as_string_opt::<i32>().ok_or_else(|| type_error(name))?;
-            let strings = &mut out.tables.strings;
-            plain.push(Some(
-                (0..n)
-                    .map(|i| {
-                        if text.is_valid(i) {
-                            strings.intern(text.value(i))
-                        } else {
-                            0
-                        }
-                    })
-                    .collect(),
-            ));
-        }
-    }
-    let mut columns: Vec<StrColumn<'_>> = Vec::with_capacity(names.len());
-    for ((name, cache), plain) in names.iter().zip(dictionaries.iter()).zip(plain) {
-        columns.push(match plain {
-            Some(ids) => StrColumn::Plain(ids),
-            None if batch.column_by_name(name).is_none() => StrColumn::Absent,
-            None => {
-                let dict = column(batch, name)?
-                    .as_dictionary_opt::<Int32Type>()
-                    .ok_or_else(|| type_error(name))?;
-                StrColumn::Dictionary {
-                    keys: dict.keys(),
-                    value_ids: cache.as_ref().map(|(_, ids)| ids.as_slice()).unwrap_or(&[]),
-                }
-            }
-        });
-    }
-    let pageview = out.tables.strings.intern(hitflow_schema::EVENT_PAGEVIEW);
-    let (ts_values, visitor_values, hit_values) = (ts.values(), visitor.values(), hit_id.values());
-    let (engaged_values, revenue_values) = (engaged.values(), revenue.values());
-    let nullable = |a: &dyn Array| a.null_count() > 0;
-    let (ts_nulls, visitor_nulls) = (nullable(ts), nullable(visitor));
-
-    // Columns are read a block at a time into small id buffers that stay in cache; the touch
-    // and dims columns only at the block's pageviews.
-    // Padded so that one row's ids across columns fall in different cache sets.
-    let mut ids = vec![[0u32; BLOCK + 16]; columns.len()];
-    let mut pageviews: Vec<u16> = Vec::with_capacity(BLOCK);
-    for block in (0..n).step_by(BLOCK) {
-        let len = BLOCK.min(n - block);
-        let (per_hit, rest) = ids.split_at_mut(PER_HIT_STRINGS);
-        for (column, buffer) in columns.iter().zip(per_hit.iter_mut()) {
-            column.fill(block, &mut buffer[..len], None);
-        }
-        pageviews.clear();
-        pageviews.extend((0..len as u16).filter(|&j| per_hit[1][usize::from(j)] == pageview));
-        for (column, buffer) in columns[PER_HIT_STRINGS..].iter().zip(rest.iter_mut()) {
-            column.fill(block, &mut buffer[..len], Some(&pageviews));
-        }
-        for j in 0..len {
-            let i = block + j;
-            if (ts_nulls && ts.is_null(i)) || (visitor_nulls && visitor.is_null(i)) {
-                continue;
-            }
-            let mut flags = 0;
-            if is_bot.is_valid(i) && is_bot.value(i) {
-                flags |= FLAG_BOT;
-            }
-            if entry.is_some_and(|e| e.is_valid(i) && e.value(i)) {
-                flags |= FLAG_ENTRY;
-            }
-            let revenue_value = if revenue.is_valid(i) && revenue_values[i].is_finite() {
-                flags |= FLAG_HAS_REVENUE;
-                revenue_values[i]
-            } else {
-                0.0
-            };
-            let event = ids[1][j];
-            let (touch, dims) = if event == pageview {
-                let t: Touch = std::array::from_fn(|k| ids[PER_HIT_STRINGS + k][j]);
-                let d: Dims = std::array::from_fn(|k| ids[FIRST_DIM - FIRST_STRING + k][j]);
-                (out.tables.touches.intern(t), out.tables.dims.intern(d))
-            } else {
-                (0, 0)
-            };
-            let visitor = visitor_values[i];
-            out.min_ts = Some(out.min_ts.map_or(ts_values[i], |t| t.min(ts_values[i])));
-            out.shards[shard_of(visitor)].push(Row {
-                visitor,
-                ts: ts_values[i],
-                hit_id: if hit_id.is_valid(i) { hit_values[i] } else { 0 },
-                revenue: revenue_value,
-                site: ids[0][j],
-                event,
-                path: ids[2][j],
-                touch,
-                dims,
-                engaged_ms: if engaged.is_valid(i) { engaged_values[i] } else { 0 },
-                currency: ids[3][j],
-                flags,
-            });
         }
     }
     Ok(())
@@ -525,7 +304,8 @@ pub fn merge_rows(file: FileRows, global: &mut Tables) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::rows::{DIM_COUNTRY, TOUCH_HOST, TOUCH_SOURCE};
+    use crate::scan::rows::{DIM_COUNTRY, FLAG_ENTRY, FLAG_HAS_REVENUE, TOUCH_HOST, TOUCH_SOURCE};
+    use arrow_array::{ArrayRef, RecordBatch};
     use hitflow_schema::Hit;
 
     fn hit(ts: i64, path: &str) -> Hit {
@@ -608,6 +388,163 @@ mod tests {
             (0, 0),
             "only pageviews carry touch and dims"
         );
+    }
+
+    /// Hits exercising every column's nulls, repeats and distinct values.
+    fn varied_hits(n: usize) -> Vec<Hit> {
+        let pick = |i: usize, every: usize, value: String| (!i.is_multiple_of(every)).then_some(value);
+        (0..n)
+            .map(|i| Hit {
+                ts: 1_700_000_000_000 + (i as i64 * 7919) % 86_400_000,
+                hit_id: (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                site: format!("site{}.example", i % 3),
+                event: ["pageview", "engagement", "signup"][i % 3].into(),
+                visitor_id: (i as u64 / 4).wrapping_mul(0xff51_afd7_ed55_8ccd),
+                url_host: "example.com".into(),
+                url_path: format!("/p/{}", i % 997),
+                referrer_host: pick(i, 3, format!("ref{}.example", i % 11)),
+                utm_source: pick(i, 2, format!("src{}", i % 5)),
+                utm_medium: pick(i, 5, "cpc".into()),
+                utm_campaign: pick(i, 7, format!("c{i}")),
+                utm_term: i.is_multiple_of(13).then(|| "term".into()),
+                utm_content: i.is_multiple_of(17).then(|| format!("content {i}")),
+                ref_param: i.is_multiple_of(19).then(|| "hn".into()),
+                click_id_kind: i.is_multiple_of(23).then(|| "gclid".into()),
+                country: pick(i, 29, ["DE", "FR", "US", "ÜÖ"][i % 4].into()),
+                device_type: ["desktop", "mobile", "tablet"][i % 3].into(),
+                browser: pick(i, 31, "Firefox".into()),
+                browser_version: pick(i, 31, format!("{}", 100 + i % 30)),
+                os: pick(i, 37, "Linux".into()),
+                os_version: None,
+                is_bot: i.is_multiple_of(41),
+                engaged_ms: (!i.is_multiple_of(2)).then_some((i * 37) as u32),
+                revenue: i.is_multiple_of(43).then_some(i as f64 / 10.0),
+                currency: i.is_multiple_of(43).then(|| "EUR".into()),
+                entry: (!i.is_multiple_of(47)).then_some(i.is_multiple_of(5)),
+                ..Hit::default()
+            })
+            .collect()
+    }
+
+    fn write_with(hits: &[Hit], props: parquet::file::properties::WriterProperties) -> Bytes {
+        let batch = hitflow_schema::columns::to_record_batch(hits).unwrap();
+        let mut buf = Vec::new();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(&mut buf, batch.schema(), Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        Bytes::from(buf)
+    }
+
+    fn both_readers(bytes: &Bytes, projection: Projection) -> (Result<Decoded, PageError>, Decoded) {
+        let plain = ArrowReaderMetadata::load(bytes, ArrowReaderOptions::new()).unwrap();
+        let mut pages = Decoded::new(0);
+        let direct = read_pages(bytes, plain.metadata(), projection, &mut pages).map(|()| pages);
+        let mut arrow = Decoded::new(0);
+        read_arrow(bytes.clone(), &plain, projection, &mut arrow).unwrap();
+        (direct, arrow)
+    }
+
+    /// Rows with their ids resolved to strings (ids depend on the order strings were met).
+    fn resolved(d: &Decoded) -> Vec<(Row, Vec<String>)> {
+        let t = &d.tables;
+        d.shards
+            .iter()
+            .flatten()
+            .map(|r| {
+                let mut ids = vec![r.site, r.event, r.path, r.currency];
+                if r.touch != 0 || r.dims != 0 {
+                    ids.extend(t.touches.get(r.touch));
+                    ids.extend(t.dims.get(r.dims));
+                }
+                let row = Row {
+                    site: 0,
+                    event: 0,
+                    path: 0,
+                    currency: 0,
+                    touch: 0,
+                    dims: 0,
+                    ..*r
+                };
+                (row, ids.into_iter().map(|id| t.str(id).to_owned()).collect())
+            })
+            .collect()
+    }
+
+    fn assert_same(direct: &Decoded, arrow: &Decoded, case: &str) {
+        let (a, b) = (resolved(direct), resolved(arrow));
+        assert_eq!(a.len(), b.len(), "{case}: rows");
+        if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
+            panic!("{case}: row {i} differs:\n{:?}\n{:?}", a[i], b[i]);
+        }
+        assert_eq!(direct.min_ts, arrow.min_ts, "{case}: min_ts");
+    }
+
+    #[test]
+    fn pages_read_the_same_rows_as_arrow_whatever_the_writer_settings() {
+        use parquet::basic::Compression;
+        use parquet::file::properties::{WriterProperties, WriterVersion};
+        let hits = varied_hits(5_000);
+        let base = || WriterProperties::builder();
+        let cases: Vec<(&str, WriterProperties)> = vec![
+            ("hitflow defaults", hitflow_schema::writer_properties()),
+            (
+                "data pages v2",
+                base().set_writer_version(WriterVersion::PARQUET_2_0).build(),
+            ),
+            ("no dictionaries", base().set_dictionary_enabled(false).build()),
+            (
+                "v2 uncompressed",
+                base()
+                    .set_writer_version(WriterVersion::PARQUET_2_0)
+                    .set_compression(Compression::UNCOMPRESSED)
+                    .build(),
+            ),
+            (
+                "small pages and row groups",
+                base()
+                    .set_data_page_row_count_limit(97)
+                    .set_write_batch_size(97)
+                    .set_max_row_group_row_count(Some(1_234))
+                    .build(),
+            ),
+            (
+                "dictionaries overflowing into plain pages",
+                base()
+                    .set_dictionary_page_size_limit(64)
+                    .set_data_page_row_count_limit(500)
+                    .set_write_batch_size(500)
+                    .build(),
+            ),
+        ];
+        for (case, props) in cases {
+            let bytes = write_with(&hits, props);
+            let default_rules = crate::sessions::sessionize::Rules::from(&crate::config::SessionConfig::default());
+            for projection in [Projection::ALL, Projection::for_rules(&default_rules)] {
+                let (direct, arrow) = both_readers(&bytes, projection);
+                let direct = direct.unwrap_or_else(|e| panic!("{case}: the page reader declined: {e}"));
+                assert_same(&direct, &arrow, case);
+                assert_eq!(direct.shards.iter().map(Vec::len).sum::<usize>(), hits.len(), "{case}");
+            }
+        }
+        // The collector's own small files.
+        let bytes = Bytes::from(hitflow_schema::columns::write_batch_parquet(&hits[..100]).unwrap());
+        let (direct, arrow) = both_readers(&bytes, Projection::ALL);
+        assert_same(&direct.unwrap(), &arrow, "collector batch file");
+        // Other encodings (v2 writers' DELTA_* without dictionaries) are declined, and the
+        // arrow reader reads the file.
+        let delta = write_with(
+            &hits,
+            base()
+                .set_writer_version(WriterVersion::PARQUET_2_0)
+                .set_dictionary_enabled(false)
+                .build(),
+        );
+        assert!(matches!(
+            both_readers(&delta, Projection::ALL).0,
+            Err(PageError::Unsupported(_))
+        ));
+        let file = decode(delta, Projection::ALL).unwrap();
+        assert_eq!(file.rows(), hits.len());
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! fetching and decoding their objects a few at a time in parallel, and handing them on in plan
 //! order while the next ones are already being fetched.
 
+mod arrow_columns;
+mod columns;
 pub mod decode;
 pub mod intern;
+mod pages;
 pub mod rows;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,156 @@
+//! The fallback reader: arrow arrays of a batch into `HitColumns`, for files whose pages
+//! `pages` does not read (other encodings or layouts). String columns come as dictionary
+//! arrays, so each distinct string is interned once per dictionary, not per row.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type, TimestampMillisecondType, UInt32Type, UInt64Type};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, BooleanArray, PrimitiveArray, RecordBatch, StringArray};
+use hitflow_schema::columns::names as col;
+
+use super::columns::{HitColumns, STRING_COLUMNS};
+use super::decode::{DecodeError, Projection, FIRST_STRING, PROJECTION};
+use super::intern::Interner;
+
+/// Per string column: the dictionary array last seen and its values' ids (batches of one
+/// column chunk share their dictionary array).
+pub type DictionaryIds = [Option<(ArrayRef, Vec<u32>)>; STRING_COLUMNS];
+
+fn type_error(name: &str) -> DecodeError {
+    DecodeError::Schema(format!("column `{name}` has an unexpected type"))
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, DecodeError> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| DecodeError::Schema(format!("column `{name}` is missing")))
+}
+
+fn primitive<'a, T: ArrowPrimitiveType>(
+    batch: &'a RecordBatch,
+    name: &str,
+) -> Result<&'a PrimitiveArray<T>, DecodeError> {
+    column(batch, name)?
+        .as_primitive_opt::<T>()
+        .ok_or_else(|| type_error(name))
+}
+
+fn values<T: ArrowPrimitiveType, V>(array: &PrimitiveArray<T>, null: V, map: impl Fn(T::Native) -> V, out: &mut Vec<V>)
+where
+    V: Copy,
+{
+    out.extend(
+        array
+            .values()
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| if array.is_valid(i) { map(v) } else { null }),
+    );
+}
+
+fn validity(array: &dyn Array) -> Vec<bool> {
+    if array.null_count() == 0 {
+        Vec::new()
+    } else {
+        (0..array.len()).map(|i| array.is_valid(i)).collect()
+    }
+}
+
+fn booleans(array: &BooleanArray, out: &mut Vec<bool>) {
+    out.extend((0..array.len()).map(|i| array.is_valid(i) && array.value(i)));
+}
+
+/// Interns the distinct values of a dictionary once, reused while the array stays the same.
+fn dictionary_ids<'c>(
+    values: &ArrayRef,
+    cache: &'c mut Option<(ArrayRef, Vec<u32>)>,
+    strings: &mut Interner,
+) -> Option<&'c [u32]> {
+    let fresh = !cache.as_ref().is_some_and(|(seen, _)| Arc::ptr_eq(seen, values));
+    if fresh {
+        let text: &StringArray = values.as_string_opt::<i32>()?;
+        let ids = (0..text.len())
+            .map(|v| {
+                if text.is_valid(v) {
+                    strings.intern(text.value(v))
+                } else {
+                    0
+                }
+            })
+            .collect();
+        *cache = Some((values.clone(), ids));
+    }
+    cache.as_ref().map(|(_, ids)| ids.as_slice())
+}
+
+/// Fills `out` with the rows of `batch`.
+pub fn batch_columns(
+    batch: &RecordBatch,
+    projection: Projection,
+    strings: &mut Interner,
+    dictionaries: &mut DictionaryIds,
+    out: &mut HitColumns,
+) -> Result<(), DecodeError> {
+    out.clear(batch.num_rows());
+    let ts = primitive::<TimestampMillisecondType>(batch, col::ts)?;
+    values(ts, 0, |v| v, &mut out.ts);
+    out.ts_valid.valid = validity(ts);
+    values(
+        primitive::<UInt64Type>(batch, col::hit_id)?,
+        0,
+        |v| v as i64,
+        &mut out.hit_id,
+    );
+    let visitor = primitive::<UInt64Type>(batch, col::visitor_id)?;
+    values(visitor, 0, |v| v as i64, &mut out.visitor);
+    out.visitor_valid.valid = validity(visitor);
+    let boolean = |name| column(batch, name)?.as_boolean_opt().ok_or_else(|| type_error(name));
+    booleans(boolean(col::is_bot)?, &mut out.is_bot);
+    values(
+        primitive::<UInt32Type>(batch, col::engaged_ms)?,
+        0,
+        |v| v,
+        &mut out.engaged_ms,
+    );
+    values(
+        primitive::<Float64Type>(batch, col::revenue)?,
+        f64::NAN,
+        |v| v,
+        &mut out.revenue,
+    );
+    if projection.entry {
+        booleans(boolean(col::entry)?, &mut out.entry);
+    }
+    for (c, cache) in dictionaries.iter_mut().enumerate() {
+        let name = PROJECTION[FIRST_STRING + c];
+        if !projection.reads(FIRST_STRING + c) {
+            continue;
+        }
+        let array = column(batch, name)?;
+        let ids = &mut out.strings[c];
+        if let Some(dict) = array.as_dictionary_opt::<Int32Type>() {
+            let value_ids = dictionary_ids(dict.values(), cache, strings).ok_or_else(|| type_error(name))?;
+            // A hostile file may hold keys outside its dictionary: they read as null.
+            let keys = dict.keys();
+            ids.extend(keys.values().iter().enumerate().map(|(i, &k)| {
+                if keys.is_valid(i) {
+                    value_ids.get(k as usize).copied().unwrap_or(0)
+                } else {
+                    0
+                }
+            }));
+        } else {
+            let text = array.as_string_opt::<i32>().ok_or_else(|| type_error(name))?;
+            ids.extend((0..text.len()).map(|i| {
+                if text.is_valid(i) {
+                    strings.intern(text.value(i))
+                } else {
+                    0
+                }
+            }));
+        }
+    }
+    out.fill_unread(projection);
+    Ok(())
+}
