@@ -4,11 +4,12 @@
 use hitflow_schema::columns::names as col;
 
 use super::decode::{Projection, FIRST_DIM, FIRST_STRING, FIRST_TOUCH, PER_HIT_STRINGS, PROJECTION};
-use super::intern::Interner;
-use super::pages::{Bool, ColumnOut, Double, Int32, Int64, PageError, RowGroup, Scratch, Text, Validity};
+use super::pages::{Bool, ColumnOut, Double, Int32, Int64, PageError, RowGroup, Text, Validity};
 use super::rows::{shard_of, Dims, Row, Tables, Touch, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE, SHARDS};
 
 pub const STRING_COLUMNS: usize = PROJECTION.len() - FIRST_STRING;
+/// Rows decoded and turned into rows together: 26 columns of them stay in the cache.
+const CHUNK_ROWS: usize = 8 * 1024;
 
 /// Every vector holds `len` values once filled; nulls read as 0, false or NaN (`revenue`), and
 /// a column not read (see `Projection`) is all nulls. `ts` and `visitor_id` also keep their
@@ -27,15 +28,6 @@ pub struct HitColumns {
     pub entry: Vec<bool>,
     /// String ids (file-local) of the columns from `FIRST_STRING` on, in `PROJECTION` order.
     pub strings: [Vec<u32>; STRING_COLUMNS],
-}
-
-/// Buffers reused from page to page, per value type.
-#[derive(Default)]
-pub struct PageScratch {
-    int64: Scratch<i64>,
-    int32: Scratch<u32>,
-    double: Scratch<f64>,
-    bool: Scratch<bool>,
 }
 
 /// Rows by shard while a file is being decoded.
@@ -87,9 +79,9 @@ impl HitColumns {
         }
     }
 
-    fn check_lengths(&self) -> bool {
-        let n = self.len;
-        let valid = |v: &Validity| v.valid.is_empty() || v.valid.len() == n;
+    /// Every column holds at least `n` values.
+    fn holds(&self, n: usize) -> bool {
+        let valid = |v: &Validity| v.valid.is_empty() || v.valid.len() >= n;
         [
             self.ts.len(),
             self.hit_id.len(),
@@ -100,79 +92,101 @@ impl HitColumns {
             self.entry.len(),
         ]
         .into_iter()
-        .all(|l| l == n)
-            && self.strings.iter().all(|s| s.len() == n)
+        .all(|l| l >= n)
+            && self.strings.iter().all(|s| s.len() >= n)
             && valid(&self.ts_valid)
             && valid(&self.visitor_valid)
     }
 
-    /// Decodes one row group of a hit file page by page (see `pages`), string ids interned
-    /// into `strings` column by column.
+    /// Drops the first `n` rows of every column (they have become rows).
+    fn drain_front(&mut self, n: usize) {
+        fn drain<V>(v: &mut Vec<V>, n: usize) {
+            v.drain(..n.min(v.len()));
+        }
+        for v in [&mut self.ts, &mut self.hit_id, &mut self.visitor] {
+            drain(v, n);
+        }
+        drain(&mut self.ts_valid.valid, n);
+        drain(&mut self.visitor_valid.valid, n);
+        drain(&mut self.is_bot, n);
+        drain(&mut self.entry, n);
+        drain(&mut self.engaged_ms, n);
+        drain(&mut self.revenue, n);
+        for s in &mut self.strings {
+            drain(s, n);
+        }
+    }
+
+    /// Decodes one row group of a hit file page by page (see `pages`) and adds its rows to
+    /// `out`, `CHUNK_ROWS` at a time so the decoded columns stay in cache. String ids are
+    /// interned column by column as pages come.
     pub fn read_row_group(
         &mut self,
         group: &RowGroup<'_>,
         projection: Projection,
-        strings: &mut Interner,
-        scratch: &mut PageScratch,
+        out: &mut Decoded,
     ) -> Result<(), PageError> {
-        self.clear(group.rows()?);
-        group.read_column(
-            col::ts,
-            &mut Int64,
-            ColumnOut::with_validity(&mut self.ts, &mut self.ts_valid),
-            &mut scratch.int64,
-        )?;
-        group.read_column(
-            col::hit_id,
-            &mut Int64,
-            ColumnOut::new(&mut self.hit_id),
-            &mut scratch.int64,
-        )?;
-        let visitor = ColumnOut::with_validity(&mut self.visitor, &mut self.visitor_valid);
-        group.read_column(col::visitor_id, &mut Int64, visitor, &mut scratch.int64)?;
-        group.read_column(
-            col::is_bot,
-            &mut Bool,
-            ColumnOut::new(&mut self.is_bot),
-            &mut scratch.bool,
-        )?;
-        group.read_column(
-            col::engaged_ms,
-            &mut Int32,
-            ColumnOut::new(&mut self.engaged_ms),
-            &mut scratch.int32,
-        )?;
-        group.read_column(
-            col::revenue,
-            &mut Double,
-            ColumnOut::new(&mut self.revenue),
-            &mut scratch.double,
-        )?;
-        if projection.entry {
-            group.read_column(
-                col::entry,
-                &mut Bool,
-                ColumnOut::new(&mut self.entry),
-                &mut scratch.bool,
-            )?;
-        }
-        for (c, column) in self.strings.iter_mut().enumerate() {
-            if projection.reads(FIRST_STRING + c) {
+        let rows = group.rows()?;
+        self.clear(0);
+        let mut ts = group.column::<Int64>(col::ts)?;
+        let mut hit_id = group.column::<Int64>(col::hit_id)?;
+        let mut visitor = group.column::<Int64>(col::visitor_id)?;
+        let mut is_bot = group.column::<Bool>(col::is_bot)?;
+        let mut engaged = group.column::<Int32>(col::engaged_ms)?;
+        let mut revenue = group.column::<Double>(col::revenue)?;
+        let mut entry = projection.entry.then(|| group.column::<Bool>(col::entry)).transpose()?;
+        let mut strings = (0..STRING_COLUMNS)
+            .map(|c| {
                 let name = PROJECTION[FIRST_STRING + c];
-                group.read_column(name, &mut Text { strings }, ColumnOut::new(column), &mut scratch.int32)?;
+                projection
+                    .reads(FIRST_STRING + c)
+                    .then(|| group.column::<Text>(name))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut done = 0;
+        while done < rows {
+            let want = CHUNK_ROWS.min(rows - done);
+            ts.fill(
+                &mut Int64,
+                want,
+                ColumnOut::with_validity(&mut self.ts, &mut self.ts_valid),
+            )?;
+            hit_id.fill(&mut Int64, want, ColumnOut::new(&mut self.hit_id))?;
+            let visitor_out = ColumnOut::with_validity(&mut self.visitor, &mut self.visitor_valid);
+            visitor.fill(&mut Int64, want, visitor_out)?;
+            is_bot.fill(&mut Bool, want, ColumnOut::new(&mut self.is_bot))?;
+            engaged.fill(&mut Int32, want, ColumnOut::new(&mut self.engaged_ms))?;
+            revenue.fill(&mut Double, want, ColumnOut::new(&mut self.revenue))?;
+            match entry.as_mut() {
+                Some(entry) => entry.fill(&mut Bool, want, ColumnOut::new(&mut self.entry))?,
+                None => self.entry.resize(want, false),
             }
+            for (column, pages) in self.strings.iter_mut().zip(&mut strings) {
+                match pages {
+                    Some(pages) => {
+                        let mut text = Text {
+                            strings: &mut out.tables.strings,
+                        };
+                        pages.fill(&mut text, want, ColumnOut::new(column))?;
+                    }
+                    None => column.resize(want, 0),
+                }
+            }
+            self.rows_into(want, out).map_err(PageError::Corrupt)?;
+            self.drain_front(want);
+            done += want;
         }
-        self.fill_unread(projection);
+        // Every column ended exactly at the row count (`fill` and `rows_into` check it).
         Ok(())
     }
 
     /// Adds the rows to `out`: hits without a time or a visitor id are skipped, and only
     /// pageviews get a touch and dims tuple. Columns of unequal length are a damaged file.
-    pub fn rows_into(&self, out: &mut Decoded) -> Result<(), String> {
-        if !self.check_lengths() {
-            return Err("columns of unequal length".into());
+    pub fn rows_into(&self, n: usize, out: &mut Decoded) -> Result<(), String> {
+        if !self.holds(n) {
+            return Err(format!("a column holds fewer than {n} values"));
         }
-        let n = self.len;
         let pageview = out.tables.strings.intern(hitflow_schema::EVENT_PAGEVIEW);
         let (ts, hit_id, visitor) = (&self.ts[..n], &self.hit_id[..n], &self.visitor[..n]);
         let (is_bot, entry, engaged, revenue) = (

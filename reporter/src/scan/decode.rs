@@ -12,7 +12,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
 
 use super::arrow_columns::{batch_columns, DictionaryIds};
-use super::columns::{Decoded, HitColumns, PageScratch};
+use super::columns::{Decoded, HitColumns};
 use super::pages::{PageError, RowGroup};
 use super::rows::{Row, ShardRows, Tables};
 
@@ -157,15 +157,13 @@ fn read_pages(
     out: &mut Decoded,
 ) -> Result<(), PageError> {
     let mut columns = HitColumns::default();
-    let mut scratch = PageScratch::default();
     for index in 0..metadata.num_row_groups() {
         let group = RowGroup {
             file: bytes,
             metadata,
             index,
         };
-        columns.read_row_group(&group, projection, &mut out.tables.strings, &mut scratch)?;
-        columns.rows_into(out).map_err(PageError::Corrupt)?;
+        columns.read_row_group(&group, projection, out)?;
     }
     Ok(())
 }
@@ -215,7 +213,7 @@ fn read_arrow(
             &mut dictionaries,
             &mut columns,
         )?;
-        columns.rows_into(out).map_err(DecodeError::Parquet)?;
+        columns.rows_into(batch.num_rows(), out).map_err(DecodeError::Parquet)?;
     }
     Ok(())
 }
@@ -483,7 +481,8 @@ mod tests {
     fn pages_read_the_same_rows_as_arrow_whatever_the_writer_settings() {
         use parquet::basic::Compression;
         use parquet::file::properties::{WriterProperties, WriterVersion};
-        let hits = varied_hits(5_000);
+        // More rows than one decoding chunk (`columns::CHUNK_ROWS`), so chunks end inside pages.
+        let hits = varied_hits(20_000);
         let base = || WriterProperties::builder();
         let cases: Vec<(&str, WriterProperties)> = vec![
             ("hitflow defaults", hitflow_schema::writer_properties()),

@@ -57,8 +57,7 @@ impl<'a, V> ColumnOut<'a, V> {
 }
 
 /// Reusable buffers for pages with nulls.
-#[derive(Default)]
-pub struct Scratch<V> {
+struct Scratch<V> {
     levels: Vec<LevelRun>,
     dense: Vec<V>,
 }
@@ -91,31 +90,53 @@ impl RowGroup<'_> {
         Ok(index)
     }
 
-    /// Decodes column `name` and appends exactly the row group's rows to `out` (nulls as
-    /// `K::NULL`).
-    pub fn read_column<K: Kind>(
-        &self,
-        name: &str,
-        kind: &mut K,
-        out: ColumnOut<'_, K::Value>,
-        scratch: &mut Scratch<K::Value>,
-    ) -> Result<(), PageError> {
+    /// Opens column `name` for reading with `K` (a flat column of `K::PHYSICAL` type).
+    pub fn column<K: Kind>(&self, name: &str) -> Result<ColumnPages<K::Value>, PageError> {
         let leaf = self.leaf(name, K::PHYSICAL)?;
         let rows = self.rows()?;
         let chunk = self.metadata.row_group(self.index).column(leaf);
-        let nullable = self
-            .metadata
-            .file_metadata()
-            .schema_descr()
-            .column(leaf)
-            .max_def_level()
-            == 1;
-        let mut pages = SerializedPageReader::new(Arc::new(self.file.clone()), chunk, rows, None)?;
+        let descriptor = self.metadata.file_metadata().schema_descr().column(leaf);
+        Ok(ColumnPages {
+            pages: SerializedPageReader::new(Arc::new(self.file.clone()), chunk, rows, None)?,
+            nullable: descriptor.max_def_level() == 1,
+            dictionary: None,
+            scratch: Scratch {
+                levels: Vec::new(),
+                dense: Vec::new(),
+            },
+            rows,
+            decoded: 0,
+        })
+    }
+}
+
+/// One column chunk, decoded a page at a time on demand.
+pub struct ColumnPages<V> {
+    pages: SerializedPageReader<Bytes>,
+    nullable: bool,
+    dictionary: Option<Vec<V>>,
+    scratch: Scratch<V>,
+    rows: usize,
+    decoded: usize,
+}
+
+impl<V: Copy> ColumnPages<V> {
+    /// Decodes pages until `out` holds at least `want` values (nulls as `K::NULL`), or the
+    /// chunk's rows are all decoded. `validity` is relative to the start of `out`.
+    pub fn fill<K: Kind<Value = V>>(
+        &mut self,
+        kind: &mut K,
+        want: usize,
+        out: ColumnOut<'_, V>,
+    ) -> Result<(), PageError> {
         let ColumnOut { values, mut validity } = out;
-        let start = values.len();
-        values.reserve(rows);
-        let mut dictionary: Option<Vec<K::Value>> = None;
-        while let Some(page) = pages.get_next_page()? {
+        while values.len() < want && self.decoded < self.rows {
+            let Some(page) = self.pages.get_next_page()? else {
+                return Err(PageError::Corrupt(format!(
+                    "{} values for {} rows",
+                    self.decoded, self.rows
+                )));
+            };
             let (buf, num_values, encoding, levels, data) = match page {
                 Page::DictionaryPage {
                     buf,
@@ -128,7 +149,7 @@ impl RowGroup<'_> {
                     }
                     let mut entries = Vec::with_capacity(num_values as usize);
                     kind.plain(&buf, num_values as usize, &mut entries)?;
-                    dictionary = Some(entries);
+                    self.dictionary = Some(entries);
                     continue;
                 }
                 Page::DataPage {
@@ -138,7 +159,7 @@ impl RowGroup<'_> {
                     def_level_encoding,
                     ..
                 } => {
-                    let (levels, data) = if nullable {
+                    let (levels, data) = if self.nullable {
                         if def_level_encoding != Encoding::RLE {
                             return Err(PageError::Unsupported(format!("{def_level_encoding} levels")));
                         }
@@ -167,7 +188,7 @@ impl RowGroup<'_> {
                     if rep_levels_byte_len != 0 || def > buf.len() {
                         return Err(PageError::Corrupt("level lengths do not fit a flat column".into()));
                     }
-                    let (levels, data) = (nullable.then_some(0..def), def..buf.len());
+                    let (levels, data) = (self.nullable.then_some(0..def), def..buf.len());
                     (buf, num_values, encoding, levels, data)
                 }
             };
@@ -177,23 +198,18 @@ impl RowGroup<'_> {
                 num_values: num_values as usize,
                 encoding,
             };
+            let before = values.len();
             page.decode(
                 kind,
-                dictionary.as_deref(),
+                self.dictionary.as_deref(),
                 values,
                 validity.as_deref_mut(),
-                scratch,
-                start,
+                &mut self.scratch,
             )?;
-            if values.len() - start > rows {
-                return Err(PageError::Corrupt(format!("more values than the {rows} rows")));
+            self.decoded += values.len() - before;
+            if self.decoded > self.rows {
+                return Err(PageError::Corrupt(format!("more values than the {} rows", self.rows)));
             }
-        }
-        if values.len() - start != rows {
-            return Err(PageError::Corrupt(format!(
-                "{} values for {rows} rows",
-                values.len() - start
-            )));
         }
         Ok(())
     }
@@ -215,7 +231,6 @@ impl DataPage<'_> {
         out: &mut Vec<K::Value>,
         validity: Option<&mut Validity>,
         scratch: &mut Scratch<K::Value>,
-        column_start: usize,
     ) -> Result<(), PageError> {
         let n = self.num_values;
         let present = match self.levels {
@@ -236,7 +251,7 @@ impl DataPage<'_> {
         expand(&scratch.levels, levels, &scratch.dense, K::NULL, out);
         if let Some(validity) = validity {
             if validity.valid.is_empty() {
-                validity.valid.resize(before - column_start, true);
+                validity.valid.resize(before, true);
             }
             let mut flags = Vec::with_capacity(n);
             expand(&scratch.levels, levels, &vec![true; present], false, &mut flags);
