@@ -1,6 +1,8 @@
 //! The projected columns of a run of rows, decoded into plain vectors (by `pages` or, for files
 //! it does not read, from arrow arrays), and the rows built from them.
 
+use std::ops::Range;
+
 use hitflow_schema::columns::names as col;
 
 use super::decode::{Projection, FIRST_DIM, FIRST_STRING, FIRST_TOUCH, PER_HIT_STRINGS, PROJECTION};
@@ -10,6 +12,8 @@ use super::rows::{shard_of, Dims, Row, Tables, Touch, FLAG_BOT, FLAG_ENTRY, FLAG
 pub const STRING_COLUMNS: usize = PROJECTION.len() - FIRST_STRING;
 /// Rows decoded and turned into rows together: 26 columns of them stay in the cache.
 const CHUNK_ROWS: usize = 8 * 1024;
+/// Built rows are dropped from the columns once this many have accumulated.
+const COMPACT_ROWS: usize = 4 * CHUNK_ROWS;
 
 /// Every vector holds `len` values once filled; nulls read as 0, false or NaN (`revenue`), and
 /// a column not read (see `Projection`) is all nulls. `ts` and `visitor_id` also keep their
@@ -144,9 +148,12 @@ impl HitColumns {
                     .transpose()
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut done = 0;
+        // Rows before `start` are built; the columns are compacted only now and then, since
+        // each holds up to a page more than the chunk.
+        let (mut done, mut start) = (0, 0);
         while done < rows {
-            let want = CHUNK_ROWS.min(rows - done);
+            let chunk = CHUNK_ROWS.min(rows - done);
+            let want = start + chunk;
             ts.fill(
                 &mut Int64,
                 want,
@@ -173,9 +180,13 @@ impl HitColumns {
                     None => column.resize(want, 0),
                 }
             }
-            self.rows_into(want, out).map_err(PageError::Corrupt)?;
-            self.drain_front(want);
-            done += want;
+            self.rows_into(start..want, out).map_err(PageError::Corrupt)?;
+            done += chunk;
+            start = want;
+            if start >= COMPACT_ROWS {
+                self.drain_front(start);
+                start = 0;
+            }
         }
         // Every column ended exactly at the row count (`fill` and `rows_into` check it).
         Ok(())
@@ -183,20 +194,24 @@ impl HitColumns {
 
     /// Adds the rows to `out`: hits without a time or a visitor id are skipped, and only
     /// pageviews get a touch and dims tuple. Columns of unequal length are a damaged file.
-    pub fn rows_into(&self, n: usize, out: &mut Decoded) -> Result<(), String> {
-        if !self.holds(n) {
-            return Err(format!("a column holds fewer than {n} values"));
+    pub fn rows_into(&self, range: Range<usize>, out: &mut Decoded) -> Result<(), String> {
+        if !self.holds(range.end) {
+            return Err(format!("a column holds fewer than {} values", range.end));
         }
+        let n = range.len();
         let pageview = out.tables.strings.intern(hitflow_schema::EVENT_PAGEVIEW);
-        let (ts, hit_id, visitor) = (&self.ts[..n], &self.hit_id[..n], &self.visitor[..n]);
+        let r = range.clone();
+        let (ts, hit_id, visitor) = (&self.ts[r.clone()], &self.hit_id[r.clone()], &self.visitor[r.clone()]);
         let (is_bot, entry, engaged, revenue) = (
-            &self.is_bot[..n],
-            &self.entry[..n],
-            &self.engaged_ms[..n],
-            &self.revenue[..n],
+            &self.is_bot[r.clone()],
+            &self.entry[r.clone()],
+            &self.engaged_ms[r.clone()],
+            &self.revenue[r.clone()],
         );
-        let s: [&[u32]; STRING_COLUMNS] = std::array::from_fn(|c| &self.strings[c][..n]);
-        let (ts_valid, visitor_valid) = (&self.ts_valid.valid, &self.visitor_valid.valid);
+        let s: [&[u32]; STRING_COLUMNS] = std::array::from_fn(|c| &self.strings[c][r.clone()]);
+        // An empty validity means all valid.
+        let ts_valid = self.ts_valid.valid.get(r.clone()).unwrap_or(&[]);
+        let visitor_valid = self.visitor_valid.valid.get(r.clone()).unwrap_or(&[]);
         for i in 0..n {
             if ts_valid.get(i) == Some(&false) || visitor_valid.get(i) == Some(&false) {
                 continue;

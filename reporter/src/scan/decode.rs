@@ -213,7 +213,9 @@ fn read_arrow(
             &mut dictionaries,
             &mut columns,
         )?;
-        columns.rows_into(batch.num_rows(), out).map_err(DecodeError::Parquet)?;
+        columns
+            .rows_into(0..batch.num_rows(), out)
+            .map_err(DecodeError::Parquet)?;
     }
     Ok(())
 }
@@ -481,8 +483,8 @@ mod tests {
     fn pages_read_the_same_rows_as_arrow_whatever_the_writer_settings() {
         use parquet::basic::Compression;
         use parquet::file::properties::{WriterProperties, WriterVersion};
-        // More rows than one decoding chunk (`columns::CHUNK_ROWS`), so chunks end inside pages.
-        let hits = varied_hits(20_000);
+        // More rows than `columns::COMPACT_ROWS`, so chunks end inside pages and columns compact.
+        let hits = varied_hits(40_000);
         let base = || WriterProperties::builder();
         let cases: Vec<(&str, WriterProperties)> = vec![
             ("hitflow defaults", hitflow_schema::writer_properties()),
