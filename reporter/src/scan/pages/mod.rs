@@ -147,7 +147,9 @@ impl<V: Copy> ColumnPages<V> {
                     if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
                         return Err(PageError::Unsupported(format!("{encoding} dictionary page")));
                     }
-                    let mut entries = Vec::with_capacity(num_values as usize);
+                    check_page_size(num_values)?;
+                    // Every entry takes at least a byte, whatever the header claims.
+                    let mut entries = Vec::with_capacity((num_values as usize).min(buf.len()));
                     kind.plain(&buf, num_values as usize, &mut entries)?;
                     self.dictionary = Some(entries);
                     continue;
@@ -192,6 +194,13 @@ impl<V: Copy> ColumnPages<V> {
                     (buf, num_values, encoding, levels, data)
                 }
             };
+            check_page_size(num_values)?;
+            if num_values as usize > self.rows - self.decoded {
+                return Err(PageError::Corrupt(format!(
+                    "a page of {num_values} values past the {} rows",
+                    self.rows
+                )));
+            }
             let page = DataPage {
                 levels: levels.map(|r| &buf[r]),
                 data: &buf[data],
@@ -213,6 +222,18 @@ impl<V: Copy> ColumnPages<V> {
         }
         Ok(())
     }
+}
+
+/// Pages of more values are left to the arrow reader, which decodes a page in bounded batches:
+/// a damaged header can claim billions of values in a few bytes of runs. Writers cut pages far
+/// smaller (parquet-rs at 20 Ki rows, the collector at a batch).
+const MAX_PAGE_VALUES: u32 = 1 << 20;
+
+fn check_page_size(num_values: u32) -> Result<(), PageError> {
+    if num_values > MAX_PAGE_VALUES {
+        return Err(PageError::Unsupported(format!("a page of {num_values} values")));
+    }
+    Ok(())
 }
 
 struct DataPage<'a> {
