@@ -165,10 +165,7 @@ impl<V: Copy> ColumnPages<V> {
                         if def_level_encoding != Encoding::RLE {
                             return Err(PageError::Unsupported(format!("{def_level_encoding} levels")));
                         }
-                        let len = buf
-                            .get(..4)
-                            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-                            .ok_or_else(|| PageError::Corrupt("levels length cut short".into()))?;
+                        let len = values::length_prefix(&buf, 0, "the levels")?;
                         if 4 + len > buf.len() {
                             return Err(PageError::Corrupt("levels longer than the page".into()));
                         }

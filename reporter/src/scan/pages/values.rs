@@ -30,6 +30,13 @@ pub trait Kind {
     }
 }
 
+/// The 4-byte little-endian length Parquet puts before `what` at `at`.
+pub(super) fn length_prefix(data: &[u8], at: usize, what: &str) -> Result<usize, PageError> {
+    data.get(at..at + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or_else(|| PageError::Corrupt(format!("the length of {what} cut short")))
+}
+
 fn fixed<const W: usize, V>(
     data: &[u8],
     count: usize,
@@ -106,10 +113,7 @@ impl Kind for Bool {
         if encoding != Encoding::RLE {
             return Err(PageError::Unsupported(format!("{encoding} booleans")));
         }
-        let len = data
-            .get(..4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or_else(|| PageError::Corrupt("boolean run length cut short".into()))?;
+        let len = length_prefix(data, 0, "boolean runs")?;
         let runs = data
             .get(4..4 + len)
             .ok_or_else(|| PageError::Corrupt("boolean runs longer than the page".into()))?;
@@ -137,10 +141,7 @@ impl Kind for Text<'_> {
         let mut pos = 0;
         out.reserve(count);
         for _ in 0..count {
-            let len = data
-                .get(pos..pos + 4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-                .ok_or_else(|| PageError::Corrupt("string length cut short".into()))?;
+            let len = length_prefix(data, pos, "a string")?;
             let bytes = data
                 .get(pos + 4..pos + 4 + len)
                 .ok_or_else(|| PageError::Corrupt("string longer than the page".into()))?;
