@@ -54,44 +54,36 @@ fn fixed<const W: usize, V>(
     Ok(())
 }
 
-/// INT64 (timestamps, hit and visitor ids).
-pub struct Int64;
+/// Kinds of fixed-width little-endian values: PLAIN is the values back to back.
+macro_rules! fixed_width_kind {
+    ($(#[$doc:meta])* $name:ident, $value:ty, $physical:ident, $null:expr) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl Kind for Int64 {
-    type Value = i64;
-    const PHYSICAL: PhysicalType = PhysicalType::INT64;
-    const NULL: i64 = 0;
+        impl Kind for $name {
+            type Value = $value;
+            const PHYSICAL: PhysicalType = PhysicalType::$physical;
+            const NULL: $value = $null;
 
-    fn plain(&mut self, data: &[u8], count: usize, out: &mut Vec<i64>) -> Result<(), PageError> {
-        fixed(data, count, out, i64::from_le_bytes)
-    }
+            fn plain(&mut self, data: &[u8], count: usize, out: &mut Vec<$value>) -> Result<(), PageError> {
+                fixed(data, count, out, <$value>::from_le_bytes)
+            }
+        }
+    };
 }
 
-/// INT32 read as unsigned (`engaged_ms` is UINT_32; arrow reinterprets the bits the same way).
-pub struct Int32;
-
-impl Kind for Int32 {
-    type Value = u32;
-    const PHYSICAL: PhysicalType = PhysicalType::INT32;
-    const NULL: u32 = 0;
-
-    fn plain(&mut self, data: &[u8], count: usize, out: &mut Vec<u32>) -> Result<(), PageError> {
-        fixed(data, count, out, u32::from_le_bytes)
-    }
-}
-
-/// DOUBLE; a null reads as NaN, which no revenue figure counts.
-pub struct Double;
-
-impl Kind for Double {
-    type Value = f64;
-    const PHYSICAL: PhysicalType = PhysicalType::DOUBLE;
-    const NULL: f64 = f64::NAN;
-
-    fn plain(&mut self, data: &[u8], count: usize, out: &mut Vec<f64>) -> Result<(), PageError> {
-        fixed(data, count, out, f64::from_le_bytes)
-    }
-}
+fixed_width_kind!(
+    /// INT64 (timestamps, hit and visitor ids).
+    Int64, i64, INT64, 0
+);
+fixed_width_kind!(
+    /// INT32 read as unsigned (`engaged_ms` is UINT_32; arrow reinterprets the bits the same way).
+    Int32, u32, INT32, 0
+);
+fixed_width_kind!(
+    /// DOUBLE; a null reads as NaN, which no revenue figure counts.
+    Double, f64, DOUBLE, f64::NAN
+);
 
 /// BOOLEAN: PLAIN is one bit a value; RLE is a hybrid stream of width 1 after its byte length.
 pub struct Bool;
