@@ -9,10 +9,10 @@
 //!
 //! Rows come from the decoder already split by bucket (the top bits of the visitor id, see
 //! `rows::bucket_of`), and buckets belong to shards, which are pushed in parallel. A push
-//! gathers one bucket at a time (its open rows and its part of every file added since) into a
-//! small buffer, sorts it with a counting sort on the next visitor bits and an insertion sort
-//! of the few rows per sub-bucket, and sessionizes it: every step after the gather stays in
-//! cache.
+//! gathers one bucket at a time (its open rows and its part of every file added since) straight
+//! into sub-buckets of a small buffer by the next visitor bits (a counting pass, then one
+//! scatter), orders each sub-bucket's few rows with an insertion sort, drops duplicates and
+//! sessionizes them in place: every step after the gather stays in cache.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -29,7 +29,7 @@ use crate::scan::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
 pub const LATE_PARTITIONS: i64 = 2;
 const DAY_MS: i64 = 86_400_000;
 /// Sub-buckets a bucket is sorted into, by the visitor bits after the bucket bits.
-const SUB_BITS: u32 = 6;
+const SUB_BITS: u32 = 8;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct StreamStats {
@@ -67,7 +67,6 @@ struct Shard {
     pending_rows: usize,
     stats: StreamStats,
     /// Reused per bucket and per group.
-    gathered: Vec<Row>,
     scratch: Vec<Row>,
     pages: Vec<u32>,
 }
@@ -80,7 +79,6 @@ impl Default for Shard {
             pending: Vec::new(),
             pending_rows: 0,
             stats: StreamStats::default(),
-            gathered: Vec::new(),
             scratch: Vec::new(),
             pages: Vec::new(),
         }
@@ -195,86 +193,113 @@ impl Shard {
         let pending = std::mem::take(&mut self.pending);
         self.pending_rows = 0;
         for (bucket, open) in self.open.iter_mut().enumerate() {
-            let rows = &mut self.gathered;
-            rows.clear();
-            rows.extend_from_slice(open);
-            for file in &pending {
-                for row in file.rows.bucket(bucket) {
-                    if !limits.window.contains(&row.ts) {
-                        self.stats.outside_window += 1;
-                    } else if row.ts < limits.cutoff {
-                        self.stats.too_late_hits += 1;
-                    } else {
-                        let mut row = *row;
-                        file.remap.apply(&mut row);
-                        rows.push(row);
-                    }
-                }
-            }
-            let len = sort_bucket(rows, &mut self.scratch, &mut self.stats);
+            let starts = scatter_bucket(open, &pending, bucket, limits, &mut self.scratch, &mut self.stats);
             open.clear();
             if bucket == 0 {
                 self.open_since = None;
             }
-            let mut start = 0;
-            while start < len {
-                let key = rows[start].group_key();
-                let end = start + rows[start..len].iter().take_while(|r| r.group_key() == key).count();
-                let group = &rows[start..end];
-                if limits.limit.is_none_or(|limit| group[group.len() - 1].ts < limit) {
-                    sessionize(
-                        group,
-                        rules,
-                        lookup,
-                        &mut self.pages,
-                        sink,
-                        &mut self.stats.sessions_without_pageview,
-                    );
-                } else {
-                    open.extend_from_slice(group);
-                    self.open_since = self.open_since.into_iter().chain(Some(group[0].ts)).min();
+            for sub in 0..(1 << SUB_BITS) {
+                let rows = &mut self.scratch[starts[sub]..starts[sub + 1]];
+                insertion_sort(rows);
+                let len = drop_duplicates(rows, &mut self.stats);
+                let rows = &rows[..len];
+                let mut start = 0;
+                while start < len {
+                    let key = rows[start].group_key();
+                    let end = start + rows[start..].iter().take_while(|r| r.group_key() == key).count();
+                    let group = &rows[start..end];
+                    if limits.limit.is_none_or(|limit| group[group.len() - 1].ts < limit) {
+                        sessionize(
+                            group,
+                            rules,
+                            lookup,
+                            &mut self.pages,
+                            sink,
+                            &mut self.stats.sessions_without_pageview,
+                        );
+                    } else {
+                        open.extend_from_slice(group);
+                        self.open_since = self.open_since.into_iter().chain(Some(group[0].ts)).min();
+                    }
+                    start = end;
                 }
-                start = end;
             }
         }
     }
 }
 
-/// Puts a bucket in `Row::order_key` order and drops hits stored twice; returns how many rows
-/// are kept (a prefix of `rows`). A counting sort by the next visitor bits leaves a few rows
-/// per sub-bucket, which an insertion sort orders.
-fn sort_bucket(rows: &mut [Row], scratch: &mut Vec<Row>, stats: &mut StreamStats) -> usize {
+/// Whether a pending row is sessionized: inside the window and not after its group was final.
+fn admitted(row: &Row, limits: &PushLimits) -> bool {
+    limits.window.contains(&row.ts) && row.ts >= limits.cutoff
+}
+
+/// Gathers a bucket (its open rows and its part of every pending file, with global ids) into
+/// `scratch`, ordered by sub-bucket (the visitor bits after the bucket bits), with one counting
+/// pass and one scatter: sub-bucket `s` is `scratch[starts[s]..starts[s + 1]]`. Within a
+/// sub-bucket rows keep their arrival order, so a visitor's rows are mostly in time order.
+fn scatter_bucket(
+    open: &[Row],
+    pending: &[PendingFile],
+    bucket: usize,
+    limits: &PushLimits,
+    scratch: &mut Vec<Row>,
+    stats: &mut StreamStats,
+) -> [usize; (1 << SUB_BITS) + 1] {
     let mut starts = [0usize; (1 << SUB_BITS) + 1];
-    for row in rows.iter() {
+    for row in open {
         starts[sub_bucket_of(row.visitor) + 1] += 1;
+    }
+    for file in pending {
+        for row in file.rows.bucket(bucket) {
+            if admitted(row, limits) {
+                starts[sub_bucket_of(row.visitor) + 1] += 1;
+            } else if !limits.window.contains(&row.ts) {
+                stats.outside_window += 1;
+            } else {
+                stats.too_late_hits += 1;
+            }
+        }
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
     let mut next = starts;
     scratch.clear();
-    scratch.resize(rows.len(), Row::default());
-    for row in rows.iter() {
+    scratch.resize(starts[1 << SUB_BITS], Row::default());
+    for row in open {
         let sub = sub_bucket_of(row.visitor);
         scratch[next[sub]] = *row;
         next[sub] += 1;
     }
-    for sub in 0..(1 << SUB_BITS) {
-        insertion_sort(&mut scratch[starts[sub]..starts[sub + 1]]);
-    }
-    let mut kept = 0;
-    for row in scratch.iter() {
-        // Copies of one hit share every field, so they sort next to each other.
-        if row.hit_id != 0
-            && kept > 0
-            && rows[kept - 1].hit_id == row.hit_id
-            && rows[kept - 1].order_key() == row.order_key()
-        {
-            stats.duplicate_hits += 1;
-            continue;
+    for file in pending {
+        for row in file.rows.bucket(bucket) {
+            if admitted(row, limits) {
+                let sub = sub_bucket_of(row.visitor);
+                let slot = &mut scratch[next[sub]];
+                *slot = *row;
+                file.remap.apply(slot);
+                next[sub] += 1;
+            }
         }
-        rows[kept] = *row;
-        kept += 1;
+    }
+    starts
+}
+
+/// Drops hits stored twice from rows in `Row::order_key` order (copies of one hit share every
+/// field, so they sort next to each other); returns how many rows are kept (a prefix).
+fn drop_duplicates(rows: &mut [Row], stats: &mut StreamStats) -> usize {
+    let is_copy = |a: &Row, b: &Row| b.hit_id != 0 && a.hit_id == b.hit_id && a.order_key() == b.order_key();
+    let Some(first) = (1..rows.len()).find(|&i| is_copy(&rows[i - 1], &rows[i])) else {
+        return rows.len();
+    };
+    let mut kept = first;
+    for i in first..rows.len() {
+        if is_copy(&rows[kept - 1], &rows[i]) {
+            stats.duplicate_hits += 1;
+        } else {
+            rows[kept] = rows[i];
+            kept += 1;
+        }
     }
     kept
 }
