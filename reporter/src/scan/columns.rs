@@ -7,7 +7,9 @@ use hitflow_schema::columns::names as col;
 
 use super::decode::{Projection, FIRST_DIM, FIRST_STRING, FIRST_TOUCH, PER_HIT_STRINGS, PROJECTION};
 use super::pages::{Bool, ColumnOut, Double, Int32, Int64, PageError, RowGroup, Text, Validity};
-use super::rows::{shard_of, Dims, Row, Tables, Touch, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE, SHARDS};
+use super::rows::{
+    bucket_of, shard_of, Dims, Row, Tables, Touch, BUCKETS_PER_SHARD, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE, SHARDS,
+};
 
 pub const STRING_COLUMNS: usize = PROJECTION.len() - FIRST_STRING;
 /// Rows decoded and turned into rows together: 26 columns of them stay in the cache.
@@ -37,6 +39,9 @@ pub struct HitColumns {
 /// Rows by shard while a file is being decoded.
 pub struct Decoded {
     pub shards: Vec<Vec<Row>>,
+    /// Rows per bucket of each shard (`rows::bucket_of`), counted as rows are added, so ordering
+    /// a shard by bucket takes one pass over its rows instead of two.
+    pub bucket_counts: Vec<Vec<u32>>,
     pub tables: Tables,
     pub min_ts: Option<i64>,
 }
@@ -47,6 +52,7 @@ impl Decoded {
             shards: (0..SHARDS)
                 .map(|_| Vec::with_capacity(rows_hint / SHARDS * 9 / 8))
                 .collect(),
+            bucket_counts: vec![vec![0; BUCKETS_PER_SHARD]; SHARDS],
             tables: Tables::default(),
             min_ts: None,
         }
@@ -239,7 +245,9 @@ impl HitColumns {
             };
             let visitor = visitor[i] as u64;
             out.min_ts = Some(out.min_ts.map_or(ts[i], |t| t.min(ts[i])));
-            out.shards[shard_of(visitor)].push(Row {
+            let shard = shard_of(visitor);
+            out.bucket_counts[shard][bucket_of(visitor)] += 1;
+            out.shards[shard].push(Row {
                 visitor,
                 ts: ts[i],
                 hit_id: hit_id[i] as u64,

@@ -143,7 +143,12 @@ fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeE
         read_arrow(bytes, &plain, projection, &mut out)?;
     }
     Ok(FileRows {
-        shards: out.shards.into_iter().map(ShardRows::from_rows).collect(),
+        shards: out
+            .shards
+            .into_iter()
+            .zip(out.bucket_counts)
+            .map(|(rows, counts)| ShardRows::from_rows(rows, &counts))
+            .collect(),
         tables: out.tables,
         min_ts: out.min_ts,
     })

@@ -59,15 +59,13 @@ pub struct ShardRows {
 }
 
 impl ShardRows {
-    /// Orders rows by bucket (a counting sort, done where the rows were just written, so it
-    /// runs in cache).
-    pub fn from_rows(rows: Vec<Row>) -> Self {
+    /// Orders rows by bucket, given how many rows each bucket holds (counted as the rows were
+    /// built): a counting sort's one scatter pass.
+    pub fn from_rows(rows: Vec<Row>, counts: &[u32]) -> Self {
+        debug_assert_eq!(counts.iter().map(|&c| c as usize).sum::<usize>(), rows.len());
         let mut starts = vec![0u32; BUCKETS_PER_SHARD + 1];
-        for row in &rows {
-            starts[bucket_of(row.visitor) + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
+        for (b, &count) in counts.iter().enumerate() {
+            starts[b + 1] = starts[b] + count;
         }
         let mut next = starts.clone();
         let mut ordered = vec![Row::default(); rows.len()];
