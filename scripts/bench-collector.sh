@@ -5,7 +5,8 @@
 #   - tracker size gzipped                                     target ≤ 1 KB
 #   - req/s of the collector in workerd beside an empty Worker under the same wrk load
 #                                                              target ≥ 80% of the empty Worker
-#     and beside a Worker that only awaits queue.send (the ceiling the local Queue allows)
+#     and beside a Worker that only awaits queue.send (the ceiling the local Queue allows), and
+#     one that batches concurrent requests' sends into one sendBatch (what batching could add)
 #   - R2 PUTs per hit under that load                          target ≤ 1 per 50 hits
 # ROUNDS (default 2) load rounds run back to back: the machine is shared, so ranges are printed.
 set -euo pipefail
@@ -50,7 +51,7 @@ load() { # mode port → prints wrk summary lines and the server's closing JSON
 echo "== load ($connections connections, $duration, wrk on loopback, Miniflare/workerd, $rounds rounds)"
 results=$(mktemp)
 for round in $(seq "$rounds"); do
-  for mode in empty send collector; do
+  for mode in empty send batched collector; do
     # The collector also prints the queue flush as JSON: keep the rest of the line together.
     read -r rps p50 p99 non2xx stats < <(load "$mode" 8788)
     printf '  round %d %-9s %8s req/s (p50 %s, p99 %s), non-2xx: %s\n' "$round" "$mode" "$rps" "$p50" "$p99" "${non2xx:-0}"
@@ -72,6 +73,7 @@ def rps_span(mode):
 rounds = list(by.values())
 print(f"  empty Worker:        {rps_span('empty')} req/s")
 print(f"  queue.send only:     {rps_span('send')} req/s ({span([r['send'][0] / r['empty'][0] for r in rounds])} of empty)")
+print(f"  sendBatch, batched:  {rps_span('batched')} req/s ({span([r['batched'][0] / r['empty'][0] for r in rounds])} of empty)")
 print(f"  collector:           {rps_span('collector')} req/s")
 print(f"  collector / empty Worker: {span([r['collector'][0] / r['empty'][0] for r in rounds])} (target >= 80%)")
 print(f"  collector / queue.send only: {span([r['collector'][0] / r['send'][0] for r in rounds])}")

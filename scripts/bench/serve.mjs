@@ -4,7 +4,7 @@
 // await its send before answering). On SIGUSR2 (Miniflare exits on SIGTERM by itself) the
 // collector waits for the queue to flush and prints how many R2 objects (PUTs) hold how many hits.
 //
-//   node scripts/bench/serve.mjs collector|empty|send PORT
+//   node scripts/bench/serve.mjs collector|empty|send|batched PORT
 import { Miniflare } from "miniflare";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
@@ -30,6 +30,48 @@ const scripts = {
     async queue(batch) { for (const message of batch.messages) message.ack(); },
   };`,
 };
+// Sends batched across concurrent requests (group commit): each request waits until one
+// sendBatch holding its message has resolved, and one batch is in flight at a time. Not what the
+// collector does; a reference for how far batching the local Queue's sends could go.
+scripts.batched = `
+  const queued = []; // batches of at most 100 messages (the Queue's limit), oldest first
+  let sending = false;
+  async function flush(env) {
+    sending = true;
+    while (queued.length) {
+      const batch = queued.shift();
+      try {
+        await env.HITS_QUEUE.sendBatch(batch.messages);
+        batch.waiters.forEach(([resolve]) => resolve());
+      } catch (err) {
+        batch.waiters.forEach(([, reject]) => reject(err));
+      }
+    }
+    sending = false;
+  }
+  export default {
+    async fetch(request, env, ctx) {
+      const body = new Uint8Array(await request.arrayBuffer());
+      const sent = new Promise((resolve, reject) => {
+        let batch = queued[queued.length - 1];
+        if (!batch || batch.messages.length === 100) queued.push((batch = { messages: [], waiters: [] }));
+        batch.messages.push({ body, contentType: "bytes" });
+        batch.waiters.push([resolve, reject]);
+      });
+      if (!sending) ctx.waitUntil(flush(env));
+      // A pending timer keeps this request alive while another one's send resolves it.
+      const keepAlive = setTimeout(() => {}, 30000);
+      try {
+        await sent;
+      } catch {
+        return new Response(null, { status: 503 });
+      } finally {
+        clearTimeout(keepAlive);
+      }
+      return new Response(null, { status: 202 });
+    },
+    async queue(batch) { for (const message of batch.messages) message.ack(); },
+  };`;
 const mf = mode === "collector"
   ? new Miniflare({
       ...common,
@@ -39,7 +81,7 @@ const mf = mode === "collector"
       r2Buckets: ["HITS_BUCKET"],
       ...queue,
     })
-  : new Miniflare({ ...common, script: scripts[mode], ...(mode === "send" ? queue : {}) });
+  : new Miniflare({ ...common, script: scripts[mode], ...(mode === "empty" ? {} : queue) });
 await mf.ready;
 console.log("ready");
 
