@@ -200,8 +200,15 @@ impl Shard {
             }
             for sub in 0..(1 << SUB_BITS) {
                 let rows = &mut self.scratch[starts[sub]..starts[sub + 1]];
-                insertion_sort(rows);
-                let len = drop_duplicates(rows, &mut self.stats);
+                // Most sub-buckets hold a row or two: skip the sort's setup for those.
+                let len = match rows.len() {
+                    0 => continue,
+                    1 => 1,
+                    _ => {
+                        insertion_sort(rows);
+                        drop_duplicates(rows, &mut self.stats)
+                    }
+                };
                 let rows = &rows[..len];
                 let mut start = 0;
                 while start < len {
