@@ -242,8 +242,8 @@ fn admitted(row: &Row, limits: &PushLimits) -> bool {
 
 /// Gathers a bucket (its open rows and its part of every pending file, with global ids) into
 /// `scratch`, ordered by sub-bucket (the visitor bits after the bucket bits), with one counting
-/// pass and one scatter: sub-bucket `s` is `scratch[starts[s]..starts[s + 1]]`. Within a
-/// sub-bucket rows keep their arrival order, so a visitor's rows are mostly in time order.
+/// pass and one scatter: sub-bucket `s` is `scratch[starts[s]..starts[s + 1]]`, its rows in the
+/// order they were gathered (open rows first, then file by file).
 fn scatter_bucket(
     open: &[Row],
     pending: &[PendingFile],
