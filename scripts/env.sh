@@ -1,4 +1,4 @@
-# Sourced by hitflow's scripts: tool locations and offline settings (see ../shared/TOOLCHAIN.md).
+# Sourced by hitflow's scripts: tool locations and offline settings (see docs/TOOLCHAIN.md).
 HITFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$HITFLOW_ROOT/node_modules/.bin:$PATH"
 # worker-build would download these; point it at the registry-installed ones instead.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool hitflow's build, tests and benchmarks need, idempotently:
 # each step checks the installed version first and skips what is already right.
-# Versions are pinned; see ../shared/TOOLCHAIN.md for why each one.
+# Versions are pinned; see docs/TOOLCHAIN.md for why each one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

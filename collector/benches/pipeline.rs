@@ -77,6 +77,18 @@ fn bodies() -> Vec<Vec<u8>> {
 
 const BATCH: usize = 100;
 
+/// The UAs of a corpus file under `collector/tests/corpus/`.
+fn corpus(file: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Nanoseconds this thread has run on a CPU (Linux `schedstat`), so that time spent waiting for
 /// a core on a shared machine is not counted; `None` elsewhere.
 fn cpu_ns() -> Option<u64> {
@@ -197,6 +209,30 @@ fn main() {
             sec_purpose: None,
         }));
     });
+    // Device + bots over real UA corpora (collector/tests/corpus/): browsers, then crawlers, each
+    // of which runs the vendored lists' regex verification. Warmed once, so the lazily compiled
+    // expressions are built before timing, as in a long-lived isolate.
+    for (name, file) in [
+        ("device + bots, browsers", "humans/isbot-browsers.txt"),
+        ("device + bots, crawlers", "bots/crawler-user-agents.txt"),
+    ] {
+        let uas = corpus(file);
+        let mut both = |i: usize| {
+            let ua = uas[i % uas.len()].as_str();
+            let device = parse_device(ua, &ClientHints::default());
+            black_box(detect_bot(&BotSignals {
+                user_agent: ua,
+                device: &device,
+                asn: Some(3320),
+                cf_verified_bot: None,
+                cf_bot_score: None,
+                accept_language: Some("en-US,en;q=0.9"),
+                sec_purpose: None,
+            }));
+        };
+        (0..uas.len()).for_each(&mut both);
+        time(name, m, 1, &mut both);
+    }
     time("visitor id", m, 1, &mut |i| {
         black_box(visitor_id(
             &salt,

@@ -152,8 +152,9 @@ async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed
         "Sec-CH-UA-Platform-Version",
         "Sec-CH-UA-Full-Version-List",
         "Sec-CH-UA-Model",
+        "Sec-CH-UA-Form-Factors",
     ];
-    let [ch_ua, ch_mobile, ch_platform, ch_platform_version, ch_full, ch_model] =
+    let [ch_ua, ch_mobile, ch_platform, ch_platform_version, ch_full, ch_model, ch_form_factors] =
         hint_names.map(|name| header(req, name));
     let (accept_language, sec_purpose) = (
         header(req, "Accept-Language"),
@@ -170,6 +171,7 @@ async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed
             platform_version: ch_platform_version.as_deref(),
             full_version_list: ch_full.as_deref(),
             model: ch_model.as_deref(),
+            form_factors: ch_form_factors.as_deref(),
         },
         accept_language: accept_language.as_deref(),
         sec_purpose: sec_purpose.as_deref(),

@@ -226,6 +226,7 @@ pub fn user_agent(data: &[u8]) -> Outcome {
         platform_version: next(),
         full_version_list: next(),
         model: next(),
+        form_factors: next(),
     };
     let (accept_language, sec_purpose) = (next(), next());
     for hints in [ClientHints::default(), hints] {

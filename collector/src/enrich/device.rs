@@ -41,6 +41,9 @@ pub struct ClientHints<'a> {
     pub full_version_list: Option<&'a str>,
     /// `Sec-CH-UA-Model`: `"Pixel 8"`.
     pub model: Option<&'a str>,
+    /// `Sec-CH-UA-Form-Factors`: `"Desktop"`, `"Mobile"`, `"Tablet"`, `"XR"`, `"EInk"`,
+    /// `"Watch"`, `"Automotive"`, a list.
+    pub form_factors: Option<&'a str>,
 }
 
 /// What a hit's device is, as far as the headers tell.
@@ -89,11 +92,16 @@ pub fn parse_device(user_agent: &str, hints: &ClientHints<'_>) -> Device {
         }
     }
 
-    // Native iOS apps fetch with CFNetwork and name no OS; they are by far mostly iPhones.
+    // Native Apple apps fetch with CFNetwork and name no OS; they are by far mostly iPhones,
+    // unless Darwin says it runs on a Mac (`Darwin/21.6.0 (x86_64)`).
     let cfnetwork = os.is_none() && browser.is_none() && ua.contains("CFNetwork/");
-    if cfnetwork {
+    let mac_app = cfnetwork && (ua.contains("x86_64") || ua.contains("Macintosh") || ua.contains("MacBook"));
+    if mac_app {
+        os = Some("macOS");
+    } else if cfnetwork {
         os = Some("iOS");
     }
+    let cfnetwork = cfnetwork && !mac_app;
     let hint_mobile = match hints.mobile.map(str::trim) {
         Some("?1") => Some(true),
         Some("?0") => Some(false),
@@ -101,15 +109,34 @@ pub fn parse_device(user_agent: &str, hints: &ClientHints<'_>) -> Device {
     };
     // The final OS, so a platform hint can overrule the UA; HarmonyOS UAs also say "Android".
     let android = os == Some("Android") || (s.android && os == Some("HarmonyOS"));
-    let device_type = if s.console() {
+    // Android UAs name the device model, which often tells its class better than the tokens.
+    let model =
+        hints
+            .model
+            .map(unquote)
+            .filter(|m| !m.is_empty())
+            .or_else(|| if s.android { android_model(ua) } else { None });
+    let model_class = model.and_then(super::models::class_of);
+    let form_factor = hints.form_factors.and_then(form_factor);
+    let device_type = if s.console() || model_class == Some("console") {
         "console"
-    } else if s.tv() || hints.model.is_some_and(|m| model_is_tv(unquote(m))) {
+    } else if s.tv() || model_class == Some("tv") {
         "tv"
-    } else if s.xr {
+    } else if s.xr || form_factor == Some("other") {
         "other"
-    } else if hint_mobile == Some(true) {
+    } else if let Some(class) = form_factor {
+        class
+    } else if model_class == Some("tablet") {
+        "tablet"
+    } else if hint_mobile == Some(true) || model_class == Some("mobile") {
         "mobile"
-    } else if s.ipad || s.tablet || s.kindle || (android && (!s.mobile || hint_mobile == Some(false))) {
+    } else if s.ipad || s.tablet || s.kindle {
+        "tablet"
+    } else if android && !ua.starts_with("Mozilla/") && !ua.starts_with("Opera") && browser.is_none() {
+        // An app's own HTTP stack (`Dalvik/2.1.0 (Linux; U; Android 11; ...)`) says nothing of
+        // the screen: most Android devices are phones.
+        "mobile"
+    } else if android && (!s.mobile || hint_mobile == Some(false)) {
         "tablet"
     } else if s.mobile || s.iphone || s.windows_phone || s.kaios || s.blackberry || cfnetwork {
         "mobile"
@@ -315,9 +342,13 @@ impl<'a> Scan<'a> {
                 self.tv = true
             }
             b"tvOS" => self.apple_tv = true,
+            // Set-top boxes and TV browsers: MIPS Linux, DirectFB, BrightSign signage, Opera TV.
+            b"mips" | b"DirectFB" | b"BrightSign" | b"QtEmbedded" | b"OMI" => self.tv = true,
+            // E-readers: Matomo and the vendors count them as tablets.
+            b"PocketBook" | b"Kobo" => self.tablet = true,
             b"Roku" => self.roku = true,
-            b"PlayStation" | b"PLAYSTATION" => self.playstation = true,
-            b"Xbox" => self.xbox = true,
+            b"PlayStation" | b"PLAYSTATION" | b"Playstation2" | b"PlayStation2" => self.playstation = true,
+            b"Xbox" | b"XBOX_ONE_ED" => self.xbox = true,
             b"Nintendo" => self.nintendo = true,
             _ => self.other_token(tok, name, prev, prev2),
         }
@@ -325,6 +356,9 @@ impl<'a> Scan<'a> {
 
     /// Tokens matched by shape rather than exact name: versions after a word, model codes.
     fn other_token(&mut self, tok: &'a str, name: &str, prev: &str, prev2: &str) {
+        if is_feature_phone_token(name) {
+            self.mobile = true;
+        }
         // Each rule needs a particular first byte: dispatch on it rather than trying them all.
         match tok.as_bytes().first() {
             Some(b'0'..=b'9') => match prev {
@@ -359,6 +393,8 @@ impl<'a> Scan<'a> {
             }
             // Amazon Fire tablets: KFTRWI, KFMAWI
             Some(b'K') if is_model_code(name, "KF") => self.kindle = true,
+            // Yandex's app marks its tablet build: "YaApp_Android/24.19/apad".
+            Some(b'Y') if tok.ends_with("/apad") => self.tablet = true,
             Some(b's' | b'S') if name.eq_ignore_ascii_case("smarttv") || name.eq_ignore_ascii_case("smart-tv") => {
                 self.tv = true;
             }
@@ -492,6 +528,36 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// Platform tokens of feature phones: Japanese carriers' (`DoCoMo/2.0`, `KDDI-CA31`,
+/// `SoftBank/1.0`), Java ME (`MIDP-2.0`), Symbian, MediaTek MAUI, Qualcomm BREW, and their
+/// browsers (UCWEB, NetFront, Obigo, Openwave's UP.Browser).
+fn is_feature_phone_token(name: &str) -> bool {
+    const PREFIXES: [&str; 16] = [
+        "DoCoMo",
+        "KDDI-",
+        "SoftBank",
+        "Vodafone",
+        "J-PHONE",
+        "WILLCOM",
+        "UP.Browser",
+        "MIDP-",
+        "SymbianOS",
+        "Series60",
+        "Series40",
+        "UCWEB",
+        "NetFront",
+        "Obigo",
+        "BREW",
+        "Nokia",
+    ];
+    // Only names starting with a prefix's first letter are compared with the prefixes.
+    let starts = matches!(
+        name.as_bytes().first(),
+        Some(b'B' | b'D' | b'J' | b'K' | b'M' | b'N' | b'O' | b'S' | b'U' | b'V' | b'W')
+    );
+    (starts && PREFIXES.iter().any(|p| name.starts_with(p))) || name.contains("MAUI")
+}
+
 /// A model code like `AFTMM`: the prefix then 1 to 6 more uppercase letters or digits.
 fn is_model_code(name: &str, prefix: &str) -> bool {
     name.strip_prefix(prefix).is_some_and(|rest| {
@@ -577,10 +643,54 @@ fn platform_from_hint(p: &str) -> Option<&'static str> {
     Some(os)
 }
 
-fn model_is_tv(model: &str) -> bool {
-    model
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| w == "TV" || w == "BRAVIA" || is_model_code(w, "AFT"))
+/// The device class `Sec-CH-UA-Form-Factors` names (a list such as `"Desktop"` or
+/// `"Tablet", "EInk"`), if it names one.
+fn form_factor(list: &str) -> Option<&'static str> {
+    let mut found = None;
+    for (name, _) in brands(list) {
+        let class = match name {
+            "XR" | "Watch" | "Automotive" => "other",
+            "Tablet" | "EInk" => "tablet",
+            "Mobile" => "mobile",
+            "Desktop" => "desktop",
+            _ => continue,
+        };
+        // A device may list several (a convertible is "Desktop", "Tablet"): the most specific wins.
+        found = Some(match (found, class) {
+            (Some("other"), _) | (_, "other") => "other",
+            (Some("tablet"), _) | (_, "tablet") => "tablet",
+            (Some("mobile"), _) | (_, "mobile") => "mobile",
+            _ => class,
+        });
+    }
+    found
+}
+
+/// The device model an Android UA names: the part after `Android <version>;` that is not a
+/// flag, locale or architecture, without its build id (`SM-X700` of `(Linux; Android 12;
+/// SM-X700 Build/SP1A)`, `8950` of `(Linux; U; Android 4.0.4; zh-CN; 8950 Build/IMM76D)`).
+fn android_model(ua: &str) -> Option<&str> {
+    let after = ua.get(ua.find("Android")?..)?;
+    let rest = after.get(after.find(';')? + 1..)?;
+    let rest = rest.get(..rest.find(')').unwrap_or(rest.len()))?;
+    rest.split(';')
+        .map(str::trim)
+        .find(|seg| !is_ua_flag(seg))
+        .map(|seg| seg.split(" Build/").next().unwrap_or(seg).trim())
+        .filter(|m| !m.is_empty() && !m.starts_with("Build/") && *m != "K")
+}
+
+/// `U`, `wv`, `arm_64` or a locale (`en-us`, `zh_CN`, `ru`): not a model.
+fn is_ua_flag(seg: &str) -> bool {
+    let b = seg.as_bytes();
+    let locale = (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic))
+        || (b.len() == 5 && matches!(b[2], b'-' | b'_') && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_alphabetic));
+    seg.is_empty()
+        || locale
+        || matches!(
+            seg,
+            "U" | "I" | "N" | "wv" | "arm" | "arm_64" | "x86" | "x86_64" | "Mobile"
+        )
 }
 
 /// Strips surrounding whitespace and one pair of double quotes (structured-header strings).
@@ -688,6 +798,7 @@ pub(crate) mod tests {
         platform_version: None,
         full_version_list: None,
         model: None,
+        form_factors: None,
     };
 
     /// (device_type, browser, browser_version, os, os_version)
@@ -934,6 +1045,7 @@ pub(crate) mod tests {
             platform_version,
             full_version_list: None,
             model,
+            form_factors: None,
         }
     }
 
@@ -1304,6 +1416,7 @@ pub(crate) mod tests {
                     platform_version: Some(&input),
                     full_version_list: Some(&input),
                     model: Some(&input),
+                    form_factors: Some(&input),
                 },
             ] {
                 let d = parse_device(&input, &h);

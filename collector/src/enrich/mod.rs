@@ -3,4 +3,5 @@
 pub mod bots;
 pub mod device;
 pub mod geo;
+mod models;
 pub mod source;
