@@ -84,6 +84,9 @@ pub struct SiteReport {
     pub user_flow: Vec<Transition>,
     pub funnels: Vec<FunnelReport>,
     pub technical: Technical,
+    /// What was kept out of the human figures and why (`figures::ledger`).
+    #[serde(default)]
+    pub bot_ledger: super::ledger::BotLedger,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -246,7 +249,9 @@ pub fn definitions() -> Vec<Definition> {
         ("conversions", "Goal completions, each goal counted at most once per session; conversion_rate = sessions with any goal / sessions."),
         ("revenue", "Sum of revenue sent with events of the sessions (mixed currencies are summed as sent). A goal's revenue is that of the sessions that reached it, so a session reaching two goals shows its revenue under both; totals and channels count it once."),
         ("very_short_share", "Sessions shorter than session_rules.very_short_seconds / sessions."),
-        ("bot_share", "Hits flagged as bots by the collector / all hits, of sessions starting in the period."),
+        ("bot_share", "Hits flagged as bots by the collector, or of sessions kept out as suspected automation (see automation), / all hits, of sessions starting in the period."),
+        ("automation", "Suspected automation: sessions the collector did not flag that behave like no person (automation rules and thresholds in the glossary). Kept out of every human figure unless [automation] exclude_from_human = false, and counted in bot_ledger."),
+        ("bot_ledger", "Sessions and hits kept out of the human figures, by reason (the collector's bot_reason or an automation rule), AS organisation, country and the channel they would have counted in; automated_session_share = automated / all sessions of the channel."),
         ("exit_rate", "Sessions ending on the page / pageviews of the page, both in the period's sessions."),
         ("channel", "GA4's default channel group, in GA4's rule order, with an AI Assistants channel before the organic ones; custom rules from the config apply first or where placed."),
     ]
@@ -287,7 +292,7 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
 
 /// Sorts by sessions (then name, for stable output) and keeps the top `n`. Keys are built
 /// once per row, not per comparison.
-fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
+pub(super) fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
     rows.sort_by_cached_key(|row| {
         let (count, name) = key(row);
         (std::cmp::Reverse(count), name)
@@ -296,7 +301,7 @@ fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<
     rows
 }
 
-fn label(tables: &Tables, id: u32) -> String {
+pub(super) fn label(tables: &Tables, id: u32) -> String {
     match tables.str(id) {
         "" => "(not set)".to_owned(),
         v => v.to_owned(),
@@ -521,6 +526,7 @@ impl SiteReport {
             })
             .collect();
         let technical = technical(&acc, tables, config, &totals, n);
+        let bot_ledger = super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n);
 
         SiteReport {
             site: tables.str(acc.site).to_owned(),
@@ -545,6 +551,7 @@ impl SiteReport {
             user_flow,
             funnels,
             technical,
+            bot_ledger,
         }
     }
 }

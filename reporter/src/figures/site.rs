@@ -113,6 +113,7 @@ pub struct SiteAcc {
     /// Keyed by (browser, major version) and (OS, version): where very short sessions cluster.
     pub browser_versions: FxHashMap<(u32, u32), Lite>,
     pub os_versions: FxHashMap<(u32, u32), Lite>,
+    pub ledger: super::ledger::LedgerAcc,
 }
 
 pub const DIM_BREAKDOWNS: [usize; 4] = [DIM_DEVICE, DIM_BROWSER, DIM_OS, DIM_COUNTRY];
@@ -146,6 +147,7 @@ impl SiteAcc {
             error_browsers: FxHashMap::default(),
             browser_versions: FxHashMap::default(),
             os_versions: FxHashMap::default(),
+            ledger: Default::default(),
         }
     }
 
@@ -179,7 +181,10 @@ impl SiteAcc {
             Period::Current => (&mut self.current, &mut self.channels),
             Period::Previous => (&mut self.previous, &mut self.previous_channels),
         };
-        if s.is_bot {
+        if period == Period::Current {
+            self.ledger.add(s, attr.channel, tables);
+        }
+        if s.is_bot || (s.automation.is_some() && lookup.automation.exclude_from_human) {
             totals.add_bot(s);
             channels.entry(attr.channel).or_default().add_bot(s);
             return false;
@@ -299,5 +304,6 @@ impl SiteAcc {
         self.error_endings += o.error_endings;
         counts(&mut self.error_exit_pages, o.error_exit_pages);
         counts(&mut self.error_browsers, o.error_browsers);
+        self.ledger.merge(o.ledger);
     }
 }

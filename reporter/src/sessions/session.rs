@@ -72,6 +72,8 @@ pub struct Session {
     /// The last hit was an error event or a not-found page.
     pub ended_on_error: bool,
     pub end_reason: EndReason,
+    /// Set when a human-flagged session behaves like no person does (`automation`).
+    pub automation: Option<crate::automation::Reason>,
 }
 
 impl Session {
