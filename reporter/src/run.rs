@@ -191,6 +191,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             previous_to: Ymd::from_days(periods.previous.1).to_string(),
         },
         session_rules: config.sessions.clone(),
+        automation_rules: config.automation.clone(),
         definitions: definitions(),
         input,
         sites: site_reports,

@@ -131,6 +131,7 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
         user_flow: Vec::new(),
         funnels: Vec::new(),
         technical: Technical::default(),
+        bot_ledger: Default::default(),
     }
 }
 
@@ -146,6 +147,7 @@ fn report() -> Report {
             previous_to: "2026-11-15".into(),
         },
         session_rules: SessionConfig::default(),
+        automation_rules: Default::default(),
         definitions: definitions(),
         input: InputSummary::default(),
         sites: vec![

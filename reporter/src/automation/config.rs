@@ -1,11 +1,11 @@
 //! `[automation]` in `hitflow.toml`: the thresholds of the behaviour rules (glossary:
 //! "Suspected automation") and whether flagged sessions stay out of the human figures.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pattern::Pattern;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AutomationConfig {
     /// Keep suspected-automation sessions out of every human figure (they are still counted in

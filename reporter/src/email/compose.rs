@@ -145,6 +145,8 @@ struct View {
     text_sources: Vec<String>,
     text_pages: Vec<String>,
     definitions: Vec<Note>,
+    /// What the bot ledger kept out (`ledger_line`).
+    bots: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -481,6 +483,7 @@ impl View {
             text_channels,
             text_sources,
             text_pages,
+            bots: super::ledger_line::ledger_line(&site.bot_ledger),
             definitions: vec![
                 Note {
                     name: "Visitors",

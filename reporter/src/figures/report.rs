@@ -16,6 +16,9 @@ pub struct Report {
     pub hitflow_version: String,
     pub period: PeriodInfo,
     pub session_rules: crate::config::SessionConfig,
+    /// The suspected-automation thresholds the run used (`[automation]`).
+    #[serde(default)]
+    pub automation_rules: crate::automation::AutomationConfig,
     pub definitions: Vec<Definition>,
     pub input: InputSummary,
     pub sites: Vec<SiteReport>,

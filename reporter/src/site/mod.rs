@@ -9,7 +9,7 @@
 //! periods/<from>_<to>/glossary.html           definitions, session rules, what was read
 //! periods/<from>_<to>/report.json             the report the pages were rendered from
 //! periods/<from>_<to>/<site>/index.html       overview: totals, daily chart, channel quality
-//! periods/<from>_<to>/<site>/{pages,sources,audience,flow,funnels,technical,goals}.html
+//! periods/<from>_<to>/<site>/{pages,sources,audience,flow,funnels,technical,goals,bots}.html
 //! periods/<from>_<to>/<site>/channels/<channel>.html
 //! ```
 //!
