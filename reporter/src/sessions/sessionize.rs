@@ -100,6 +100,8 @@ struct Builder {
     page_engaged: i64,
     activity_end: i64,
     last_was_error: bool,
+    /// Event of the last hit when it was an error (`pageview` for a not-found page).
+    last_error_event: u32,
     /// Touch of the latest pageview that named a source (campaign or external referrer).
     current_source: Option<u32>,
 }
@@ -128,12 +130,14 @@ impl Builder {
                 goals: 0,
                 funnel_steps: 0,
                 ended_on_error: false,
+                error_event: 0,
                 end_reason: EndReason::Inactivity,
             },
             page_start: hit.ts,
             page_engaged: 0,
             activity_end: hit.ts,
             last_was_error: false,
+            last_error_event: 0,
             current_source: None,
         };
         builder.add(hit, lookup, pages);
@@ -203,6 +207,7 @@ impl Builder {
             }
         }
         self.last_was_error = mask & TECH_BIT != 0;
+        self.last_error_event = if self.last_was_error { hit.event } else { 0 };
     }
 
     fn finish(mut self, reason: EndReason, pages: &[u32], sink: &mut impl SessionSink, orphans: &mut u64) {
@@ -212,6 +217,7 @@ impl Builder {
         }
         self.session.duration_ms = self.activity_end - self.session.start;
         self.session.ended_on_error = self.last_was_error;
+        self.session.error_event = self.last_error_event;
         self.session.end_reason = reason;
         sink.add(&self.session, pages);
     }
