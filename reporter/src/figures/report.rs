@@ -295,9 +295,9 @@ pub struct CountRow {
     pub sessions: u64,
     /// All sessions of the group (of the browser, for `error_endings_by_browser`), when the
     /// count has a base; `share` = sessions / of_sessions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub of_sessions: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub share: Option<f64>,
 }
 
