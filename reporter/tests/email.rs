@@ -653,7 +653,7 @@ fn html_is_fluid_with_header_cells_and_stacked_cards() {
     assert!(!html.contains("width:600px;max-width") && !html.contains("width=\"33%\""));
     for header in ["Channel", "Sessions", "Change", "Source / medium", "Page", "Pageviews"] {
         assert!(
-            html.contains(&format!("scope=\"col\"")) && html.contains(&format!(">{header}</th>")),
+            html.contains("scope=\"col\"") && html.contains(&format!(">{header}</th>")),
             "{header}"
         );
     }

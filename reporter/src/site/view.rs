@@ -476,7 +476,8 @@ mod tests {
     #[test]
     fn rates_resting_on_a_few_events_are_not_ranked() {
         // Each row: (sessions, converted); all have 30+ sessions, the rule is about events.
-        let cases: [(&[(u64, u64)], [Option<&str>; 3]); 2] = [
+        type Case<'a> = (&'a [(u64, u64)], [Option<&'a str>; 3]);
+        let cases: [Case; 2] = [
             // 7 conversions of 31 sessions would be "best" on sessions alone; with 4 it is not
             // ranked, leaving the other two.
             (&[(31, 4), (400, 20), (300, 30)], [None, Some("worst"), Some("best")]),
