@@ -15,6 +15,7 @@ pub mod generate;
 pub mod output;
 pub mod pattern;
 pub mod period;
+pub mod present;
 pub mod publish;
 pub mod run;
 pub mod scan;

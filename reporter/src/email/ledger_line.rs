@@ -1,7 +1,8 @@
 //! The email's one line on the bot ledger: how much was kept out of the figures and why.
 
-use super::format::{clean, int, rate};
 use crate::figures::ledger::BotLedger;
+use crate::present::format::{int, pct};
+use crate::present::text::clean;
 
 /// Reasons named in the line; the rest are on the site's bot ledger page.
 const REASONS_SHOWN: usize = 3;
@@ -24,7 +25,7 @@ pub fn ledger_line(ledger: &BotLedger) -> String {
     format!(
         "{} automated sessions ({} of all, {} hits) {verb}; top reasons: {}.",
         int(ledger.sessions),
-        rate(ledger.session_share),
+        pct(ledger.session_share),
         int(ledger.hits),
         reasons.join(", ")
     )

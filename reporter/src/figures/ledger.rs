@@ -7,7 +7,6 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::counts::round4;
 use super::report::{label, top};
 use crate::automation::Reason;
 use crate::scan::rows::{Tables, DIM_AS_ORG, DIM_BOT_REASON, DIM_COUNTRY};
@@ -124,11 +123,12 @@ pub struct ChannelLedgerRow {
     pub automated_hit_share: f64,
 }
 
+/// Exact, like every rate of `report.json`: rounded once where shown (`crate::present`).
 fn ratio(n: u64, d: u64) -> f64 {
     if d == 0 {
         0.0
     } else {
-        round4(n as f64 / d as f64)
+        n as f64 / d as f64
     }
 }
 

@@ -101,6 +101,8 @@ struct Builder {
     page_engaged: i64,
     activity_end: i64,
     last_was_error: bool,
+    /// Event of the last hit when it was an error (`pageview` for a not-found page).
+    last_error_event: u32,
     /// Touch of the latest pageview that named a source (campaign or external referrer).
     current_source: Option<u32>,
     /// What the automation rules look at.
@@ -131,6 +133,7 @@ impl Builder {
                 goals: 0,
                 funnel_steps: 0,
                 ended_on_error: false,
+                error_event: 0,
                 end_reason: EndReason::Inactivity,
                 automation: None,
             },
@@ -138,6 +141,7 @@ impl Builder {
             page_engaged: 0,
             activity_end: hit.ts,
             last_was_error: false,
+            last_error_event: 0,
             current_source: None,
             trace: Trace::default(),
         };
@@ -216,6 +220,7 @@ impl Builder {
             }
         }
         self.last_was_error = mask & TECH_BIT != 0;
+        self.last_error_event = if self.last_was_error { hit.event } else { 0 };
     }
 
     fn finish(
@@ -232,6 +237,7 @@ impl Builder {
         }
         self.session.duration_ms = self.activity_end - self.session.start;
         self.session.ended_on_error = self.last_was_error;
+        self.session.error_event = self.last_error_event;
         self.session.end_reason = reason;
         // The collector's flag already keeps bot sessions out; the rules judge the rest.
         if !self.session.is_bot {

@@ -9,12 +9,12 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::charts::{self, Row};
-use super::escape::escape;
-use super::format;
 use super::history::{self, PeriodEntry};
 use super::slug::unique_slugs;
 use super::view::{compare, SiteLink, SiteView};
 use crate::figures::report::{Report, SiteReport};
+use crate::present::format;
+use crate::present::text::escape_html as escape;
 
 /// Every template, registered under its file name.
 const TEMPLATES: [(&str, &str); 18] = [
@@ -112,7 +112,7 @@ impl Engine {
         // Autoescape stays on for every `.html` template, with the same escape as the charts.
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape);
-        format::register_filters(&mut tera);
+        crate::present::register_filters(&mut tera);
         tera.add_raw_templates(TEMPLATES)
             .context("site templates do not parse")?;
         Ok(Engine { tera })
