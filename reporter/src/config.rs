@@ -21,6 +21,8 @@ pub struct Config {
     pub funnels: Vec<FunnelConfig>,
     pub channels: ChannelsConfig,
     pub technical: TechnicalConfig,
+    /// Behaviour rules that flag sessions no person produces (`automation`).
+    pub automation: crate::automation::AutomationConfig,
     pub report: ReportConfig,
     /// Email reports: sender, SMTP server, link base of the hosted report (recipients are per site).
     pub email: crate::email::EmailConfig,

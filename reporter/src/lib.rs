@@ -5,6 +5,7 @@
 //! `sessions` (bounded-memory sessionizer) → `figures` (per site / channel / breakdown) →
 //! `output` (report.json, sessions.parquet).
 
+pub mod automation;
 pub mod channels;
 pub mod compact;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod generate;
 pub mod output;
 pub mod pattern;
 pub mod period;
+pub mod present;
 pub mod publish;
 pub mod run;
 pub mod scan;

@@ -1,12 +1,18 @@
 //! Glob-like path patterns for goals, funnels and technical signals: `*` matches any run of
 //! characters (including `/`), everything else matches itself. No regex engine needed.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(from = "String")]
 pub struct Pattern {
     text: String,
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 impl From<String> for Pattern {

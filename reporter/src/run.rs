@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::channels::ChannelRules;
 use crate::config::Config;
 use crate::figures::collect::{into_sites, FigureContext, ShardFigures};
+use crate::figures::coverage::DataHours;
 use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SiteReport};
 use crate::figures::site::Periods;
 use crate::output::sessions_parquet::SessionsWriter;
@@ -72,6 +73,12 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32)
         .await
         .context("listing the hits")?;
+    let data_hours: Vec<i64> = scan_plan
+        .partitions
+        .iter()
+        .filter(|(_, objects)| !objects.is_empty())
+        .map(|(partition, _)| partition.start_ms())
+        .collect();
     let mut input = InputSummary {
         store: store.describe(),
         partitions_read: scan_plan.partitions.len() as u64,
@@ -172,12 +179,18 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     input.absorb(sessionizer.stats);
 
     // The report is built while the writer thread finishes sessions.parquet.
+    // Coverage: the hours whose partitions hold hit files (the listing), and today.
+    let data_hours = DataHours {
+        hours: data_hours,
+        now_ms: chrono::Utc::now().timestamp_millis(),
+        periods,
+    };
     let sites = into_sites(shards);
     let mut site_reports: Vec<SiteReport> = sites
         .into_values()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|acc| SiteReport::build(acc, &tables, &lookup, config))
+        .map(|acc| SiteReport::build(acc, &tables, &lookup, config, &data_hours))
         .collect();
     site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
     site_reports.sort_by(|a, b| a.site.cmp(&b.site));
@@ -191,6 +204,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             previous_to: Ymd::from_days(periods.previous.1).to_string(),
         },
         session_rules: config.sessions.clone(),
+        automation_rules: config.automation.clone(),
         definitions: definitions(),
         input,
         sites: site_reports,

@@ -33,9 +33,9 @@ fn figures(sessions: u64, visitors: u64, engagement: f64, bounce: f64, conversio
         pages_per_session: 2.5,
         avg_duration_s: avg,
         median_duration_s: avg / 2.0,
-        bounces: (sessions as f64 * bounce) as u64,
+        bounces: (sessions as f64 * bounce).round() as u64,
         bounce_rate: bounce,
-        engaged_sessions: (sessions as f64 * engagement) as u64,
+        engaged_sessions: (sessions as f64 * engagement).round() as u64,
         engagement_rate: engagement,
         conversions,
         converted_sessions: conversions,
@@ -57,7 +57,7 @@ fn channel(
         channel: name.into(),
         figures: figures(sessions, sessions * 4 / 5, engagement, bounce, conversions, avg),
         previous_sessions: previous,
-        sessions_delta: None,
+        sessions_delta: (previous > 0).then(|| (sessions as f64 - previous as f64) / previous as f64),
     }
 }
 
@@ -81,7 +81,10 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
     SiteReport {
         site: name.into(),
         timezone: timezone.into(),
-        deltas: Deltas::default(),
+        deltas: Deltas::between(&totals, &previous, true),
+        coverage: Default::default(),
+        revenue: Vec::new(),
+        previous_revenue: Vec::new(),
         totals,
         previous,
         channels: vec![
@@ -129,8 +132,10 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
         hour_of_day: Vec::new(),
         daily: Vec::new(),
         user_flow: Vec::new(),
+        user_flow_exits: Vec::new(),
         funnels: Vec::new(),
         technical: Technical::default(),
+        bot_ledger: Default::default(),
     }
 }
 
@@ -146,6 +151,7 @@ fn report() -> Report {
             previous_to: "2026-11-15".into(),
         },
         session_rules: SessionConfig::default(),
+        automation_rules: Default::default(),
         definitions: definitions(),
         input: InputSummary::default(),
         sites: vec![
@@ -363,7 +369,7 @@ async fn smtp_delivery_with_auth_reaches_a_real_server() {
     let main = &received[0];
     assert_eq!(
         header(main, "subject"),
-        ["example.com · week 47 · 12,340 sessions (+8%) · engagement 61%"]
+        ["example.com · week 47 · 12,340 sessions (▲ +8.0%) · engagement 61.0%"]
     );
     let text = part(main, "text/plain");
     let html = part(main, "text/html");
@@ -371,27 +377,26 @@ async fn smtp_delivery_with_auth_reaches_a_real_server() {
         "12,340",
         "9,876",
         "Visitors (daily-unique)",
-        "61%",
+        "61.0%",
         "+3.2 pp",
-        "38%",
-        "123",
+        "38.0%",
+        "30,850",
         "Organic Search",
         "google / organic",
     ] {
         assert!(text.contains(needle), "text part lacks {needle}:\n{text}");
         assert!(html.contains(needle), "html part lacks {needle}");
     }
-    assert!(
-        text.contains("Full report: https://reports.example.com/example.com/"),
-        "{text}"
-    );
-    assert!(html.contains("href=\"https://reports.example.com/example.com/\""));
+    // The link points into the published layout (`site::` paths), as in the golden text.
+    let link = "https://reports.example.com/periods/2026-11-16_2026-11-22/example-com/index.html";
+    assert!(text.contains(&format!("Full report: {link}")), "{text}");
+    assert!(html.contains(&format!("href=\"{link}\"")));
     let blog = &received[2];
     assert_eq!(
         header(blog, "subject"),
-        ["blog.example.org · week 47 · 420 sessions · engagement 50%"]
+        ["blog.example.org · week 47 · 420 sessions · engagement 50.0%"]
     );
-    assert!(part(blog, "text/plain").contains("No sessions in the period before"));
+    assert!(part(blog, "text/plain").contains("no previous data"));
 }
 
 #[tokio::test]
@@ -462,7 +467,7 @@ async fn eml_files_are_written_per_site_and_recipient() {
         check_message(&message, to);
         assert_eq!(
             header(&message, "subject"),
-            ["example.com · week 47 · 12,340 sessions (+8%) · engagement 61%"]
+            ["example.com · week 47 · 12,340 sessions (▲ +8.0%) · engagement 61.0%"]
         );
         let raw = std::fs::read(path).expect("eml");
         // The raw file is 7-bit clean (encoded parts and headers), lines CRLF-terminated.
@@ -598,7 +603,7 @@ fn subject_and_html_follow_the_email_client_rules() {
         .expect("composed");
     assert_eq!(
         mail.subject,
-        "example.com · week 47 · 12,340 sessions (+8%) · engagement 61%"
+        "example.com · week 47 · 12,340 sessions (▲ +8.0%) · engagement 61.0%"
     );
     let html = mail.html.to_ascii_lowercase();
     for banned in [
@@ -633,6 +638,71 @@ fn subject_and_html_follow_the_email_client_rules() {
         .compose(&report, &report.sites[1], "week 47", &no_link)
         .expect("composed");
     assert!(!mail.text.contains("Full report") && !mail.html.contains("href="));
+}
+
+/// The HTML part fits a phone: fluid up to 600 px, KPI cards one per line (no three-card
+/// rows of 200 px), and data tables with real header cells.
+#[test]
+fn html_is_fluid_with_header_cells_and_stacked_cards() {
+    let composer = Composer::new().expect("templates");
+    let report = report();
+    let mail = composer
+        .compose(&report, &report.sites[1], "week 47", &email_config(25))
+        .expect("composed");
+    let html = &mail.html;
+    assert!(html.contains("style=\"width:100%;max-width:600px;"), "fluid container");
+    assert!(!html.contains("width:600px;max-width") && !html.contains("width=\"33%\""));
+    for header in ["Channel", "Sessions", "Change", "Source / medium", "Page", "Pageviews"] {
+        assert!(
+            html.contains("scope=\"col\"") && html.contains(&format!(">{header}</th>")),
+            "{header}"
+        );
+    }
+    // Data tables are not layout tables.
+    let channel_table = html
+        .split(">Channel</th>")
+        .next()
+        .unwrap()
+        .rsplit("<table")
+        .next()
+        .unwrap();
+    assert!(!channel_table.contains("role=\"presentation\""), "{channel_table}");
+    // Every KPI card is a full-width table of its own.
+    assert_eq!(html.matches("margin-bottom:8px;").count(), 7);
+}
+
+/// A site without a previous period reads "no previous data", on the site and in the email
+/// alike, never "n/a vs 0.0%", "vs 0s" or "new".
+#[test]
+fn an_empty_previous_period_reads_the_same_on_the_site_and_in_the_email() {
+    let report = report();
+    let blog = report
+        .sites
+        .iter()
+        .find(|s| s.previous.sessions == 0)
+        .expect("a site without a previous period");
+    let mail = Composer::new()
+        .unwrap()
+        .compose(&report, blog, "week 47", &email_config(25))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rendered = hitflow_reporter::site::render_site(&report, dir.path()).unwrap();
+    let overview = rendered
+        .overviews
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|html| html.contains(&format!("<h1>{}", blog.site)))
+        .unwrap();
+    for (name, text) in [
+        ("site", &overview),
+        ("email html", &mail.html),
+        ("email text", &mail.text),
+    ] {
+        assert!(text.contains("no previous data"), "{name}");
+        for wrong in ["n/a", "vs 0.0%", "vs 0s", ">new<", " new "] {
+            assert!(!text.contains(wrong), "{name} shows {wrong:?}");
+        }
+    }
 }
 
 #[test]

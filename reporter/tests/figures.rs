@@ -93,7 +93,8 @@ async fn hand_built_hits_give_the_documented_figures() {
     assert_eq!((t.engaged_sessions, t.engagement_rate), (3, 0.75));
     assert_eq!((t.conversions, t.converted_sessions, t.conversion_rate), (1, 1, 0.25));
     assert_eq!((t.human_hits, t.bot_hits), (8, 3));
-    assert_eq!(t.bot_share, 0.2727);
+    // Exact in report.json: rates are rounded once, where they are shown.
+    assert_eq!(t.bot_share, 3.0 / 11.0);
     assert_eq!(t.pages_per_session, 1.25);
     // Durations: 3 min (beacon caps the last page at 2 min after /pricing), 0, 1 min, 15 s.
     assert_eq!(t.avg_duration_s, (180.0 + 0.0 + 60.0 + 15.0) / 4.0);

@@ -25,6 +25,8 @@ const IMG: &str = "\"><img src=x onerror=alert(1)>";
 const SVG_BREAK: &str = "</svg><script>alert(2)</script>";
 const JS_URL: &str = "javascript:alert(3)";
 const HOSTILE_SITE: &str = "\"><img src=x onerror=alert(1)>.example";
+/// A right-to-left override that makes "gnp.exe" display as "exe.png".
+const BIDI: &str = "\u{202E}gnp.exe\u{2066}\u{200B}";
 
 /// Hits whose every visitor-controlled field carries a payload, run through the real pipeline.
 async fn hostile_report(dir: &Path) -> Report {
@@ -42,7 +44,7 @@ async fn hostile_report(dir: &Path) -> Report {
             site: site.into(),
             referrer_host: Some(format!("{JS_URL}{IMG}")),
             referrer_path: Some(format!("/{SCRIPT}")),
-            utm_source: Some(format!("src{SCRIPT}")),
+            utm_source: Some(format!("src{SCRIPT}{BIDI}")),
             utm_medium: Some(format!("med{IMG}")),
             utm_campaign: Some(if v % 2 == 0 {
                 format!("evil{SVG_BREAK}")
@@ -339,7 +341,19 @@ async fn visitor_data_is_escaped_everywhere() {
 
     let pages = html_pages(&out);
     assert!(pages.len() >= 2 * 9 + 3, "{} pages", pages.len());
+    // Bidi and invisible characters are neutralised on every page, as in the email.
+    assert!(
+        pages
+            .iter()
+            .any(|(_, html)| html.contains("\u{FFFD}gnp.exe\u{FFFD}\u{FFFD}")),
+        "the source shows with its hidden characters replaced"
+    );
     for (path, html) in &pages {
+        assert!(
+            !html.chars().any(hitflow_reporter::present::text::is_unsafe_char),
+            "{} holds a bidi or invisible character",
+            path.display()
+        );
         for payload in [
             SCRIPT,
             IMG,
@@ -442,13 +456,14 @@ fn overview_shows_deltas_in_text_and_marks_best_and_worst() {
     let dir = tempfile::tempdir().unwrap();
     let rendered = render_site(&fixture(), dir.path()).unwrap();
     let html = std::fs::read_to_string(&rendered.overviews[0]).unwrap();
-    // Sessions fell 0.9%, bounce rate rose 6.0% (worse): arrow and sign in text.
+    // Sessions fell 0.9%, bounce rate rose 2.3 percentage points (worse): arrow, sign and unit
+    // in text.
     assert!(
         html.contains("▼ −0.9%<span class=\"vh\"> (worse)</span>"),
         "sessions delta"
     );
     assert!(
-        html.contains("▲ +6.0%<span class=\"vh\"> (worse)</span>"),
+        html.contains("▲ +2.3 pp<span class=\"vh\"> (worse)</span>"),
         "bounce-rate delta"
     );
     let table = html
@@ -459,10 +474,19 @@ fn overview_shows_deltas_in_text_and_marks_best_and_worst() {
         .next()
         .unwrap();
     let table = table.split("<tbody>").nth(1).unwrap();
-    // Seven columns, each with a best and a worst among the three ranked channels; bot share
-    // ties at 0% for Organic Search and Referral, and ties share the mark.
-    assert_eq!(table.matches("★ best</span>").count(), 8, "{table}");
-    assert_eq!(table.matches("✕ worst</span>").count(), 7);
+    // Six quality columns, each with a best and a worst among the three ranked channels; bot
+    // share ties at 0% for Organic Search and Referral, and ties share the mark. Sessions are
+    // volume and never ranked.
+    assert_eq!(table.matches("★ best</span>").count(), 7, "{table}");
+    assert_eq!(table.matches("✕ worst</span>").count(), 6);
+    let organic = table
+        .split("<tr>")
+        .find(|row| row.contains(">Organic Search</a>"))
+        .unwrap();
+    assert!(
+        organic.contains("<td class=\"num\">609</td>"),
+        "sessions unranked: {organic}"
+    );
     let direct = table.split("<tr>").find(|row| row.contains(">Direct</a>")).unwrap();
     assert!(
         direct.contains("<td class=\"num worst\">18.8%<span class=\"tag worst\">✕ worst</span></td>"),
@@ -549,4 +573,133 @@ fn a_period_that_is_not_two_dates_is_refused() {
         std::fs::read_dir(dir.path()).unwrap().next().is_none(),
         "nothing written"
     );
+}
+
+/// Sessions of `visitor` on `day` (ms of midnight UTC) over `paths`, a minute apart.
+fn visit(visitor: u64, day: i64, paths: &[&str]) -> Vec<Hit> {
+    paths
+        .iter()
+        .enumerate()
+        .map(|(k, path)| hit(visitor, day + 10 * 3_600_000 + k as i64 * MIN, "pageview", path))
+        .collect()
+}
+
+const DAY: i64 = 86_400_000;
+
+/// A store that starts on the last day of the previous period: the report says so and shows no
+/// change of counts (neither on the site nor in the email), and no previous-average line.
+#[tokio::test]
+async fn a_partly_empty_previous_period_shows_coverage_instead_of_deltas() {
+    let dir = tempfile::tempdir().unwrap();
+    // Period 2025-11-28..29 (T0's day and the next); previous 11-26..27, data only on 11-27.
+    let day0 = T0 - 9 * 3_600_000;
+    let mut hits = Vec::new();
+    for v in 0..3 {
+        hits.extend(visit(v, day0 - DAY, &["/", "/pricing"]));
+    }
+    for v in 10..30 {
+        // `/app/#/x` reloaded is not a step of the flow.
+        hits.extend(visit(
+            v,
+            day0 + (v as i64 % 2) * DAY,
+            &["/app/#/x", "/app/#/x", "/signup"],
+        ));
+    }
+    let lake = dir.path().join("lake");
+    write_hits(&lake, &hits);
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: "2025-11-28".parse().unwrap(),
+        to: "2025-11-29".parse().unwrap(),
+        out: dir.path().join("out"),
+        strict: true,
+        progress: false,
+    };
+    let report = run(store, &Config::default(), &options).await.expect("run").report;
+    let site = &report.sites[0];
+    assert_eq!(
+        (
+            site.coverage.previous.days_with_data,
+            site.coverage.previous.days,
+            site.coverage.comparable
+        ),
+        (1, 2, false)
+    );
+    assert_eq!(site.coverage.previous.incomplete_days, ["2025-11-26"]);
+    assert_eq!((site.totals.sessions, site.previous.sessions), (20, 3));
+    assert_eq!(site.deltas.sessions, None, "+567% against one day of two");
+    assert!(site.channels.iter().all(|c| c.sessions_delta.is_none()));
+    assert!(site.deltas.bounce_rate.is_some(), "rates are still compared");
+    // The flow: no self-transition, each move as a share of its from page, exits per step.
+    assert!(site.user_flow.iter().all(|t| t.from != t.to), "{:?}", site.user_flow);
+    let first = &site.user_flow[0];
+    assert_eq!(
+        (
+            first.from.as_str(),
+            first.to.as_str(),
+            first.sessions,
+            first.from_sessions
+        ),
+        ("/app/#/x", "/signup", 20, 20)
+    );
+    assert_eq!(first.share_of_from, 1.0);
+    assert!(site
+        .user_flow_exits
+        .iter()
+        .any(|e| e.step == 2 && e.page == "/signup" && e.exits == 20));
+
+    let out = dir.path().join("site");
+    let rendered = render_site(&report, &out).expect("render");
+    let overview = std::fs::read_to_string(&rendered.overviews[0]).unwrap();
+    assert!(
+        overview.contains("Previous period: 1 of 2 days has data."),
+        "coverage note on the overview"
+    );
+    assert!(overview.contains("not comparable (partial data)"));
+    assert!(!overview.contains("▲ +566.7%") && !overview.contains("dashed line"));
+
+    let composer = hitflow_reporter::email::Composer::new().unwrap();
+    let mail = composer
+        .compose(&report, site, "2025-11-28 – 2025-11-29", &Default::default())
+        .unwrap();
+    assert_eq!(
+        mail.subject,
+        "example.com · 2025-11-28 – 2025-11-29 · 20 sessions · engagement 100.0%"
+    );
+    assert!(
+        mail.text
+            .contains("PARTIAL DATA: Previous period: 1 of 2 days has data."),
+        "{}",
+        mail.text
+    );
+    assert!(mail.html.contains("Previous period: 1 of 2 days has data."));
+    assert!(mail.text.contains("not comparable (partial data)"));
+    // The period is said once in the header, not as label and again as dates.
+    assert_eq!(mail.text.matches("2025-11-28 – 2025-11-29").count(), 1, "{}", mail.text);
+}
+
+/// The email's "Open the full report" link is a page of the tree `render_site` writes (and
+/// `reporter publish` uploads as it is).
+#[test]
+fn the_email_links_to_a_page_of_the_published_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = fixture();
+    render_site(&report, dir.path()).unwrap();
+    let base = "https://collector.example.com/reports";
+    let email = hitflow_reporter::email::EmailConfig {
+        site_url: Some(format!("{base}/")),
+        ..Default::default()
+    };
+    let composer = hitflow_reporter::email::Composer::new().unwrap();
+    for site in &report.sites {
+        let mail = composer.compose(&report, site, "week 46", &email).unwrap();
+        let link = mail
+            .text
+            .lines()
+            .find_map(|l| l.strip_prefix("Full report: "))
+            .expect("a link in the text part");
+        let page = link.strip_prefix(&format!("{base}/")).expect("below the site root");
+        assert!(dir.path().join(page).is_file(), "{link} is not a published page");
+        assert!(mail.html.contains(&format!("href=\"{link}\"")));
+    }
 }

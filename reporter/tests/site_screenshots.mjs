@@ -147,6 +147,20 @@ for (const viewport of Object.keys(VIEWPORTS)) {
     const channel = await open(posix.join(posix.dirname(overview), href), viewport);
     await checkPage(channel, `channel-${viewport}`, '#channel-figures');
   });
+  test(`bot ledger at ${viewport} width`, async () => {
+    const overview = overviewPath();
+    const page = await open(overview, viewport);
+    const href = await page.locator('.site-nav a', { hasText: 'Bot ledger' }).getAttribute('href');
+    assert.match(href, /bots\.html$/);
+    await page.close();
+    const ledger = await open(posix.join(posix.dirname(overview), 'bots.html'), viewport);
+    assert.match(await ledger.locator('h1').innerText(), /Bot ledger/);
+    // The generated data holds crawlers and scripted bots: both kinds of reason appear.
+    const reasons = await ledger.locator('#ledger-reasons').innerText();
+    assert.match(reasons, /ua:/);
+    assert.match(reasons, /automation:/);
+    await checkPage(ledger, `bots-${viewport}`, '#ledger-channels');
+  });
 }
 
 test('overview in dark mode', async () => {

@@ -3,10 +3,13 @@
 //! The built-in lists live in `reporter/data/channels/*.txt` (format described in `search.txt`)
 //! and are compiled in with `include_str!`. Every entry of every list goes into one
 //! [`SourceIndex`], so a lookup is a few hash probes and the most specific entry wins across
-//! lists: `mail.google.com` (email) beats `google.*` (search).
+//! lists: `mail.google.com` (email) beats `google.*` (search). Matomo's vendored list
+//! (`vendor.rs`) answers only for sources none of these entries match.
 
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
+
+use super::vendor::VendorIndex;
 
 /// A list of sources a channel rule can test against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -211,12 +214,40 @@ impl SourceIndex {
 
     /// The most specific entry matching `source` (lowercase; a leading `www.` is ignored):
     /// the exact source, then its parent domains from the longest, then its `brand.*`.
+    /// Matomo's vendored list (`vendor.rs`) answers where these entries do not, or where its
+    /// entry is strictly more specific (`ai.baidu.com` under `baidu.com`); on equal footing
+    /// hitflow's entry wins, so GA4's categories win conflicts (`youtube.com` stays video).
     pub fn lookup(&self, source: &str) -> Option<SourceMatch<'_>> {
         let source = source.strip_prefix("www.").unwrap_or(source);
         if source.is_empty() {
             return None;
         }
-        let found = self.exact.get(source).or_else(|| {
+        let found = self.own(source);
+        let rank = found.as_ref().map_or(0, |(_, rank)| *rank);
+        // Same category: keep hitflow's entry and its canonical name (`l.facebook.com` → facebook).
+        let vendor = VendorIndex::get().lookup_above(source, rank);
+        if let Some(category) = vendor.filter(|c| found.as_ref().is_none_or(|(e, _)| e.category != *c)) {
+            return Some(SourceMatch {
+                category,
+                canonical: None,
+            });
+        }
+        found.map(|(found, _)| SourceMatch {
+            category: found.category,
+            canonical: found.canonical.as_deref(),
+        })
+    }
+
+    /// The category hitflow's own entries give `source`, without the vendored list.
+    #[cfg(test)]
+    pub fn own_category(&self, source: &str) -> Option<Category> {
+        self.own(source.strip_prefix("www.").unwrap_or(source))
+            .map(|(e, _)| e.category)
+    }
+
+    /// hitflow's own entry for `source` (no `www.`, not empty) and how specific it is.
+    fn own(&self, source: &str) -> Option<(&Entry, u32)> {
+        self.exact.get(source).map(|e| (e, specificity(source))).or_else(|| {
             // Parents must keep a dot: bare names such as "google" are TLDs too (blog.google).
             let mut rest = source;
             while let Some((_, parent)) = rest.split_once('.') {
@@ -224,15 +255,13 @@ impl SourceIndex {
                     break;
                 }
                 if let Some(entry) = self.exact.get(parent) {
-                    return Some(entry);
+                    return Some((entry, specificity(parent)));
                 }
                 rest = parent;
             }
-            brand_label(source).and_then(|brand| self.brands.get(brand))
-        })?;
-        Some(SourceMatch {
-            category: found.category,
-            canonical: found.canonical.as_deref(),
+            brand_label(source)
+                .and_then(|brand| self.brands.get(brand))
+                .map(|e| (e, BRAND_SPECIFICITY))
         })
     }
 
@@ -240,6 +269,30 @@ impl SourceIndex {
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.exact.len() + self.brands.len()
+    }
+}
+
+/// How specific a matched entry is, to compare hitflow's and the vendored entries: a host
+/// entry by its labels (`ai.baidu.com` 3 > `baidu.com` 2), a `brand.*` or `name.{}` entry
+/// below any host entry.
+pub(crate) fn specificity(host: &str) -> u32 {
+    2 * (host.matches('.').count() as u32 + 1)
+}
+
+/// `brand.*`: below every host entry (`mail.google.com` beats `google.*`).
+pub(crate) const BRAND_SPECIFICITY: u32 = 1;
+
+/// Length of the public suffix of `host` (`com`, `co.uk`, by the `SECOND_LEVEL` heuristic);
+/// `None` when nothing is left before it.
+pub(crate) fn public_suffix_len(host: &str) -> Option<usize> {
+    let mut labels = host.rsplit('.');
+    let tld = labels.next()?;
+    let second = labels.next()?;
+    if tld.len() == 2 && SECOND_LEVEL.contains(&second) {
+        labels.next()?;
+        Some(second.len() + 1 + tld.len())
+    } else {
+        Some(tld.len())
     }
 }
 

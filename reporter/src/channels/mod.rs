@@ -8,6 +8,7 @@
 //! - `attribution.rs`: a session's first hit ([`Touch`]) → [`Attribution`].
 //! - `rules.rs`: [`Attribution`] → channel, by the first rule that holds.
 //! - `categories.rs`: the source lists (search, social, ...) in `reporter/data/channels/`.
+//! - `vendor.rs`: Matomo's search engine, social network and AI assistant list, under them.
 //! - `config.rs`: the `[channels]` table.
 //!
 //! Choices where GA4 leaves room:
@@ -23,6 +24,7 @@ mod attribution;
 mod categories;
 mod config;
 mod rules;
+mod vendor;
 
 use std::sync::OnceLock;
 
@@ -468,25 +470,28 @@ mod tests {
     #[test]
     fn extra_sources_and_exclusions() {
         let before = ChannelRules::builtin();
-        let kagi = Touch {
+        let marginalia = Touch {
             url_host: "example.com",
-            referrer_host: Some("kagi.com"),
+            referrer_host: Some("marginalia.nu"),
             ..Touch::default()
         };
-        assert_eq!(before.channel_of(&kagi).1, REFERRAL);
+        assert_eq!(before.channel_of(&marginalia).1, REFERRAL);
         let rules = config(
             r#"
             [channels]
-            search = ["kagi.com = kagi", "kagi"]
+            search = ["marginalia.nu = marginalia", "marginalia"]
             social = ["docs.google.com"]
             ai_assistants = ["chat.example.org"]
             referral_exclusions = ["pay.example.net"]
             "#,
         )
         .expect("valid config");
-        let (attribution, channel) = rules.channel_of(&kagi);
-        assert_eq!((attribution, channel), (a("kagi", "organic", None), ORGANIC_SEARCH));
-        assert_eq!(rules.classify(&a("kagi", "cpc", None), None), PAID_SEARCH);
+        let (attribution, channel) = rules.channel_of(&marginalia);
+        assert_eq!(
+            (attribution, channel),
+            (a("marginalia", "organic", None), ORGANIC_SEARCH)
+        );
+        assert_eq!(rules.classify(&a("marginalia", "cpc", None), None), PAID_SEARCH);
         assert_eq!(
             rules.classify(&a("docs.google.com", "referral", None), None),
             ORGANIC_SOCIAL

@@ -10,12 +10,15 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::config::EmailConfig;
-use super::format::{self, clean, text_table, Align, MAX_VALUE_CHARS};
+use super::format::{text_table, Align, MAX_VALUE_CHARS};
 use super::headers::check_header_value;
 use super::EmailError;
-use crate::figures::counts::Figures;
 use crate::figures::report::{Report, SiteReport};
 use crate::period::Cadence;
+use crate::present::format;
+use crate::present::kpis::{kpis, missing_change};
+use crate::present::text::{clean, escape_html};
+use crate::present::Change;
 
 /// Rows shown in the source and page lists (channels are all shown).
 const TOP_ROWS: usize = 5;
@@ -38,23 +41,6 @@ pub struct ComposedEmail {
 /// The email templates, parsed once per run.
 pub struct Composer {
     tera: Tera,
-}
-
-/// HTML escaping for the `.html` template: `& < > " '` (Tera's default also escapes `/`, which
-/// makes links unreadable in the source without protecting anything inside quoted attributes).
-fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn template_error(template: &str, err: &tera::Error) -> EmailError {
@@ -127,6 +113,10 @@ struct View {
     cadence: Cadence,
     /// "2026-11-16 – 2026-11-22".
     dates: String,
+    /// The dates differ from the period label (not already said in the header).
+    show_dates: bool,
+    /// Which days hold data, when a period is incomplete.
+    coverage_note: Option<String>,
     previous_dates: String,
     timezone: String,
     has_previous: bool,
@@ -136,7 +126,6 @@ struct View {
     engagement: String,
     conversion_rate: String,
     kpis: Vec<Kpi>,
-    kpi_rows: Vec<KpiRow>,
     channels: Vec<ChannelRow>,
     sources: Vec<ListRow>,
     pages: Vec<ListRow>,
@@ -145,6 +134,8 @@ struct View {
     text_sources: Vec<String>,
     text_pages: Vec<String>,
     definitions: Vec<Note>,
+    /// What the bot ledger kept out (`ledger_line`).
+    bots: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -153,22 +144,16 @@ struct Note {
     text: String,
 }
 
-/// Three KPIs a row in the HTML part; `empty` cells fill the last row.
-#[derive(Debug, Serialize)]
-struct KpiRow {
-    kpis: Vec<Kpi>,
-    empty: usize,
-}
-
 #[derive(Debug, Clone, Serialize)]
 struct Kpi {
     label: &'static str,
     value: String,
-    /// "+8%", "+3.2 pp", "new" or "n/a".
+    /// "▲ +8.0%", "▼ −1.1 pp" or "no previous data": the site's text.
     change: String,
     /// Text colour of the change: better, worse or neutral.
     color: &'static str,
-    note: Option<String>,
+    /// "vs 1,204": the previous value.
+    previous: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -200,42 +185,12 @@ const BETTER: &str = "#067647";
 const WORSE: &str = "#b42318";
 const NEUTRAL: &str = "#667085";
 
-/// Direction of a figure: is a rise good news?
-#[derive(Clone, Copy)]
-enum Good {
-    Up,
-    Down,
-}
-
-fn tone(change: f64, good: Good) -> &'static str {
-    if change.abs() < 0.0005 {
-        NEUTRAL
-    } else if (change > 0.0) == matches!(good, Good::Up) {
-        BETTER
-    } else {
-        WORSE
+fn color(tone: &str) -> &'static str {
+    match tone {
+        "good" => BETTER,
+        "bad" => WORSE,
+        _ => NEUTRAL,
     }
-}
-
-/// A count's change: relative when there was something before, "new" when there was not.
-fn count_change(current: u64, previous: u64) -> (String, &'static str) {
-    if previous == 0 {
-        return if current == 0 {
-            ("n/a".into(), NEUTRAL)
-        } else {
-            ("new".into(), NEUTRAL)
-        };
-    }
-    let d = (current as f64 - previous as f64) / previous as f64;
-    (format::relative(d), tone(d, Good::Up))
-}
-
-/// A rate's change in percentage points; meaningless without sessions before.
-fn rate_change(current: f64, previous: f64, had_sessions: bool, good: Good) -> (String, &'static str) {
-    if !had_sessions {
-        return ("n/a".into(), NEUTRAL);
-    }
-    (format::points(current, previous), tone(current - previous, good))
 }
 
 fn bar(share: f64) -> (u32, u32) {
@@ -251,77 +206,6 @@ fn dates(from: &str, to: &str) -> String {
     }
 }
 
-fn kpis(t: &Figures, p: &Figures) -> Vec<Kpi> {
-    let had = p.sessions > 0;
-    let kpi = |label, value, (change, color): (String, &'static str), note: Option<String>| Kpi {
-        label,
-        value,
-        change,
-        color,
-        note,
-    };
-    let mut list = vec![
-        kpi(
-            "Sessions",
-            format::int(t.sessions),
-            count_change(t.sessions, p.sessions),
-            None,
-        ),
-        kpi(
-            "Visitors (daily-unique)",
-            format::int(t.visitors),
-            count_change(t.visitors, p.visitors),
-            Some("a person counts once per day seen".into()),
-        ),
-        kpi(
-            "Engagement rate",
-            format::rate(t.engagement_rate),
-            rate_change(t.engagement_rate, p.engagement_rate, had, Good::Up),
-            None,
-        ),
-        kpi(
-            "Bounce rate",
-            format::rate(t.bounce_rate),
-            rate_change(t.bounce_rate, p.bounce_rate, had, Good::Down),
-            None,
-        ),
-        kpi(
-            "Conversions",
-            format::int(t.conversions),
-            count_change(t.conversions, p.conversions),
-            Some(format!("{} of sessions converted", format::rate(t.conversion_rate))),
-        ),
-        kpi(
-            "Avg. session duration",
-            format::duration(t.avg_duration_s),
-            {
-                if had && p.avg_duration_s > 0.0 {
-                    let d = (t.avg_duration_s - p.avg_duration_s) / p.avg_duration_s;
-                    (format::relative(d), tone(d, Good::Up))
-                } else {
-                    ("n/a".into(), NEUTRAL)
-                }
-            },
-            None,
-        ),
-    ];
-    if t.revenue != 0.0 || p.revenue != 0.0 {
-        let change = if p.revenue != 0.0 {
-            let d = (t.revenue - p.revenue) / p.revenue.abs();
-            (format::relative(d), tone(d, Good::Up))
-        } else {
-            ("new".into(), NEUTRAL)
-        };
-        list.push(kpi(
-            "Revenue",
-            format::amount(t.revenue),
-            change,
-            Some("summed as sent, currencies mixed".into()),
-        ));
-    }
-    list
-}
-
 impl View {
     fn build(report: &Report, site: &SiteReport, period_label: &str, email: &EmailConfig) -> View {
         let (t, p) = (&site.totals, &site.previous);
@@ -332,7 +216,17 @@ impl View {
             (Ok(from), Ok(to)) => Cadence::of(from, to),
             _ => Cadence::Custom,
         };
-        let kpis = kpis(t, p);
+        let missing = missing_change(site);
+        let kpis: Vec<Kpi> = kpis(site)
+            .into_iter()
+            .map(|k| Kpi {
+                label: k.label,
+                value: k.value,
+                change: k.change,
+                color: color(k.tone),
+                previous: k.previous,
+            })
+            .collect();
         let channels: Vec<ChannelRow> = site
             .channels
             .iter()
@@ -347,13 +241,13 @@ impl View {
                 ChannelRow {
                     name: clean(&c.channel, MAX_VALUE_CHARS),
                     sessions: format::int(f.sessions),
-                    share: format::rate(share),
+                    share: format::pct(share),
                     bar,
                     bar_rest,
-                    change: count_change(f.sessions, c.previous_sessions).0,
-                    engagement: format::rate(f.engagement_rate),
-                    bounce: format::rate(f.bounce_rate),
-                    conversion: format::rate(f.conversion_rate),
+                    change: Change::from_option(c.sessions_delta, false, missing).text().1,
+                    engagement: format::pct_of(f.engaged_sessions, f.sessions),
+                    bounce: format::pct_of(f.bounces, f.sessions),
+                    conversion: format::pct_of(f.converted_sessions, f.sessions),
                     avg_duration: format::duration(f.avg_duration_s),
                 }
             })
@@ -367,10 +261,10 @@ impl View {
                 ListRow {
                     name: clean(&s.name, MAX_VALUE_CHARS),
                     value: format::int(s.sessions),
-                    share: format::rate(s.share),
+                    share: format::pct(s.share),
                     bar,
                     bar_rest,
-                    engagement: format::rate(s.engagement_rate),
+                    engagement: format::pct(s.engagement_rate),
                 }
             })
             .collect();
@@ -394,7 +288,7 @@ impl View {
                 ListRow {
                     name: clean(&r.path, MAX_VALUE_CHARS),
                     value: format::int(r.pageviews),
-                    share: format::rate(share),
+                    share: format::pct(share),
                     bar,
                     bar_rest,
                     engagement: String::new(),
@@ -403,11 +297,14 @@ impl View {
             .collect();
 
         let text_kpis = text_table(
-            &["Figure", "Value", "Change"],
-            &[Align::Left, Align::Right, Align::Right],
+            &["Figure", "Value", "Previous", "Change"],
+            &[Align::Left, Align::Right, Align::Right, Align::Right],
             &kpis
                 .iter()
-                .map(|k| vec![k.label.to_owned(), k.value.clone(), k.change.clone()])
+                .map(|k| {
+                    let previous = k.previous.clone().unwrap_or_else(|| format::MISSING.to_owned());
+                    vec![k.label.to_owned(), k.value.clone(), previous, k.change.clone()]
+                })
                 .collect::<Vec<_>>(),
         );
         let text_channels = text_table(
@@ -457,22 +354,25 @@ impl View {
                 .collect::<Vec<_>>(),
         );
 
+        let period_dates = dates(&report.period.from, &report.period.to);
         View {
+            show_dates: period_dates != period_label,
+            coverage_note: crate::present::coverage_note(&site.coverage),
             subject_site: site.site.clone(),
             site: clean(&site.site, 253),
             period_label: period_label.to_owned(),
             title: cadence.title(),
             cadence,
-            dates: dates(&report.period.from, &report.period.to),
+            dates: period_dates,
             previous_dates: dates(&report.period.previous_from, &report.period.previous_to),
             timezone: clean(&site.timezone, 64),
             has_previous: p.sessions > 0,
-            report_url: email.report_url(&site.site),
+            report_url: crate::site::site_page(report, &site.site).and_then(|page| email.report_url(&page)),
             sessions: format::int(t.sessions),
-            sessions_delta: (p.sessions > 0).then(|| format::relative((t.sessions as f64 - p.sessions as f64) / p.sessions as f64)),
-            engagement: format::rate_whole(t.engagement_rate),
-            conversion_rate: format::rate(t.conversion_rate),
-            kpi_rows: kpis.chunks(3).map(|row| KpiRow { kpis: row.to_vec(), empty: 3 - row.len() }).collect(),
+            // Only a change between two fully covered periods may reach the subject line.
+            sessions_delta: site.deltas.sessions.filter(|_| site.coverage.comparable).map(|d| Change::Relative(d).text().1),
+            engagement: format::pct_of(t.engaged_sessions, t.sessions),
+            conversion_rate: format::pct(t.conversion_rate),
             kpis,
             channels,
             sources,
@@ -481,6 +381,7 @@ impl View {
             text_channels,
             text_sources,
             text_pages,
+            bots: super::ledger_line::ledger_line(&site.bot_ledger),
             definitions: vec![
                 Note {
                     name: "Visitors",

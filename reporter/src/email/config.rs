@@ -25,8 +25,9 @@ pub const DEFAULT_PASSWORD_ENV: &str = "HITFLOW_SMTP_PASSWORD";
 pub struct EmailConfig {
     /// Sender of the reports, `Name <address>` or `address`.
     pub from: String,
-    /// Base URL of the hosted report site; when set, each email links to `<site_url>/<site>/`,
-    /// or to `site_url` with `{site}` replaced when it contains that placeholder.
+    /// URL of the published report site's root (the folder `reporter run --out` renders, as
+    /// `reporter publish` uploads it, e.g. `https://collector.example.com/reports`); each email
+    /// links to the site's overview below it: `periods/<from>_<to>/<site-slug>/index.html`.
     pub site_url: Option<String>,
     pub smtp: SmtpConfig,
 }
@@ -110,15 +111,12 @@ impl EmailConfig {
         Ok(())
     }
 
-    /// The link to a site's hosted report, when `site_url` is set.
-    pub fn report_url(&self, site: &str) -> Option<String> {
+    /// The link to `page` (a path below the report site's root, from
+    /// `crate::site::site_page`), when `site_url` is set.
+    pub fn report_url(&self, page: &str) -> Option<String> {
         let base = self.site_url.as_deref()?;
-        let segment = encode_path_segment(site);
-        Some(if base.contains("{site}") {
-            base.replace("{site}", &segment)
-        } else {
-            format!("{}/{segment}/", base.trim_end_matches('/'))
-        })
+        let path: Vec<String> = page.split('/').map(encode_path_segment).collect();
+        Some(format!("{}/{}", base.trim_end_matches('/'), path.join("/")))
     }
 }
 
@@ -140,7 +138,7 @@ fn check_site_url(url: &str) -> Result<(), EmailError> {
     }
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters, so a site name is one path
+/// Percent-encodes everything but RFC 3986 unreserved characters, so each part of a path is one
 /// segment whatever it contains.
 fn encode_path_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -179,8 +177,10 @@ mod tests {
         assert_eq!(config.smtp.security, Security::Tls);
         assert_eq!(config.smtp.port(), 465);
         assert_eq!(
-            config.report_url("example.com").as_deref(),
-            Some("https://reports.example.com/example.com/")
+            config
+                .report_url("periods/2026-11-16_2026-11-22/example-com/index.html")
+                .as_deref(),
+            Some("https://reports.example.com/periods/2026-11-16_2026-11-22/example-com/index.html")
         );
         config.validate().expect("valid");
         assert_eq!(EmailConfig::default().smtp.port(), 587);
@@ -228,12 +228,12 @@ mod tests {
             assert!(config.validate().is_err(), "{bad}");
         }
         let config = EmailConfig {
-            site_url: Some("https://r.example.com/sites/{site}/index.html".into()),
+            site_url: Some("https://r.example.com/reports/".into()),
             ..EmailConfig::default()
         };
         assert_eq!(
-            config.report_url("a b/c").as_deref(),
-            Some("https://r.example.com/sites/a%20b%2Fc/index.html")
+            config.report_url("periods/x y/index.html").as_deref(),
+            Some("https://r.example.com/reports/periods/x%20y/index.html")
         );
     }
 }

@@ -11,6 +11,7 @@ pub mod compose;
 pub mod config;
 pub mod format;
 pub mod headers;
+pub mod ledger_line;
 pub mod send;
 
 pub use compose::{ComposedEmail, Composer};

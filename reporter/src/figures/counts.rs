@@ -157,7 +157,7 @@ impl Counts {
             if sessions == 0 {
                 0.0
             } else {
-                round4(n as f64 / sessions as f64)
+                n as f64 / sessions as f64
             }
         };
         let median = self.durations.median_seconds(sessions);
@@ -169,12 +169,12 @@ impl Counts {
             pages_per_session: if sessions == 0 {
                 0.0
             } else {
-                round2(self.pageviews as f64 / sessions as f64)
+                self.pageviews as f64 / sessions as f64
             },
             avg_duration_s: if sessions == 0 {
                 0.0
             } else {
-                round2(self.duration_ms_sum as f64 / sessions as f64 / 1000.0)
+                self.duration_ms_sum as f64 / sessions as f64 / 1000.0
             },
             median_duration_s: median,
             bounces: self.bounces,
@@ -192,13 +192,14 @@ impl Counts {
             bot_share: if all_hits == 0 {
                 0.0
             } else {
-                round4(self.bot_hits as f64 / all_hits as f64)
+                self.bot_hits as f64 / all_hits as f64
             },
         }
     }
 }
 
-/// The figures of a group, as written to `report.json`.
+/// The figures of a group, as written to `report.json`. Rates and averages are exact (not
+/// rounded): they are rounded once, where they are shown (`crate::present`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Figures {
     pub sessions: u64,
@@ -286,11 +287,7 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-pub fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
 /// Relative change from `previous` to `current` (0.08 = +8%); `None` when there was nothing before.
 pub fn delta(current: f64, previous: f64) -> Option<f64> {
-    (previous != 0.0).then(|| round4((current - previous) / previous))
+    (previous != 0.0).then(|| (current - previous) / previous)
 }

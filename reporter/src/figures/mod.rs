@@ -2,6 +2,8 @@
 
 pub mod collect;
 pub mod counts;
+pub mod coverage;
+pub mod ledger;
 pub mod local_time;
 pub mod report;
 pub mod site;

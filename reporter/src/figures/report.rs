@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::counts::{delta, round4, Figures};
+use super::counts::{delta, Figures};
+use super::coverage::{Coverage, DataHours};
 use super::site::{Lite, SiteAcc};
 use crate::config::Config;
 use crate::scan::rows::Tables;
@@ -16,6 +17,9 @@ pub struct Report {
     pub hitflow_version: String,
     pub period: PeriodInfo,
     pub session_rules: crate::config::SessionConfig,
+    /// The suspected-automation thresholds the run used (`[automation]`).
+    #[serde(default)]
+    pub automation_rules: crate::automation::AutomationConfig,
     pub definitions: Vec<Definition>,
     pub input: InputSummary,
     pub sites: Vec<SiteReport>,
@@ -65,8 +69,16 @@ pub struct SiteReport {
     pub timezone: String,
     pub totals: Figures,
     pub previous: Figures,
-    /// Relative change of the main figures against the previous period (null: nothing before).
+    /// Which days of both periods hold data; changes of counts need both complete.
+    #[serde(default)]
+    pub coverage: Coverage,
+    /// Changes against the previous period (null: nothing to compare with, see `Deltas`).
     pub deltas: Deltas,
+    /// Revenue of the period by currency (`totals.revenue` sums every currency as sent).
+    #[serde(default)]
+    pub revenue: Vec<Money>,
+    #[serde(default)]
+    pub previous_revenue: Vec<Money>,
     pub channels: Vec<ChannelReport>,
     pub goals: Vec<GoalReport>,
     pub top_pages: Vec<PageRow>,
@@ -82,10 +94,21 @@ pub struct SiteReport {
     pub hour_of_day: Vec<HourRow>,
     pub daily: Vec<DayRow>,
     pub user_flow: Vec<Transition>,
+    #[serde(default)]
+    pub user_flow_exits: Vec<FlowExit>,
     pub funnels: Vec<FunnelReport>,
     pub technical: Technical,
+    /// What was kept out of the human figures and why (`figures::ledger`).
+    #[serde(default)]
+    pub bot_ledger: super::ledger::BotLedger,
 }
 
+/// Changes against the previous period. Counts and amounts (sessions, visitors, pageviews,
+/// average duration, revenue) change relatively: (current − previous) / previous, null when
+/// the previous value is 0 or either period is only partly covered by data. Rates change in
+/// percentage points, as a fraction: current − previous (−0.011 = −1.1 pp), null when either
+/// period has no sessions; a rate of part of a period is still a rate, so partial coverage
+/// does not hide it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Deltas {
     pub sessions: Option<f64>,
@@ -99,16 +122,23 @@ pub struct Deltas {
 }
 
 impl Deltas {
-    fn between(c: &Figures, p: &Figures) -> Self {
+    pub fn between(c: &Figures, p: &Figures, comparable: bool) -> Self {
+        let relative = |current: f64, previous: f64| if comparable { delta(current, previous) } else { None };
+        let both = c.sessions > 0 && p.sessions > 0;
+        let points = |current: f64, previous: f64| both.then_some(current - previous);
         Deltas {
-            sessions: delta(c.sessions as f64, p.sessions as f64),
-            visitors: delta(c.visitors as f64, p.visitors as f64),
-            pageviews: delta(c.pageviews as f64, p.pageviews as f64),
-            bounce_rate: delta(c.bounce_rate, p.bounce_rate),
-            engagement_rate: delta(c.engagement_rate, p.engagement_rate),
-            conversion_rate: delta(c.conversion_rate, p.conversion_rate),
-            avg_duration_s: delta(c.avg_duration_s, p.avg_duration_s),
-            revenue: delta(c.revenue, p.revenue),
+            sessions: relative(c.sessions as f64, p.sessions as f64),
+            visitors: relative(c.visitors as f64, p.visitors as f64),
+            pageviews: relative(c.pageviews as f64, p.pageviews as f64),
+            bounce_rate: points(c.bounce_rate, p.bounce_rate),
+            engagement_rate: points(c.engagement_rate, p.engagement_rate),
+            conversion_rate: points(c.conversion_rate, p.conversion_rate),
+            avg_duration_s: if both {
+                delta(c.avg_duration_s, p.avg_duration_s)
+            } else {
+                None
+            },
+            revenue: relative(c.revenue, p.revenue),
         }
     }
 }
@@ -127,7 +157,33 @@ pub struct GoalReport {
     pub goal: String,
     pub conversions: u64,
     pub conversion_rate: f64,
-    pub revenue: f64,
+    /// All revenue of the sessions that reached the goal, by currency: a session reaching two
+    /// goals counts under both, so these do not add up to the site's revenue.
+    #[serde(default)]
+    pub revenue_of_converting_sessions: Vec<Money>,
+}
+
+/// An amount in one currency (ISO 4217 as sent; empty when the hits named none).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Money {
+    pub currency: String,
+    pub amount: f64,
+}
+
+/// Amounts by currency id → sorted by currency, zero sums dropped.
+fn money<K>(amounts: impl Iterator<Item = (K, u32, f64)>, tables: &Tables, key: K) -> Vec<Money>
+where
+    K: PartialEq,
+{
+    let mut out: Vec<Money> = amounts
+        .filter(|(k, _, amount)| *k == key && *amount != 0.0)
+        .map(|(_, currency, amount)| Money {
+            currency: tables.str(currency).to_owned(),
+            amount: super::counts::round2(amount),
+        })
+        .collect();
+    out.sort_by(|a, b| a.currency.cmp(&b.currency));
+    out
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -180,6 +236,7 @@ pub struct DayRow {
     pub conversions: u64,
 }
 
+/// A move from one page to a different one. Repeats of the same page are not steps.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Transition {
     /// 1 = from the landing page to the second page.
@@ -187,6 +244,24 @@ pub struct Transition {
     pub from: String,
     pub to: String,
     pub sessions: u64,
+    /// Sessions on `from` at this step (the transition's share is of these).
+    #[serde(default)]
+    pub from_sessions: u64,
+    /// sessions / from_sessions.
+    #[serde(default)]
+    pub share_of_from: f64,
+}
+
+/// Sessions that left the site from a page at a step of the flow.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FlowExit {
+    /// 1 = left from the landing page.
+    pub step: u8,
+    pub page: String,
+    pub sessions: u64,
+    pub exits: u64,
+    /// exits / sessions on the page at this step.
+    pub exit_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -212,6 +287,9 @@ pub struct Technical {
     pub error_ending_share: f64,
     pub error_endings_by_page: Vec<CountRow>,
     pub error_endings_by_browser: Vec<CountRow>,
+    /// Error endings by the error's event name (`pageview`: a not-found page).
+    #[serde(default)]
+    pub error_endings_by_event: Vec<CountRow>,
     /// Browsers, browser versions and landing pages whose share of very short sessions is well
     /// above the site's.
     pub short_session_hotspots: Vec<Hotspot>,
@@ -221,6 +299,12 @@ pub struct Technical {
 pub struct CountRow {
     pub name: String,
     pub sessions: u64,
+    /// All sessions of the group (of the browser, for `error_endings_by_browser`), when the
+    /// count has a base; `share` = sessions / of_sessions.
+    #[serde(default)]
+    pub of_sessions: Option<u64>,
+    #[serde(default)]
+    pub share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -235,20 +319,23 @@ pub struct Hotspot {
 
 pub fn definitions() -> Vec<Definition> {
     [
-        ("session", "Hits of one visitor id with no gap over the inactivity timeout, cut at the maximum length and by the optional rules in session_rules. Counted in the period its first hit falls in (site time zone). Bot hits form separate sessions that never count here."),
-        ("visitors", "Daily-unique visitors: distinct visitor ids. Ids rotate every UTC day by design (no cookies), so someone visiting on 3 days counts 3 times; distinct people across days cannot be known and are not estimated."),
-        ("pageviews", "Pageview hits of the period's sessions (hits stored twice count once). top_pages counts the same."),
-        ("pages_per_session", "pageviews / sessions."),
-        ("avg_duration_s", "Mean of session durations: first hit to last activity, where the last page's visible time comes from its engagement beacon. A single pageview without a beacon lasts 0 s."),
+        ("session", "A visit: one visitor's hits with no pause longer than the inactivity timeout, cut at the maximum session length and by the optional rules listed under Session rules. Counted on the day it started, in the site's time zone. Visits by bots are kept apart and never counted here."),
+        ("visitors", "Daily-unique visitors: distinct visitor ids. Ids change every day by design (no cookies), so someone visiting on 3 days counts 3 times; distinct people across days cannot be known and are not estimated."),
+        ("pageviews", "Pages viewed in the period's sessions (a page stored twice counts once)."),
+        ("pages_per_session", "Pageviews / sessions."),
+        ("avg_duration_s", "Mean session duration: from the first hit to the last activity, including the time the last page stayed visible (reported when the visitor leaves it). A single pageview without that report lasts 0 s."),
         ("median_duration_s", "Median session duration, whole seconds."),
-        ("bounce_rate", "Sessions with one pageview and no interaction event (outbound, download, custom events; engagement beacons are not interactions) / sessions."),
-        ("engagement_rate", "GA4 engaged sessions / sessions: engaged when visible time (beacons; else duration) exceeds session_rules.engaged_seconds, or ≥ 2 pageviews, or a conversion."),
-        ("conversions", "Goal completions, each goal counted at most once per session; conversion_rate = sessions with any goal / sessions."),
-        ("revenue", "Sum of revenue sent with events of the sessions (mixed currencies are summed as sent). A goal's revenue is that of the sessions that reached it, so a session reaching two goals shows its revenue under both; totals and channels count it once."),
-        ("very_short_share", "Sessions shorter than session_rules.very_short_seconds / sessions."),
-        ("bot_share", "Hits flagged as bots by the collector / all hits, of sessions starting in the period."),
-        ("exit_rate", "Sessions ending on the page / pageviews of the page, both in the period's sessions."),
-        ("channel", "GA4's default channel group, in GA4's rule order, with an AI Assistants channel before the organic ones; custom rules from the config apply first or where placed."),
+        ("bounce_rate", "Sessions with one pageview and no interaction (outbound click, download, custom event) / sessions. Unlike GA4, whose bounce rate is simply 100% − engagement rate, time on the page does not count here: one page read for five minutes without a click is a bounce."),
+        ("engagement_rate", "Engaged sessions / sessions, as in GA4: a session is engaged when its pages were visible longer than the engagement threshold (see Session rules), or it had 2 or more pageviews, or a conversion."),
+        ("conversions", "Goal completions, each goal counted at most once per session; conversion rate = sessions with any goal / sessions."),
+        ("revenue", "Revenue sent with events, per currency; amounts in different currencies are shown apart, never added up. A goal shows the revenue of the sessions that reached it, so a session reaching two goals counts under both; totals and channels count it once."),
+        ("very_short_share", "Sessions shorter than the very-short threshold (see Session rules) / sessions."),
+        ("bot_share", "Hits flagged as bots by the collector, or of sessions kept out as suspected automation (see automation), / all hits, of sessions starting in the period."),
+        ("automation", "Suspected automation: sessions the collector did not flag that behave like no person (rules and thresholds under Suspected automation). Kept out of every human figure unless [automation] exclude_from_human = false, and counted in bot_ledger."),
+        ("bot_ledger", "Sessions and hits kept out of the human figures, by reason (the collector's bot_reason or an automation rule), AS organisation, country and the channel they would have counted in; automated_session_share = automated / all sessions of the channel."),
+        ("exit_rate", "Sessions ending on the page / pageviews of the page."),
+        ("channel", "GA4's default channel group, in GA4's rule order, with an AI Assistants channel before the organic ones; your own channel rules apply first or where you placed them."),
+        ("coverage", "Days of each period for which the store holds hits. When a period has days without data, or a day not over yet, changes in counts are left out: they would compare with part of a period."),
     ]
     .into_iter()
     .map(|(figure, definition)| Definition { figure: figure.into(), definition: definition.into() })
@@ -260,7 +347,7 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
         if lite.sessions == 0 {
             0.0
         } else {
-            round4(n as f64 / lite.sessions as f64)
+            n as f64 / lite.sessions as f64
         }
     };
     Breakdown {
@@ -271,7 +358,7 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
         share: if total == 0 {
             0.0
         } else {
-            round4(lite.sessions as f64 / total as f64)
+            lite.sessions as f64 / total as f64
         },
         bounce_rate: ratio(lite.bounces),
         engagement_rate: ratio(lite.engaged),
@@ -279,7 +366,7 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
         pages_per_session: if lite.sessions == 0 {
             0.0
         } else {
-            super::counts::round2(lite.pageviews as f64 / lite.sessions as f64)
+            lite.pageviews as f64 / lite.sessions as f64
         },
         revenue: super::counts::round2(lite.revenue),
     }
@@ -287,7 +374,7 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
 
 /// Sorts by sessions (then name, for stable output) and keeps the top `n`. Keys are built
 /// once per row, not per comparison.
-fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
+pub(super) fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<T> {
     rows.sort_by_cached_key(|row| {
         let (count, name) = key(row);
         (std::cmp::Reverse(count), name)
@@ -296,7 +383,7 @@ fn top<T>(mut rows: Vec<T>, n: usize, key: impl Fn(&T) -> (u64, String)) -> Vec<
     rows
 }
 
-fn label(tables: &Tables, id: u32) -> String {
+pub(super) fn label(tables: &Tables, id: u32) -> String {
     match tables.str(id) {
         "" => "(not set)".to_owned(),
         v => v.to_owned(),
@@ -304,8 +391,9 @@ fn label(tables: &Tables, id: u32) -> String {
 }
 
 impl SiteReport {
-    pub fn build(mut acc: SiteAcc, tables: &Tables, lookup: &Lookup, config: &Config) -> Self {
+    pub fn build(mut acc: SiteAcc, tables: &Tables, lookup: &Lookup, config: &Config, data: &DataHours) -> Self {
         acc.fold(lookup, tables);
+        let coverage = data.coverage(&mut acc.clock, data.periods.current, data.periods.previous);
         let n = config.report.top;
         let totals = acc.current.figures();
         let previous = acc.previous.figures();
@@ -324,7 +412,11 @@ impl SiteReport {
                     .unwrap_or_default();
                 ChannelReport {
                     channel: tables.str(channel).to_owned(),
-                    sessions_delta: delta(figures.sessions as f64, prev.sessions as f64),
+                    sessions_delta: if coverage.comparable {
+                        delta(figures.sessions as f64, prev.sessions as f64)
+                    } else {
+                        None
+                    },
                     previous_sessions: prev.sessions,
                     figures,
                 }
@@ -342,17 +434,24 @@ impl SiteReport {
             .goals
             .iter()
             .zip(&acc.goals)
-            .map(|(goal, lite)| GoalReport {
+            .enumerate()
+            .map(|(index, (goal, lite))| GoalReport {
                 goal: goal.name.clone(),
                 conversions: lite.sessions,
                 conversion_rate: if total_sessions == 0 {
                     0.0
                 } else {
-                    round4(lite.sessions as f64 / total_sessions as f64)
+                    lite.sessions as f64 / total_sessions as f64
                 },
-                revenue: super::counts::round2(lite.revenue),
+                revenue_of_converting_sessions: money(
+                    acc.goal_revenue.iter().map(|(&(g, c), &v)| (g, c, v)),
+                    tables,
+                    index,
+                ),
             })
             .collect();
+        let revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, true);
+        let previous_revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, false);
 
         let top_pages = top(
             acc.page_views
@@ -382,7 +481,7 @@ impl SiteReport {
                         path: label(tables, p),
                         exits,
                         pageviews: views,
-                        exit_rate: round4(exits as f64 / views.max(1) as f64),
+                        exit_rate: (exits as f64 / views.max(1) as f64),
                     }
                 })
                 .collect(),
@@ -447,7 +546,7 @@ impl SiteReport {
                 engagement_rate: if l.sessions == 0 {
                     0.0
                 } else {
-                    round4(l.engaged as f64 / l.sessions as f64)
+                    l.engaged as f64 / l.sessions as f64
                 },
             })
             .collect();
@@ -467,19 +566,52 @@ impl SiteReport {
                 }
             })
             .collect();
-        let user_flow = top(
-            acc.transitions
+        // Top `n` per step, so later steps are not crowded out by the busy first one.
+        let at = |step: u8, page: u32| acc.flow_pages.get(&(step, page)).copied().unwrap_or(0);
+        let mut user_flow = Vec::new();
+        let mut user_flow_exits = Vec::new();
+        for step in 0..(crate::sessions::session::FLOW_STEPS - 1) as u8 {
+            let mut continued: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
+            let transitions: Vec<Transition> = acc
+                .transitions
                 .iter()
-                .map(|(&(step, from, to), &sessions)| Transition {
-                    step: step + 1,
-                    from: label(tables, from),
-                    to: label(tables, to),
-                    sessions,
+                .filter(|((s, _, _), _)| *s == step)
+                .map(|(&(_, from, to), &sessions)| {
+                    *continued.entry(from).or_default() += sessions;
+                    let from_sessions = at(step, from).max(sessions);
+                    Transition {
+                        step: step + 1,
+                        from: label(tables, from),
+                        to: label(tables, to),
+                        sessions,
+                        from_sessions,
+                        share_of_from: sessions as f64 / from_sessions as f64,
+                    }
                 })
-                .collect(),
-            n * 2,
-            |t| (t.sessions, format!("{}{}{}", t.step, t.from, t.to)),
-        );
+                .collect();
+            user_flow.extend(top(transitions, n, |t| (t.sessions, format!("{}{}", t.from, t.to))));
+            let exits: Vec<FlowExit> = acc
+                .flow_pages
+                .iter()
+                .filter(|((s, _), _)| *s == step)
+                .map(|(&(_, page), &sessions)| {
+                    let exits = sessions.saturating_sub(continued.get(&page).copied().unwrap_or(0));
+                    FlowExit {
+                        step: step + 1,
+                        page: label(tables, page),
+                        sessions,
+                        exits,
+                        exit_share: if sessions == 0 {
+                            0.0
+                        } else {
+                            exits as f64 / sessions as f64
+                        },
+                    }
+                })
+                .filter(|e| e.exits > 0)
+                .collect();
+            user_flow_exits.extend(top(exits, n, |e| (e.exits, e.page.clone())));
+        }
         let funnels = config
             .funnels
             .iter()
@@ -504,12 +636,12 @@ impl SiteReport {
                             conversion_from_start: if first == 0 {
                                 0.0
                             } else {
-                                round4(reached[k] as f64 / first as f64)
+                                reached[k] as f64 / first as f64
                             },
                             drop_off: if before == 0 {
                                 0.0
                             } else {
-                                round4(1.0 - reached[k] as f64 / before as f64)
+                                1.0 - reached[k] as f64 / before as f64
                             },
                         }
                     })
@@ -521,11 +653,15 @@ impl SiteReport {
             })
             .collect();
         let technical = technical(&acc, tables, config, &totals, n);
+        let bot_ledger = super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n);
 
         SiteReport {
             site: tables.str(acc.site).to_owned(),
             timezone: acc.tz.name().to_owned(),
-            deltas: Deltas::between(&totals, &previous),
+            deltas: Deltas::between(&totals, &previous, coverage.comparable),
+            coverage,
+            revenue,
+            previous_revenue,
             totals,
             previous,
             channels,
@@ -543,10 +679,19 @@ impl SiteReport {
             hour_of_day,
             daily,
             user_flow,
+            user_flow_exits,
             funnels,
             technical,
+            bot_ledger,
         }
     }
+}
+
+/// The keys of `map` in the order `technical`'s `counts` ranks them (sessions, then name).
+fn top_keys(map: &rustc_hash::FxHashMap<u32, u64>, tables: &Tables, n: usize) -> Vec<u32> {
+    let mut keys: Vec<(u32, u64, String)> = map.iter().map(|(&k, &v)| (k, v, label(tables, k))).collect();
+    keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.cmp(&b.2)));
+    keys.into_iter().take(n).map(|(k, _, _)| k).collect()
 }
 
 fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, n: usize) -> Technical {
@@ -556,6 +701,8 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
                 .map(|(&k, &v)| CountRow {
                     name: label(tables, k),
                     sessions: v,
+                    of_sessions: None,
+                    share: None,
                 })
                 .collect(),
             n,
@@ -576,9 +723,9 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
                 dimension: dimension.into(),
                 value,
                 sessions: lite.sessions,
-                very_short_share: round4(share),
-                site_very_short_share: round4(site_share),
-                lift: super::counts::round2(lift),
+                very_short_share: (share),
+                site_very_short_share: (site_share),
+                lift,
             });
         }
     };
@@ -612,10 +759,22 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
         error_ending_share: if totals.sessions == 0 {
             0.0
         } else {
-            round4(acc.error_endings as f64 / totals.sessions as f64)
+            acc.error_endings as f64 / totals.sessions as f64
         },
         error_endings_by_page: counts(&acc.error_exit_pages),
-        error_endings_by_browser: counts(&acc.error_browsers),
+        error_endings_by_browser: counts(&acc.error_browsers)
+            .into_iter()
+            .zip(top_keys(&acc.error_browsers, tables, n))
+            .map(|(mut row, browser)| {
+                // A rate per browser: 40 error endings of 50 sessions is a broken browser,
+                // 40 of 40,000 is noise.
+                let of = acc.dims[1].get(&browser).map_or(0, |l| l.sessions).max(row.sessions);
+                row.of_sessions = Some(of);
+                row.share = Some(if of == 0 { 0.0 } else { row.sessions as f64 / of as f64 });
+                row
+            })
+            .collect(),
+        error_endings_by_event: counts(&acc.error_events),
         short_session_hotspots: hotspots,
     }
 }

@@ -105,14 +105,24 @@ pub struct SiteAcc {
     pub daily: std::collections::BTreeMap<i64, Counts>,
     /// (step, from, to) → sessions
     pub transitions: FxHashMap<(u8, u32, u32), u64>,
+    /// (position, page) → sessions on that page at that position of the flow (0 = landing),
+    /// so a transition is read as a share of its "from" page and the rest are exits.
+    pub flow_pages: FxHashMap<(u8, u32), u64>,
     /// Per funnel: sessions that reached at least k+1 steps, per k.
     pub funnels: Vec<Vec<u64>>,
     pub error_endings: u64,
     pub error_exit_pages: FxHashMap<u32, u64>,
     pub error_browsers: FxHashMap<u32, u64>,
+    /// Error endings by the event name of the error hit.
+    pub error_events: FxHashMap<u32, u64>,
     /// Keyed by (browser, major version) and (OS, version): where very short sessions cluster.
     pub browser_versions: FxHashMap<(u32, u32), Lite>,
     pub os_versions: FxHashMap<(u32, u32), Lite>,
+    /// Revenue by (current period?, currency): amounts in different currencies never mix.
+    pub revenue: FxHashMap<(bool, u32), f64>,
+    /// Revenue of the sessions reaching each goal, by (goal, currency).
+    pub goal_revenue: FxHashMap<(usize, u32), f64>,
+    pub ledger: super::ledger::LedgerAcc,
 }
 
 pub const DIM_BREAKDOWNS: [usize; 4] = [DIM_DEVICE, DIM_BROWSER, DIM_OS, DIM_COUNTRY];
@@ -140,12 +150,17 @@ impl SiteAcc {
             hour_of_day: [Lite::default(); 24],
             daily: Default::default(),
             transitions: FxHashMap::default(),
+            flow_pages: FxHashMap::default(),
             funnels: lookup.funnels.iter().map(|&(_, steps)| vec![0; steps]).collect(),
             error_endings: 0,
             error_exit_pages: FxHashMap::default(),
             error_browsers: FxHashMap::default(),
+            error_events: FxHashMap::default(),
             browser_versions: FxHashMap::default(),
             os_versions: FxHashMap::default(),
+            revenue: FxHashMap::default(),
+            goal_revenue: FxHashMap::default(),
+            ledger: Default::default(),
         }
     }
 
@@ -179,13 +194,19 @@ impl SiteAcc {
             Period::Current => (&mut self.current, &mut self.channels),
             Period::Previous => (&mut self.previous, &mut self.previous_channels),
         };
-        if s.is_bot {
+        if period == Period::Current {
+            self.ledger.add(s, attr.channel, tables);
+        }
+        if s.is_bot || (s.automation.is_some() && lookup.automation.exclude_from_human) {
             totals.add_bot(s);
             channels.entry(attr.channel).or_default().add_bot(s);
             return false;
         }
         totals.add(s, facts);
         channels.entry(attr.channel).or_default().add(s, facts);
+        if s.revenue != 0.0 {
+            *self.revenue.entry((period == Period::Current, s.currency)).or_default() += s.revenue;
+        }
         if period == Period::Previous {
             return false;
         }
@@ -195,6 +216,9 @@ impl SiteAcc {
         for (bit, goal) in self.goals.iter_mut().enumerate() {
             if s.goals & (1 << bit) != 0 {
                 goal.add(s, facts);
+                if s.revenue != 0.0 {
+                    *self.goal_revenue.entry((bit, s.currency)).or_default() += s.revenue;
+                }
             }
         }
         self.landing.entry(s.landing).or_default().add(s, facts);
@@ -204,7 +228,21 @@ impl SiteAcc {
         for &path in pages {
             *self.page_views.entry(path).or_default() += 1;
         }
-        for (step, pair) in pages.windows(2).take(FLOW_STEPS - 1).enumerate() {
+        // The flow follows page changes: a reload or an in-page route to the same path is not
+        // a step (`/app/#/x → /app/#/x`).
+        let mut flow: Vec<u32> = Vec::with_capacity(FLOW_STEPS);
+        for &page in pages {
+            if flow.last() != Some(&page) {
+                flow.push(page);
+                if flow.len() == FLOW_STEPS {
+                    break;
+                }
+            }
+        }
+        for (position, &page) in flow.iter().enumerate().take(FLOW_STEPS - 1) {
+            *self.flow_pages.entry((position as u8, page)).or_default() += 1;
+        }
+        for (step, pair) in flow.windows(2).enumerate() {
             *self.transitions.entry((step as u8, pair[0], pair[1])).or_default() += 1;
         }
         for (funnel, &shape) in lookup.funnels.iter().enumerate() {
@@ -219,6 +257,7 @@ impl SiteAcc {
                 .error_browsers
                 .entry(tables.dims.get(s.dims)[DIM_BROWSER])
                 .or_default() += 1;
+            *self.error_events.entry(s.error_event).or_default() += 1;
         }
         true
     }
@@ -291,6 +330,7 @@ impl SiteAcc {
             self.daily.entry(day).or_default().merge(c);
         }
         counts(&mut self.transitions, o.transitions);
+        counts(&mut self.flow_pages, o.flow_pages);
         for (into, from) in self.funnels.iter_mut().zip(o.funnels) {
             for (a, b) in into.iter_mut().zip(from) {
                 *a += b;
@@ -299,5 +339,13 @@ impl SiteAcc {
         self.error_endings += o.error_endings;
         counts(&mut self.error_exit_pages, o.error_exit_pages);
         counts(&mut self.error_browsers, o.error_browsers);
+        counts(&mut self.error_events, o.error_events);
+        for (k, v) in o.revenue {
+            *self.revenue.entry(k).or_default() += v;
+        }
+        for (k, v) in o.goal_revenue {
+            *self.goal_revenue.entry(k).or_default() += v;
+        }
+        self.ledger.merge(o.ledger);
     }
 }

@@ -42,9 +42,11 @@ pub enum PageKind {
     NotFound,
     /// Health endpoint that uptime monitors load.
     Health,
+    /// Paths vulnerability scanners request on any site (`/wp-login.php`, `/.env`, ...).
+    Probe,
 }
 
-const PAGE_KIND_COUNT: usize = 18;
+const PAGE_KIND_COUNT: usize = 19;
 
 impl PageKind {
     const ALL: [PageKind; PAGE_KIND_COUNT] = [
@@ -66,6 +68,7 @@ impl PageKind {
         PageKind::Promo,
         PageKind::NotFound,
         PageKind::Health,
+        PageKind::Probe,
     ];
 
     fn index(self) -> usize {
@@ -82,6 +85,7 @@ impl PageKind {
                 | PageKind::ThankYou
                 | PageKind::Cart
                 | PageKind::Health
+                | PageKind::Probe
         )
     }
 }
@@ -341,6 +345,17 @@ fn pages_of(kind: SiteKind) -> Vec<(String, PageKind)> {
             add("/p/discontinued-item", NotFound);
             add("/health", Health);
         }
+    }
+    // Last, so the other pages keep their indices; only scripted probers load these.
+    for p in [
+        "/wp-login.php",
+        "/xmlrpc.php",
+        "/.env",
+        "/.git/config",
+        "/wp-admin/",
+        "/phpinfo.php",
+    ] {
+        add(p, PageKind::Probe);
     }
     pages
 }
@@ -979,6 +994,10 @@ pub const ISPS: &[Isp] = &[
     isp(63949, "Akamai Connected Cloud", "", 0.0),
     isp(32934, "Facebook, Inc.", "", 0.0),
     isp(13414, "Twitter Inc.", "", 0.0),
+    // Hosting networks the collector's ASN list does not hold: scripted bots come from here.
+    isp(9009, "M247 Europe SRL", "", 0.0),
+    isp(60068, "Datacamp Limited", "", 0.0),
+    isp(36007, "Kamatera, Inc.", "", 0.0),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1345,6 +1364,7 @@ mod tests {
                 PageKind::ThankYou,
                 PageKind::NotFound,
                 PageKind::Health,
+                PageKind::Probe,
             ] {
                 assert!(site.has(kind), "{} lacks {kind:?}", site.name);
             }

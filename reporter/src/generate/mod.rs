@@ -21,6 +21,7 @@ mod catalog;
 mod rng;
 mod row;
 mod schedule;
+mod scripted;
 mod session;
 mod visitor;
 
@@ -262,7 +263,11 @@ impl Generator {
             let start = hour_start + self.rng.below(MS_PER_HOUR as u64) as i64;
             let person = self.rng.next_u64();
             let mut rows = std::mem::take(&mut self.scratch);
-            bots::bot_session(&self.cat, &mut self.rng, site, start, &mut rows);
+            if self.rng.chance(scripted::SHARE_OF_BOT_SESSIONS) {
+                scripted::scripted_session(&self.cat, &mut self.rng, site, start, &mut rows);
+            } else {
+                bots::bot_session(&self.cat, &mut self.rng, site, start, &mut rows);
+            }
             let kept = self.commit(&mut rows, site, person, true);
             self.scratch = rows;
             if kept == 0 {

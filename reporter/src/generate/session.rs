@@ -213,7 +213,7 @@ fn dwell_ms(rng: &mut Rng, kind: PageKind, scale: f64) -> i64 {
         PageKind::App => 25.0,
         PageKind::Promo => 35.0,
         PageKind::NotFound => 7.0,
-        PageKind::Health => 1.0,
+        PageKind::Health | PageKind::Probe => 1.0,
     };
     let ms = rng.lognormal(median_s * 1000.0 * scale, 0.9);
     ms.clamp(1_200.0, 12.0 * 60_000.0) as i64

@@ -475,3 +475,24 @@ fn devices_places_and_daily_rhythm() {
 fn buffered_rows_stay_small() {
     assert!(std::mem::size_of::<Row>() <= 64, "{}", std::mem::size_of::<Row>());
 }
+
+#[test]
+fn scripted_bots_pass_as_browsers_and_leave_behaviour_behind() {
+    let (files, _) = big();
+    let human_flagged: Vec<&Hit> = hits(files).filter(|h| !h.is_bot).collect();
+    let spoofed: Vec<&&Hit> = human_flagged
+        .iter()
+        .filter(|h| matches!(h.asn, Some(9009 | 60068 | 36007)))
+        .collect();
+    assert!(!spoofed.is_empty(), "no scripted bots from hosting networks");
+    assert!(spoofed.iter().all(|h| h.bot_reason.is_none() && h.device_type != "bot"));
+    assert!(
+        spoofed.iter().any(|h| h.screen_width.is_some()),
+        "replayers run the tracker"
+    );
+    let probes = ["/wp-login.php", "/.env", "/xmlrpc.php"];
+    assert!(
+        human_flagged.iter().any(|h| probes.contains(&h.url_path.as_str())),
+        "no probers"
+    );
+}

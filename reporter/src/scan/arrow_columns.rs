@@ -114,6 +114,12 @@ pub fn batch_columns(
         &mut out.engaged_ms,
     );
     values(
+        primitive::<UInt32Type>(batch, col::screen_width)?,
+        0,
+        |v| v,
+        &mut out.screen_width,
+    );
+    values(
         primitive::<Float64Type>(batch, col::revenue)?,
         f64::NAN,
         |v| v,

@@ -8,11 +8,12 @@ use hitflow_schema::columns::names as col;
 use super::decode::{Projection, FIRST_DIM, FIRST_STRING, FIRST_TOUCH, PER_HIT_STRINGS, PROJECTION};
 use super::pages::{Bool, ColumnOut, Double, Int32, Int64, PageError, RowGroup, Text, Validity};
 use super::rows::{
-    bucket_of, shard_of, Dims, Row, Tables, Touch, BUCKETS_PER_SHARD, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE, SHARDS,
+    bucket_of, shard_of, Dims, Row, Tables, Touch, BUCKETS_PER_SHARD, FLAG_BOT, FLAG_ENTRY, FLAG_HAS_REVENUE,
+    FLAG_TRACKER, SHARDS,
 };
 
 pub const STRING_COLUMNS: usize = PROJECTION.len() - FIRST_STRING;
-/// Rows decoded and turned into rows together: 26 columns of them stay in the cache.
+/// Rows decoded and turned into rows together: 29 columns of them stay in the cache.
 const CHUNK_ROWS: usize = 8 * 1024;
 /// Built rows are dropped from the columns once this many have accumulated.
 const COMPACT_ROWS: usize = 4 * CHUNK_ROWS;
@@ -30,6 +31,8 @@ pub struct HitColumns {
     pub visitor_valid: Validity,
     pub is_bot: Vec<bool>,
     pub engaged_ms: Vec<u32>,
+    /// 0 when absent (pixel hits).
+    pub screen_width: Vec<u32>,
     pub revenue: Vec<f64>,
     pub entry: Vec<bool>,
     /// String ids (file-local) of the columns from `FIRST_STRING` on, in `PROJECTION` order.
@@ -71,6 +74,7 @@ impl HitColumns {
         self.is_bot.clear();
         self.entry.clear();
         self.engaged_ms.clear();
+        self.screen_width.clear();
         self.revenue.clear();
         for s in &mut self.strings {
             s.clear();
@@ -98,6 +102,7 @@ impl HitColumns {
             self.visitor.len(),
             self.is_bot.len(),
             self.engaged_ms.len(),
+            self.screen_width.len(),
             self.revenue.len(),
             self.entry.len(),
         ]
@@ -121,6 +126,7 @@ impl HitColumns {
         drain(&mut self.is_bot, n);
         drain(&mut self.entry, n);
         drain(&mut self.engaged_ms, n);
+        drain(&mut self.screen_width, n);
         drain(&mut self.revenue, n);
         for s in &mut self.strings {
             drain(s, n);
@@ -143,6 +149,7 @@ impl HitColumns {
         let mut visitor = group.column::<Int64>(col::visitor_id)?;
         let mut is_bot = group.column::<Bool>(col::is_bot)?;
         let mut engaged = group.column::<Int32>(col::engaged_ms)?;
+        let mut screen_width = group.column::<Int32>(col::screen_width)?;
         let mut revenue = group.column::<Double>(col::revenue)?;
         let mut entry = projection.entry.then(|| group.column::<Bool>(col::entry)).transpose()?;
         let mut strings = (0..STRING_COLUMNS)
@@ -170,6 +177,7 @@ impl HitColumns {
             visitor.fill(&mut Int64, want, visitor_out)?;
             is_bot.fill(&mut Bool, want, ColumnOut::new(&mut self.is_bot))?;
             engaged.fill(&mut Int32, want, ColumnOut::new(&mut self.engaged_ms))?;
+            screen_width.fill(&mut Int32, want, ColumnOut::new(&mut self.screen_width))?;
             revenue.fill(&mut Double, want, ColumnOut::new(&mut self.revenue))?;
             match entry.as_mut() {
                 Some(entry) => entry.fill(&mut Bool, want, ColumnOut::new(&mut self.entry))?,
@@ -214,6 +222,7 @@ impl HitColumns {
             &self.engaged_ms[r.clone()],
             &self.revenue[r.clone()],
         );
+        let screen_width = &self.screen_width[r.clone()];
         let s: [&[u32]; STRING_COLUMNS] = std::array::from_fn(|c| &self.strings[c][r.clone()]);
         // An empty validity means all valid.
         let ts_valid = self.ts_valid.valid.get(r.clone()).unwrap_or(&[]);
@@ -228,6 +237,9 @@ impl HitColumns {
             }
             if entry[i] {
                 flags |= FLAG_ENTRY;
+            }
+            if screen_width[i] != 0 {
+                flags |= FLAG_TRACKER;
             }
             let revenue = if revenue[i].is_finite() {
                 flags |= FLAG_HAS_REVENUE;

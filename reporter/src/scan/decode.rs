@@ -18,7 +18,7 @@ use super::rows::{Row, ShardRows, Tables};
 
 /// Columns read, in this order: primitives, the per-hit strings, the `Touch` fields, the
 /// `Dims` fields (positions below follow this order; a test checks them).
-pub const PROJECTION: [&str; 26] = [
+pub const PROJECTION: [&str; 29] = [
     col::ts,
     col::hit_id,
     col::visitor_id,
@@ -26,6 +26,7 @@ pub const PROJECTION: [&str; 26] = [
     col::engaged_ms,
     col::revenue,
     col::entry,
+    col::screen_width,
     col::site,
     col::event,
     col::url_path,
@@ -45,11 +46,13 @@ pub const PROJECTION: [&str; 26] = [
     col::os,
     col::os_version,
     col::country,
+    col::as_org,
+    col::bot_reason,
 ];
-pub(super) const FIRST_STRING: usize = 7;
+pub(super) const FIRST_STRING: usize = 8;
 const ENTRY_COLUMN: usize = 6;
-const TERM_COLUMN: usize = 14;
-const CONTENT_COLUMN: usize = 15;
+const TERM_COLUMN: usize = 15;
+const CONTENT_COLUMN: usize = 16;
 pub(super) const PER_HIT_STRINGS: usize = 4;
 pub(super) const FIRST_TOUCH: usize = FIRST_STRING + PER_HIT_STRINGS;
 pub(super) const FIRST_DIM: usize = FIRST_TOUCH + 9;
@@ -361,6 +364,8 @@ mod tests {
                 col::os,
                 col::os_version,
                 col::country,
+                col::as_org,
+                col::bot_reason,
             ]
         );
     }

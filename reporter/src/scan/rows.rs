@@ -21,14 +21,17 @@ pub const TOUCH_REFERRER: usize = 7;
 pub const TOUCH_HOST: usize = 8;
 
 /// Device and place of a pageview: device_type, browser, browser_version, os, os_version,
-/// country (string ids).
-pub type Dims = [u32; 6];
+/// country, as_org, bot_reason (string ids). The last two feed the bot ledger and the hosting
+/// rule of `automation`.
+pub type Dims = [u32; 8];
 pub const DIM_DEVICE: usize = 0;
 pub const DIM_BROWSER: usize = 1;
 pub const DIM_BROWSER_VERSION: usize = 2;
 pub const DIM_OS: usize = 3;
 pub const DIM_OS_VERSION: usize = 4;
 pub const DIM_COUNTRY: usize = 5;
+pub const DIM_AS_ORG: usize = 6;
+pub const DIM_BOT_REASON: usize = 7;
 
 /// Rows are kept in buckets by the top bits of the visitor id (ids are keyed hashes, so buckets
 /// are even and every visitor lives in exactly one), and buckets in shards: shards are
@@ -91,6 +94,8 @@ impl ShardRows {
 pub const FLAG_BOT: u8 = 1;
 pub const FLAG_ENTRY: u8 = 2;
 pub const FLAG_HAS_REVENUE: u8 = 4;
+/// The hit carries a screen width, which only the JavaScript tracker sends (not the pixel).
+pub const FLAG_TRACKER: u8 = 8;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Row {
@@ -137,7 +142,7 @@ impl Row {
 pub struct Tables {
     pub strings: Interner,
     pub touches: TupleTable<9>,
-    pub dims: TupleTable<6>,
+    pub dims: TupleTable<8>,
 }
 
 impl Tables {

@@ -48,6 +48,8 @@ pub struct Lookup {
     pub goal_count: usize,
     /// (first bit, step count) per funnel.
     pub funnels: Vec<(usize, usize)>,
+    /// The suspected-automation rules and what each path and network is to them.
+    pub automation: crate::automation::Detector,
 }
 
 impl Lookup {
@@ -74,6 +76,7 @@ impl Lookup {
             engagement: tables.strings.intern(hitflow_schema::EVENT_ENGAGEMENT),
             goal_count: config.goals.len(),
             funnels,
+            automation: crate::automation::Detector::new(&config.automation),
         })
     }
 
@@ -106,6 +109,7 @@ impl Lookup {
         }
         // Attribution interns source, medium, campaign and channel names.
         self.prepare_strings(tables, config);
+        self.automation.prepare(tables);
     }
 
     fn attribute(&self, touch: u32, tables: &mut Tables) -> Attr {

@@ -71,7 +71,11 @@ pub struct Session {
     pub funnel_steps: u64,
     /// The last hit was an error event or a not-found page.
     pub ended_on_error: bool,
+    /// Event name id of that error hit (the pageview event for a not-found page).
+    pub error_event: u32,
     pub end_reason: EndReason,
+    /// Set when a human-flagged session behaves like no person does (`automation`).
+    pub automation: Option<crate::automation::Reason>,
 }
 
 impl Session {

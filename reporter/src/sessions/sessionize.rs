@@ -8,8 +8,9 @@ use chrono_tz::Tz;
 
 use super::lookup::{Lookup, TECH_BIT};
 use super::session::{EndReason, Session, SessionSink};
+use crate::automation::Trace;
 use crate::config::SessionConfig;
-use crate::scan::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE};
+use crate::scan::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE, FLAG_TRACKER};
 
 /// The session rules in milliseconds.
 #[derive(Debug, Clone, Copy)]
@@ -82,14 +83,14 @@ pub fn sessionize(
             None
         };
         if let Some(reason) = reason {
-            builder.finish(reason, pages, sink, orphans);
+            builder.finish(reason, lookup, pages, sink, orphans);
             builder = Builder::start(hit, lookup, pages);
         } else {
             builder.add(hit, lookup, pages);
         }
         prev_activity = prev_activity.max(hit.ts);
     }
-    builder.finish(EndReason::Inactivity, pages, sink, orphans);
+    builder.finish(EndReason::Inactivity, lookup, pages, sink, orphans);
 }
 
 struct Builder {
@@ -100,8 +101,12 @@ struct Builder {
     page_engaged: i64,
     activity_end: i64,
     last_was_error: bool,
+    /// Event of the last hit when it was an error (`pageview` for a not-found page).
+    last_error_event: u32,
     /// Touch of the latest pageview that named a source (campaign or external referrer).
     current_source: Option<u32>,
+    /// What the automation rules look at.
+    trace: Trace,
 }
 
 impl Builder {
@@ -128,13 +133,17 @@ impl Builder {
                 goals: 0,
                 funnel_steps: 0,
                 ended_on_error: false,
+                error_event: 0,
                 end_reason: EndReason::Inactivity,
+                automation: None,
             },
             page_start: hit.ts,
             page_engaged: 0,
             activity_end: hit.ts,
             last_was_error: false,
+            last_error_event: 0,
             current_source: None,
+            trace: Trace::default(),
         };
         builder.add(hit, lookup, pages);
         builder
@@ -169,6 +178,7 @@ impl Builder {
             self.page_engaged += i64::from(hit.engaged_ms);
             // Visible time of the page, but never past the beacon itself.
             self.activity_end = self.activity_end.max(hit.ts.min(self.page_start + self.page_engaged));
+            self.trace.beacon();
             return;
         } else if hit.event == lookup.pageview {
             if s.pageviews == 0 {
@@ -176,7 +186,14 @@ impl Builder {
                 s.landing = hit.path;
                 s.attr = hit.touch;
                 s.dims = hit.dims;
+                self.trace.hosting = lookup.automation.is_hosting(hit.dims);
             }
+            self.trace.pageview(
+                hit.ts,
+                lookup.automation.is_probe_path(hit.path),
+                hit.flags & FLAG_TRACKER != 0,
+                lookup.automation.thresholds.fast_gap_ms,
+            );
             if !lookup.attr(hit.touch).direct {
                 self.current_source = Some(hit.touch);
             }
@@ -203,16 +220,29 @@ impl Builder {
             }
         }
         self.last_was_error = mask & TECH_BIT != 0;
+        self.last_error_event = if self.last_was_error { hit.event } else { 0 };
     }
 
-    fn finish(mut self, reason: EndReason, pages: &[u32], sink: &mut impl SessionSink, orphans: &mut u64) {
+    fn finish(
+        mut self,
+        reason: EndReason,
+        lookup: &Lookup,
+        pages: &[u32],
+        sink: &mut impl SessionSink,
+        orphans: &mut u64,
+    ) {
         if self.session.pageviews == 0 {
             *orphans += 1;
             return;
         }
         self.session.duration_ms = self.activity_end - self.session.start;
         self.session.ended_on_error = self.last_was_error;
+        self.session.error_event = self.last_error_event;
         self.session.end_reason = reason;
+        // The collector's flag already keeps bot sessions out; the rules judge the rest.
+        if !self.session.is_bot {
+            self.session.automation = lookup.automation.judge(&self.trace);
+        }
         sink.add(&self.session, pages);
     }
 }

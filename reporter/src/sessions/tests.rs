@@ -450,3 +450,57 @@ fn a_visitors_leading_beacon_starts_nothing_and_page_beacons_add_up() {
     assert_eq!(out[0].duration_ms, 20 * MIN);
     assert_eq!(out[0].engaged_ms, 1_200_000);
 }
+
+#[test]
+fn automation_rules_see_sessions_through_parquet() {
+    use crate::automation::Reason;
+    let sec = |at_sec: i64, path: &str| {
+        with(pageview(0, path), |h| {
+            h.ts = T0 + at_sec * 1000;
+            h.hit_id = at_sec as u64 * 10 + 1;
+            h.screen_width = Some(1280);
+        })
+    };
+    let from_hosting = |mut hits: Vec<Hit>| {
+        for h in &mut hits {
+            h.as_org = Some("DigitalOcean, LLC".into());
+        }
+        hits
+    };
+    let pixel = |mut hits: Vec<Hit>| {
+        for h in &mut hits {
+            h.screen_width = None;
+        }
+        hits
+    };
+    let quick: Vec<Hit> = (0..12).map(|i| sec(i, &format!("/p{i}"))).collect();
+    let paced: Vec<Hit> = (0..12).map(|i| sec(i * 30, &format!("/p{i}"))).collect();
+    let three: Vec<Hit> = (0..3).map(|i| sec(i * 30, &format!("/p{i}"))).collect();
+    let mut three_with_beacon = three.clone();
+    three_with_beacon.push(with(beacon(2, 4_000), |h| h.as_org = Some("DigitalOcean, LLC".into())));
+    let table: [(&str, Vec<Hit>, Option<Reason>); 7] = [
+        ("12 pages a second apart", quick, Some(Reason::FastPages)),
+        ("12 pages half a minute apart", paced, None),
+        (
+            "only probe paths",
+            vec![sec(0, "/wp-login.php"), sec(1, "/.env"), sec(2, "/xmlrpc.php")],
+            Some(Reason::ProbePaths),
+        ),
+        (
+            "a probe then a real page",
+            vec![sec(0, "/wp-admin/"), sec(60, "/")],
+            None,
+        ),
+        (
+            "hosting, tracker, no beacon",
+            from_hosting(three.clone()),
+            Some(Reason::HostingNoBeacon),
+        ),
+        ("hosting, pixel hits", pixel(from_hosting(three.clone())), None),
+        ("hosting with a beacon", from_hosting(three_with_beacon), None),
+    ];
+    for (case, hits, want) in table {
+        let got: Vec<_> = sessions(&hits).iter().map(|s| s.automation).collect();
+        assert_eq!(got, vec![want], "{case}");
+    }
+}

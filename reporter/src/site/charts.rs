@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
-use super::escape::escape;
-use super::format;
+use crate::present::format;
+use crate::present::text::escape_html as escape;
 
 /// One vertical bar: its x-axis label, value, and the text shown above it.
 #[derive(Debug, Clone)]
@@ -94,9 +94,6 @@ pub fn columns(chart: &Columns) -> String {
     // The legend row above the plot exists only with a reference line.
     let legend = if chart.reference.is_some() { 24.0 } else { 0.0 };
     let height = 236.0 + legend;
-    let (left, right, top, bottom) = (52.0, WIDTH - 8.0, 24.0 + legend, height - 32.0);
-    let mut out = String::new();
-    open(&mut out, "columns", height, &chart.title, &chart.description);
     let max = chart
         .bars
         .iter()
@@ -104,6 +101,13 @@ pub fn columns(chart: &Columns) -> String {
         .fold(0.0, f64::max)
         .max(chart.reference.as_ref().map_or(0.0, |r| r.0));
     let (axis_max, step) = scale(max);
+    // Room for the widest y label at the phone font size (19 px, ~11 px a character), so
+    // "10,000" is not clipped to "0,000".
+    let label_chars = format::decimal(axis_max, 0).chars().count() as f64;
+    let left = (label_chars * 11.0 + 14.0).max(40.0);
+    let (right, top, bottom) = (WIDTH - 8.0, 24.0 + legend, height - 32.0);
+    let mut out = String::new();
+    open(&mut out, "columns", height, &chart.title, &chart.description);
     let y = |v: f64| bottom - (v / axis_max) * (bottom - top);
 
     out.push_str(r#"<g class="axis">"#);

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::charts::{self, Column, Columns};
-use super::format;
 use super::slug::unique_slugs;
+use crate::present::format;
 
 /// `2026-11-08_2026-11-14`: the folder of a period. Both ends must be real dates, so the name
 /// can only be made of digits, `-` and `_` whatever the report says.

@@ -9,7 +9,7 @@
 //! periods/<from>_<to>/glossary.html           definitions, session rules, what was read
 //! periods/<from>_<to>/report.json             the report the pages were rendered from
 //! periods/<from>_<to>/<site>/index.html       overview: totals, daily chart, channel quality
-//! periods/<from>_<to>/<site>/{pages,sources,audience,flow,funnels,technical,goals}.html
+//! periods/<from>_<to>/<site>/{pages,sources,audience,flow,funnels,technical,goals,bots}.html
 //! periods/<from>_<to>/<site>/channels/<channel>.html
 //! ```
 //!
@@ -22,8 +22,6 @@
 //! Rendering the same report twice gives byte-identical files.
 
 mod charts;
-mod escape;
-mod format;
 mod history;
 mod render;
 mod slug;
@@ -33,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-pub use escape::escape;
+pub use crate::present::text::escape_html as escape;
 pub use render::Engine;
 pub use slug::slugify;
 
@@ -112,6 +110,16 @@ pub fn render_site_with(
         files: files.into_iter().map(|(path, _)| path).collect(),
         periods_listed: entries.len(),
     })
+}
+
+/// Path of `site`'s overview below the output folder, as [`render_site`] lays it out:
+/// `periods/<from>_<to>/<site-slug>/index.html`. `None` when the site is not in the report or
+/// the period is not two dates. The email links here, so its link and the layout cannot drift.
+pub fn site_page(report: &Report, site: &str) -> Option<String> {
+    let period = history::period_dir_name(&report.period.from, &report.period.to).ok()?;
+    let at = report.sites.iter().position(|s| s.site == site)?;
+    let slugs = slug::unique_slugs(report.sites.iter().map(|s| s.site.as_str()));
+    Some(format!("{PERIODS_DIR}/{period}/{}/index.html", slugs.get(at)?))
 }
 
 fn remove_dir_if_present(dir: &Path) -> anyhow::Result<()> {

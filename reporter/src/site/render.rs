@@ -9,15 +9,15 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::charts::{self, Row};
-use super::escape::escape;
-use super::format;
 use super::history::{self, PeriodEntry};
 use super::slug::unique_slugs;
 use super::view::{compare, SiteLink, SiteView};
 use crate::figures::report::{Report, SiteReport};
+use crate::present::format;
+use crate::present::text::escape_html as escape;
 
 /// Every template, registered under its file name.
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("style.css", include_str!("../../../templates/site/style.css")),
     ("macros.html", include_str!("../../../templates/site/macros.html")),
     ("base.html", include_str!("../../../templates/site/base.html")),
@@ -34,6 +34,11 @@ const TEMPLATES: [(&str, &str); 16] = [
     ("funnels.html", include_str!("../../../templates/site/funnels.html")),
     ("technical.html", include_str!("../../../templates/site/technical.html")),
     ("goals.html", include_str!("../../../templates/site/goals.html")),
+    (
+        "ledger_macros.html",
+        include_str!("../../../templates/site/ledger_macros.html"),
+    ),
+    ("bots.html", include_str!("../../../templates/site/bots.html")),
 ];
 
 /// A page of the per-site navigation.
@@ -46,7 +51,7 @@ pub struct NavItem {
 }
 
 /// The pages of each site, in navigation order.
-pub const SITE_PAGES: [NavItem; 8] = [
+pub const SITE_PAGES: [NavItem; 9] = [
     NavItem {
         key: "overview",
         file: "index.html",
@@ -87,6 +92,11 @@ pub const SITE_PAGES: [NavItem; 8] = [
         file: "goals.html",
         label: "Goals",
     },
+    NavItem {
+        key: "bots",
+        file: "bots.html",
+        label: "Bot ledger",
+    },
 ];
 
 /// A file of the period folder: path relative to it, and content.
@@ -102,7 +112,7 @@ impl Engine {
         // Autoescape stays on for every `.html` template, with the same escape as the charts.
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape);
-        format::register_filters(&mut tera);
+        crate::present::register_filters(&mut tera);
         tera.add_raw_templates(TEMPLATES)
             .context("site templates do not parse")?;
         Ok(Engine { tera })
@@ -166,6 +176,7 @@ impl Engine {
         ctx.insert("nav", "glossary");
         ctx.insert("definitions", &report.definitions);
         ctx.insert("session_rules", &report.session_rules);
+        ctx.insert("automation_rules", &report.automation_rules);
         ctx.insert("input", &report.input);
         files.push(("glossary.html".into(), self.render("glossary.html", &ctx)?));
 

@@ -9,13 +9,20 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::charts::{self, Column, Columns, Row};
-use super::format;
 use crate::figures::counts::Figures;
-use crate::figures::report::{ChannelReport, FunnelReport, Report, SiteReport, Transition};
+use crate::figures::report::{ChannelReport, FlowExit, FunnelReport, Report, SiteReport, Transition};
+use crate::present::format;
+use crate::present::kpis::{kpis, missing_change, Kpi};
+use crate::present::Change;
 
 /// Channels with fewer sessions are not ranked best/worst: a channel with 2 sessions has
 /// extreme rates by chance, and marking them would point readers at noise.
 pub const MIN_SESSIONS_TO_RANK: u64 = 30;
+
+/// A rate is ranked only where both its events and non-events number at least this many (the
+/// usual condition for a rate's normal approximation): 7 conversions out of 31 sessions is not
+/// a "best" conversion rate yet. A later significance test replaces this rule.
+pub const MIN_EVENTS_TO_RANK: u64 = 5;
 
 /// Most rows that may share a best or worst mark.
 pub const MAX_TIED_MARKS: usize = 2;
@@ -27,22 +34,10 @@ pub struct SiteLink {
     pub slug: String,
 }
 
-/// One figure card on the overview: value, previous value and change.
-#[derive(Debug, Clone, Serialize)]
-pub struct Kpi {
-    pub label: &'static str,
-    pub value: String,
-    pub previous: String,
-    pub delta: Option<f64>,
-    pub lower_is_better: bool,
-    /// Glossary anchor explaining the figure.
-    pub term: &'static str,
-}
-
-/// `best` / `worst` per column of the traffic-quality table (`None`: neither).
+/// `best` / `worst` per quality column of the traffic-quality table (`None`: neither).
+/// Sessions are volume, not quality, and are never ranked.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Marks {
-    pub sessions: Option<&'static str>,
     pub engagement_rate: Option<&'static str>,
     pub bounce_rate: Option<&'static str>,
     pub pages_per_session: Option<&'static str>,
@@ -74,14 +69,8 @@ pub struct Compare {
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowStep<'a> {
     pub step: u8,
-    pub transitions: Vec<FlowRow<'a>>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FlowRow<'a> {
-    pub t: &'a Transition,
-    /// Share of all sessions of the site.
-    pub share: f64,
+    pub transitions: Vec<&'a Transition>,
+    pub exits: Vec<&'a FlowExit>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +87,13 @@ pub struct SiteView<'a> {
     pub kpis: Vec<Kpi>,
     pub channels: Vec<ChannelRow<'a>>,
     pub min_sessions_to_rank: u64,
+    pub min_events_to_rank: u64,
+    /// Changes of counts are missing because of partial data (not for lack of a previous period).
+    pub partial: bool,
+    /// Which days hold data, when a period is incomplete.
+    pub coverage_note: Option<String>,
+    /// The daily chart shows the previous period's average (both periods fully covered).
+    pub daily_reference: bool,
     pub max_tied_marks: usize,
     pub flow: Vec<FlowStep<'a>>,
     pub funnels: Vec<FunnelView<'a>>,
@@ -114,108 +110,53 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
-fn kpis(s: &SiteReport) -> Vec<Kpi> {
-    let (t, p, d) = (&s.totals, &s.previous, &s.deltas);
-    let kpi = |label, term, value: String, previous: String, delta, lower_is_better| Kpi {
-        label,
-        term,
-        value,
-        previous,
-        delta,
-        lower_is_better,
-    };
-    vec![
-        kpi(
-            "Sessions",
-            "session",
-            format::int(t.sessions),
-            format::int(p.sessions),
-            d.sessions,
-            false,
-        ),
-        kpi(
-            "Visitors (daily-unique)",
-            "visitors",
-            format::int(t.visitors),
-            format::int(p.visitors),
-            d.visitors,
-            false,
-        ),
-        kpi(
-            "Pageviews",
-            "pageviews",
-            format::int(t.pageviews),
-            format::int(p.pageviews),
-            d.pageviews,
-            false,
-        ),
-        kpi(
-            "Engagement rate",
-            "engagement_rate",
-            format::pct(t.engagement_rate),
-            format::pct(p.engagement_rate),
-            d.engagement_rate,
-            false,
-        ),
-        kpi(
-            "Bounce rate",
-            "bounce_rate",
-            format::pct(t.bounce_rate),
-            format::pct(p.bounce_rate),
-            d.bounce_rate,
-            true,
-        ),
-        kpi(
-            "Avg. duration",
-            "avg_duration_s",
-            format::duration(t.avg_duration_s),
-            format::duration(p.avg_duration_s),
-            d.avg_duration_s,
-            false,
-        ),
-        kpi(
-            "Conversion rate",
-            "conversions",
-            format::pct(t.conversion_rate),
-            format::pct(p.conversion_rate),
-            d.conversion_rate,
-            false,
-        ),
-        kpi(
-            "Revenue",
-            "revenue",
-            format::decimal(t.revenue, 2),
-            format::decimal(p.revenue, 2),
-            d.revenue,
-            false,
-        ),
-    ]
-}
-
-/// Marks the best and worst value of each column among the ranked rows. Ties share the mark,
-/// up to [`MAX_TIED_MARKS`] rows: a value many channels share (typically 0% bot share) is not
+/// Marks the best and worst value of each quality column among the channels that pass the
+/// minimum-sample rule for that column: at least [`MIN_SESSIONS_TO_RANK`] sessions, and for a
+/// rate at least [`MIN_EVENTS_TO_RANK`] events and as many non-events. Ties share the mark, up
+/// to [`MAX_TIED_MARKS`] rows: a value many channels share (typically 0% bot share) is not
 /// distinctive, and a column of "best" labels would bury the ones that are.
 fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
-    let ranked: Vec<bool> = channels
-        .iter()
-        .map(|c| c.figures.sessions >= MIN_SESSIONS_TO_RANK)
-        .collect();
     let mut out = vec![Marks::default(); channels.len()];
-    type Column = (fn(&Figures) -> f64, bool, fn(&mut Marks) -> &mut Option<&'static str>);
-    let columns: [Column; 7] = [
-        (|f| f.sessions as f64, false, |m| &mut m.sessions),
-        (|f| f.engagement_rate, false, |m| &mut m.engagement_rate),
-        (|f| f.bounce_rate, true, |m| &mut m.bounce_rate),
-        (|f| f.pages_per_session, false, |m| &mut m.pages_per_session),
-        (|f| f.avg_duration_s, false, |m| &mut m.avg_duration_s),
-        (|f| f.conversion_rate, false, |m| &mut m.conversion_rate),
-        (|f| f.bot_share, true, |m| &mut m.bot_share),
+    type Value = fn(&Figures) -> f64;
+    /// Events and non-events behind a rate; `None` for averages (sessions alone decide).
+    type Events = fn(&Figures) -> Option<(u64, u64)>;
+    type Slot = fn(&mut Marks) -> &mut Option<&'static str>;
+    let columns: [(Value, Events, bool, Slot); 6] = [
+        (
+            |f| f.engagement_rate,
+            |f| Some((f.engaged_sessions, f.sessions - f.engaged_sessions.min(f.sessions))),
+            false,
+            |m| &mut m.engagement_rate,
+        ),
+        (
+            |f| f.bounce_rate,
+            |f| Some((f.bounces, f.sessions - f.bounces.min(f.sessions))),
+            true,
+            |m| &mut m.bounce_rate,
+        ),
+        (|f| f.pages_per_session, |_| None, false, |m| &mut m.pages_per_session),
+        (|f| f.avg_duration_s, |_| None, false, |m| &mut m.avg_duration_s),
+        (
+            |f| f.conversion_rate,
+            |f| Some((f.converted_sessions, f.sessions - f.converted_sessions.min(f.sessions))),
+            false,
+            |m| &mut m.conversion_rate,
+        ),
+        // Bot share rests on hits (many per session), and 0% is a real, common value.
+        (|f| f.bot_share, |_| None, true, |m| &mut m.bot_share),
     ];
-    for (value, lower_is_better, slot) in columns {
+    for (value, events, lower_is_better, slot) in columns {
+        let eligible: Vec<bool> = channels
+            .iter()
+            .map(|c| {
+                c.figures.sessions >= MIN_SESSIONS_TO_RANK
+                    && events(&c.figures).is_none_or(|(yes, no)| yes.min(no) >= MIN_EVENTS_TO_RANK)
+            })
+            .collect();
         let values: Vec<f64> = channels
             .iter()
-            .zip(&ranked)
-            .filter(|(_, r)| **r)
+            .zip(&eligible)
+            .filter(|(_, e)| **e)
             .map(|(c, _)| value(&c.figures))
             .collect();
         if values.len() < 2 {
@@ -230,11 +171,11 @@ fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
         let (best, worst) = if lower_is_better { (lo, hi) } else { (hi, lo) };
         let distinct = |target: f64| values.iter().filter(|v| **v == target).count() <= MAX_TIED_MARKS;
         let (mark_best, mark_worst) = (distinct(best), distinct(worst));
-        for ((channel, r), marks) in channels.iter().zip(&ranked).zip(out.iter_mut()) {
+        for ((channel, e), marks) in channels.iter().zip(&eligible).zip(out.iter_mut()) {
             let v = value(&channel.figures);
-            if *r && mark_best && v == best {
+            if *e && mark_best && v == best {
                 *slot(marks) = Some("best");
-            } else if *r && mark_worst && v == worst {
+            } else if *e && mark_worst && v == worst {
                 *slot(marks) = Some("worst");
             }
         }
@@ -289,14 +230,23 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
     } else {
         0.0
     };
+    // The previous period's average is a fair line only when both periods are fully covered.
+    let reference = s.coverage.comparable && s.previous.sessions > 0;
+    let mut description = format!(
+        "{}, {} in total",
+        format::count(count as u64, "day"),
+        format::count(s.totals.sessions, "session")
+    );
+    if reference {
+        description.push_str(&format!(
+            "; dashed line: previous period's average of {} per day",
+            format::decimal(previous_avg, 0)
+        ));
+    }
+    description.push('.');
     charts::columns(&Columns {
         title: format!("Sessions per day, {}", s.site),
-        description: format!(
-            "{} days, {} sessions in total; dashed line: previous period's average of {} per day.",
-            count,
-            format::int(s.totals.sessions),
-            format::decimal(previous_avg, 0)
-        ),
+        description,
         bars: s
             .daily
             .iter()
@@ -308,7 +258,7 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
             .collect(),
         label_every: count.div_ceil(10).max(1),
         value_labels: count <= 16,
-        reference: (s.previous.sessions > 0).then(|| {
+        reference: reference.then(|| {
             (
                 previous_avg,
                 format!("previous period: {}/day", format::decimal(previous_avg, 0)),
@@ -381,28 +331,32 @@ pub fn funnel_chart(f: &FunnelReport) -> String {
 }
 
 fn flow(s: &SiteReport) -> Vec<FlowStep<'_>> {
-    let mut steps: BTreeMap<u8, Vec<&Transition>> = BTreeMap::new();
+    let mut steps: BTreeMap<u8, FlowStep<'_>> = BTreeMap::new();
+    let step = |steps: &mut BTreeMap<u8, FlowStep<'_>>, n: u8| {
+        steps.entry(n).or_insert_with(|| FlowStep {
+            step: n,
+            transitions: Vec::new(),
+            exits: Vec::new(),
+        });
+    };
     for t in &s.user_flow {
-        steps.entry(t.step).or_default().push(t);
+        step(&mut steps, t.step);
+        steps.entry(t.step).and_modify(|st| st.transitions.push(t));
     }
-    steps
-        .into_iter()
-        .map(|(step, mut transitions)| {
-            transitions.sort_by(|a, b| {
-                b.sessions
-                    .cmp(&a.sessions)
-                    .then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to)))
-            });
-            let transitions = transitions
-                .into_iter()
-                .map(|t| FlowRow {
-                    t,
-                    share: ratio(t.sessions, s.totals.sessions),
-                })
-                .collect();
-            FlowStep { step, transitions }
-        })
-        .collect()
+    for e in &s.user_flow_exits {
+        step(&mut steps, e.step);
+        steps.entry(e.step).and_modify(|st| st.exits.push(e));
+    }
+    for st in steps.values_mut() {
+        st.transitions.sort_by(|a, b| {
+            b.sessions
+                .cmp(&a.sessions)
+                .then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to)))
+        });
+        st.exits
+            .sort_by(|a, b| b.exits.cmp(&a.exits).then_with(|| a.page.cmp(&b.page)));
+    }
+    steps.into_values().collect()
 }
 
 impl<'a> SiteView<'a> {
@@ -427,6 +381,10 @@ impl<'a> SiteView<'a> {
             kpis: kpis(s),
             channels,
             min_sessions_to_rank: MIN_SESSIONS_TO_RANK,
+            min_events_to_rank: MIN_EVENTS_TO_RANK,
+            partial: missing_change(s) == Change::Partial,
+            coverage_note: crate::present::coverage_note(&s.coverage),
+            daily_reference: s.coverage.comparable && s.previous.sessions > 0,
             max_tied_marks: MAX_TIED_MARKS,
             flow: flow(s),
             funnels: s
@@ -449,12 +407,18 @@ mod tests {
     use super::*;
 
     fn channel(name: &str, sessions: u64, bounce_rate: f64, bot_share: f64) -> ChannelReport {
+        let hits = sessions * 10;
+        let bot_hits = (hits as f64 * bot_share).round() as u64;
         ChannelReport {
             channel: name.into(),
             figures: Figures {
                 sessions,
+                bounces: (sessions as f64 * bounce_rate).round() as u64,
                 bounce_rate,
+                bot_hits,
+                human_hits: hits - bot_hits,
                 bot_share,
+                engaged_sessions: sessions / 2,
                 engagement_rate: 0.5,
                 ..Figures::default()
             },
@@ -472,7 +436,6 @@ mod tests {
             channel("Tiny", 2, 0.0, 0.9),
         ];
         let m = marks(&channels);
-        assert_eq!((m[0].sessions, m[2].sessions), (Some("best"), Some("worst")));
         // Lower bounce rate is better; the tiny channel is not ranked.
         assert_eq!(
             (m[0].bounce_rate, m[1].bounce_rate, m[3].bounce_rate),
@@ -507,7 +470,32 @@ mod tests {
     #[test]
     fn one_ranked_channel_gets_no_marks() {
         let m = marks(&[channel("A", 100, 0.2, 0.1), channel("B", 3, 0.6, 0.0)]);
-        assert!(m.iter().all(|m| m.sessions.is_none() && m.bounce_rate.is_none()));
+        assert!(m.iter().all(|m| m.bounce_rate.is_none()));
+    }
+
+    #[test]
+    fn rates_resting_on_a_few_events_are_not_ranked() {
+        // Each row: (sessions, converted); all have 30+ sessions, the rule is about events.
+        type Case<'a> = (&'a [(u64, u64)], [Option<&'a str>; 3]);
+        let cases: [Case; 2] = [
+            // 7 conversions of 31 sessions would be "best" on sessions alone; with 4 it is not
+            // ranked, leaving the other two.
+            (&[(31, 4), (400, 20), (300, 30)], [None, Some("worst"), Some("best")]),
+            (&[(31, 7), (400, 20), (300, 30)], [Some("best"), Some("worst"), None]),
+        ];
+        for (rows, expected) in cases {
+            let channels: Vec<ChannelReport> = rows
+                .iter()
+                .map(|&(sessions, converted)| {
+                    let mut c = channel("C", sessions, 0.5, 0.0);
+                    c.figures.converted_sessions = converted;
+                    c.figures.conversion_rate = converted as f64 / sessions as f64;
+                    c
+                })
+                .collect();
+            let got: Vec<Option<&str>> = marks(&channels).iter().map(|m| m.conversion_rate).collect();
+            assert_eq!(got, expected, "{rows:?}");
+        }
     }
 
     #[test]
