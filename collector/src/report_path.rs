@@ -7,11 +7,8 @@ use hitflow_schema::report_access::{constant_time_eq, REPORTS_PATH};
 /// path inside the report site: encoded characters (`%2F`, `%2e%2e`), `..`, `.` segments,
 /// backslashes, empty segments, hidden files.
 pub fn report_key(path: &str) -> Option<String> {
-    let rest = if path == "/reports" {
-        ""
-    } else {
-        path.strip_prefix(REPORTS_PATH)?
-    };
+    // `/reports` itself is redirected to `/reports/` (its index's relative links need the slash).
+    let rest = path.strip_prefix(REPORTS_PATH)?;
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.');
     if !rest.chars().all(allowed) || rest.contains("//") || rest.starts_with('/') {
         return None;
@@ -73,7 +70,7 @@ mod tests {
     #[test]
     fn report_paths_map_to_keys_and_tricks_do_not() {
         let cases = [
-            ("/reports", Some("reports/index.html")),
+            ("/reports", None),
             ("/reports/", Some("reports/index.html")),
             (
                 "/reports/periods/2026-11-01_2026-11-07/example-com/index.html",
