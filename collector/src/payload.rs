@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use hitflow_schema::EVENT_PAGEVIEW;
+use hitflow_schema::{EVENT_PAGEVIEW, MAX_REVENUE_ABS};
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,6 @@ const MAX_REFERRER_CHARS: usize = 2048;
 const MAX_PROPS: usize = 30;
 const MAX_PROP_KEY_CHARS: usize = 64;
 const MAX_PROP_VALUE_CHARS: usize = 256;
-const MAX_REVENUE_ABS: f64 = 1e12;
 const MAX_ENGAGED_MS: u32 = 86_400_000; // one day
 const MAX_SCREEN_WIDTH: u32 = 100_000;
 

@@ -104,7 +104,9 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
 fn redirect_to_index(req: &Request) -> worker::Result<Response> {
     let query = req.url()?.query().map(|q| format!("?{q}")).unwrap_or_default();
     let mut response = plain(301, "moved to /reports/")?;
-    response.headers_mut().set("Location", &format!("{REPORTS_PATH}{query}"))?;
+    response
+        .headers_mut()
+        .set("Location", &format!("{REPORTS_PATH}{query}"))?;
     Ok(response)
 }
 
