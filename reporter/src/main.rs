@@ -267,15 +267,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             days,
             key_env,
         } => {
-            let key = std::env::var(&key_env)
-                .with_context(|| format!("set {key_env} to the collector's REPORTS_SIGNING_KEY"))?;
-            anyhow::ensure!(
-                scope.starts_with("/reports/") && scope.ends_with('/') && !scope.contains(".."),
-                "--scope must be a folder under /reports/, ending in /"
-            );
-            let exp = chrono::Utc::now().timestamp().max(0) as u64 + days * 86_400;
-            let query = hitflow_schema::report_access::sign(key.as_bytes(), &scope, exp);
-            println!("{}{scope}?{query}", base_url.trim_end_matches('/'));
+            let key = std::env::var(&key_env).ok();
+            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            let link = hitflow_reporter::sign_link::sign_link(&base_url, &scope, days, &key_env, key.as_deref(), now)?;
+            println!("{link}");
         }
         Command::Compact { store, date } => {
             let store = Store::open(&store).await?;
