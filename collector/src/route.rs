@@ -59,11 +59,13 @@ pub fn route(method: &str, path: &str) -> Result<(Endpoint, Verb), RouteError> {
 mod tests {
     use super::*;
 
+    type Routed = Result<(Endpoint, Verb), RouteError>;
+
     #[test]
     #[rustfmt::skip]
     fn methods_as_sent() {
         let not_allowed = |method: &str, allow| Err(RouteError::MethodNotAllowed { method: method.into(), allow });
-        let cases: Vec<(&str, &str, Result<(Endpoint, Verb), RouteError>)> = vec![
+        let cases: Vec<(&str, &str, Routed)> = vec![
             ("GET", "/t.js", Ok((Endpoint::Tracker, Verb::Get))),
             ("HEAD", "/p.gif", Ok((Endpoint::Pixel, Verb::Head))),
             ("GET", "/health", Ok((Endpoint::Health, Verb::Get))),

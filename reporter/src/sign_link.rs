@@ -59,11 +59,14 @@ mod tests {
     const NOW: u64 = 1_764_547_200;
     const ENV: &str = "HITFLOW_REPORTS_SIGNING_KEY";
 
+    /// (case, key, scope, days, outcome)
+    type Case<'a> = (&'a str, Option<&'a str>, &'a str, u64, Result<(), SignLinkError>);
+
     #[test]
     #[rustfmt::skip]
     fn refuses_links_that_could_never_open_a_page() {
         let scope = |s: &str, reason| Err(SignLinkError::Scope { scope: s.into(), reason });
-        let cases: Vec<(&str, Option<&str>, &str, u64, Result<(), SignLinkError>)> = vec![
+        let cases: Vec<Case> = vec![
             ("valid", Some("k3y"), "/reports/", 7, Ok(())),
             ("a period's folder", Some("k3y"), "/reports/periods/2026-11-01_2026-11-07/", 1, Ok(())),
             ("no key", None, "/reports/", 7, Err(SignLinkError::NoKey(ENV.into()))),

@@ -1,15 +1,17 @@
-//! `reporter sign-link` as a user runs it: a link that could never open a page is refused with
-//! one clear line and a non-zero exit, never printed.
+//! The `reporter` binary's refusals as a user meets them: one clear line and a non-zero exit.
+//! `sign-link` never prints a link that could not open a page.
 
 use std::process::Command;
 
 const REPORTER: &str = env!("CARGO_BIN_EXE_reporter");
 
+/// (case, key in the environment, extra arguments, exit ok, what stdout or stderr starts with)
+type Case<'a> = (&'a str, Option<&'a str>, &'a [&'a str], bool, &'a str);
+
 #[test]
 #[rustfmt::skip]
 fn unusable_links_are_refused_with_a_non_zero_exit() {
-    // (case, key in the environment, extra arguments, exit ok, what stdout or stderr says)
-    let cases: &[(&str, Option<&str>, &[&str], bool, &str)] = &[
+    let cases: &[Case] = &[
         ("valid", Some("k3y"), &[], true, "https://c.example/reports/?exp="),
         ("empty key", Some(""), &[], false, "error: HITFLOW_REPORTS_SIGNING_KEY is empty"),
         ("no key", None, &[], false, "error: set HITFLOW_REPORTS_SIGNING_KEY to the collector's REPORTS_SIGNING_KEY"),
@@ -35,4 +37,27 @@ fn unusable_links_are_refused_with_a_non_zero_exit() {
             assert_eq!(stderr.trim_end().lines().count(), 1, "{case}: one line: {stderr}");
         }
     }
+}
+
+#[test]
+fn a_missing_config_says_so_once() {
+    let out = Command::new(REPORTER)
+        .args([
+            "run",
+            "--store",
+            "/nonexistent-lake",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-01",
+        ])
+        .args(["--out", "/nonexistent-out", "--config", "/nonexistent/hitflow.toml"])
+        .output()
+        .expect("run reporter");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr.trim_end(),
+        "error: cannot read config /nonexistent/hitflow.toml: No such file or directory (os error 2)"
+    );
 }
