@@ -186,10 +186,10 @@ const TABLE = [
   ["wrong method", "LOCK /health", () => get("/health", { method: "LOCK" }), 405, ...method("LOCK", "GET, HEAD")],
   ["wrong method", "MKCOL /e", () => get("/e", { method: "MKCOL", body: JSON.stringify(ok) }), 405, ...method("MKCOL", "POST, OPTIONS")],
   ["wrong method", "PROPFIND /reports/", () => get("/reports/", { method: "PROPFIND" }), 405, ...method("PROPFIND", "GET, HEAD")],
-  ["wrong method", "raw lowercase 'patch' /e", async () => {
-    const res = await raw("patch /e HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 2", "{}");
+  ["wrong method", "raw PROPFIND /p.gif (no client library in between)", async () => {
+    const res = await raw(`PROPFIND /p.gif?site=example.com&url=${url(E + "raw-propfind")} HTTP/1.1`);
     return new Response(res.body, { status: res.status, headers: res.headers });
-  }, 405, ...method("patch", "POST, OPTIONS")],
+  }, 405, ...method("PROPFIND", "GET, HEAD")],
   ["unknown path", "/", () => get("/"), 404, "no such endpoint"],
   ["unknown path", "/wp-admin", () => get("/wp-admin"), 404, "no such endpoint"],
   ["unknown path", "/e/ (trailing slash)", () => get("/e/", { method: "POST", body: JSON.stringify(ok) }), 404, "no such endpoint"],
