@@ -28,17 +28,14 @@ pub fn check(s: &str) -> Result<(), TextFault> {
             false => Ok(()),
         };
     }
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if is_refused(c) {
+    let visible = |n: Option<char>| n.is_some_and(|n| !n.is_whitespace() && !is_refused(n) && !is_joiner(n));
+    let mut previous = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_refused(c) || (is_joiner(c) && !(visible(previous) && visible(chars.peek().copied()))) {
             return Err(TextFault::Unprintable);
         }
-        if is_joiner(c) {
-            let visible = |n: Option<&char>| n.is_some_and(|&n| !n.is_whitespace() && !is_refused(n) && !is_joiner(n));
-            if !visible(i.checked_sub(1).and_then(|p| chars.get(p))) || !visible(chars.get(i + 1)) {
-                return Err(TextFault::Unprintable);
-            }
-        }
+        previous = Some(c);
     }
     Ok(())
 }
