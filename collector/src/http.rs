@@ -6,12 +6,13 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{console_error, event, Context, Env, Headers, Method, Request, Response};
+use worker::{console_error, event, Context, Env, Headers, Request, Response};
 
 use crate::config::AllowList;
 use crate::enrich::device::ClientHints;
 use crate::payload::{parse_event_body, parse_pixel_query, Payload, MAX_BODY_BYTES};
 use crate::pipeline::{build_hit, RequestContext};
+use crate::route::{self, Endpoint, RouteError, Verb};
 use crate::{cf, message, salt_store, HITS_BUCKET, HITS_QUEUE};
 
 /// The tracker script, minified (`collector/tracker/build.sh`).
@@ -63,27 +64,24 @@ impl From<worker::Error> for Routed {
 }
 
 async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
-    let method = req.method();
-    let path = req.path();
-    let allowed: &[Method] = match path.as_str() {
-        "/t.js" | "/p.gif" | "/health" => &[Method::Get, Method::Head],
-        p if p == "/reports" || p.starts_with("/reports/") => &[Method::Get, Method::Head],
-        "/e" => &[Method::Post, Method::Options],
-        _ => return Err(Reject::new(404, "no such endpoint").into()),
+    // The method as sent: `req.method()` reads any method it does not know as GET.
+    let method = req.inner().method();
+    let (endpoint, verb) = match route::route(&method, &req.path()) {
+        Ok(routed) => routed,
+        Err(e @ RouteError::NotFound) => return Err(Reject::new(404, e.to_string()).into()),
+        Err(e @ RouteError::MethodNotAllowed { allow, .. }) => {
+            let mut response = error_response(405, &e.to_string())?;
+            response.headers_mut().set("Allow", allow)?;
+            return Ok(response);
+        }
     };
-    if !allowed.contains(&method) {
-        let allow = allowed.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ");
-        let mut response = error_response(405, &format!("method {method} not allowed, use {allow}"))?;
-        response.headers_mut().set("Allow", &allow)?;
-        return Ok(response);
-    }
-    match (path.as_str(), method.clone()) {
-        (p, _) if p == "/reports" || p.starts_with("/reports/") => Ok(crate::reports::serve(&req, env).await?),
-        ("/health", _) => Ok(with_headers(
+    match (endpoint, verb) {
+        (Endpoint::Reports, _) => Ok(crate::reports::serve(&req, env).await?),
+        (Endpoint::Health, _) => Ok(with_headers(
             Response::from_json(&serde_json::json!({"status": "ok"}))?,
             &[("Cache-Control", "no-store")],
         )?),
-        ("/t.js", _) => Ok(with_headers(
+        (Endpoint::Tracker, _) => Ok(with_headers(
             Response::ok(TRACKER_JS)?,
             &[
                 ("Content-Type", "application/javascript; charset=utf-8"),
@@ -91,22 +89,21 @@ async fn route(mut req: Request, env: &Env) -> Result<Response, Routed> {
                 ("Access-Control-Allow-Origin", "*"),
             ],
         )?),
-        ("/e", Method::Options) => Ok(cors(Response::empty()?.with_status(204))?),
-        ("/e", _) => {
+        (Endpoint::Event, Verb::Options) => Ok(cors(Response::empty()?.with_status(204))?),
+        (Endpoint::Event, _) => {
             check_content_type(&req)?;
             let body = read_body(&mut req).await?;
             let payload = parse_event_body(&body).map_err(|e| Reject::new(e.status(), e.to_string()))?;
             accept(payload, &req, env).await?;
             Ok(cors(Response::empty()?.with_status(202))?)
         }
-        _ => {
+        (Endpoint::Pixel, _) => {
             let url = req.url().map_err(|_| Reject::new(400, "unreadable request URL"))?;
-            let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
             let referer = header(&req, "Referer");
-            let payload =
-                parse_pixel_query(&pairs, referer.as_deref()).map_err(|e| Reject::new(e.status(), e.to_string()))?;
+            let payload = parse_pixel_query(url.query().unwrap_or_default(), referer.as_deref())
+                .map_err(|e| Reject::new(e.status(), e.to_string()))?;
             // Link checkers and prefetchers send HEAD: answer as GET would, but count nothing.
-            if method == Method::Head {
+            if verb == Verb::Head {
                 check_site(&payload.site, env)?;
             } else {
                 accept(payload, &req, env).await?;

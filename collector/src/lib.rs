@@ -11,12 +11,14 @@ pub mod message;
 pub mod payload;
 pub mod pipeline;
 pub mod report_path;
+pub mod text;
 pub mod visitor;
 
 mod cf;
 mod consumer;
 mod http;
 mod reports;
+mod route;
 mod salt_store;
 mod scheduled;
 

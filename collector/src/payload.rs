@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use hitflow_schema::EVENT_PAGEVIEW;
+use hitflow_schema::{EVENT_PAGEVIEW, MAX_REVENUE_ABS};
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,7 @@ use serde_json::Number;
 use url::Url;
 
 use crate::enrich::source::{split_simple, UrlParts, UrlSpans};
+use crate::text;
 
 /// Largest accepted `POST /e` body.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -35,7 +36,6 @@ const MAX_REFERRER_CHARS: usize = 2048;
 const MAX_PROPS: usize = 30;
 const MAX_PROP_KEY_CHARS: usize = 64;
 const MAX_PROP_VALUE_CHARS: usize = 256;
-const MAX_REVENUE_ABS: f64 = 1e12;
 const MAX_ENGAGED_MS: u32 = 86_400_000; // one day
 const MAX_SCREEN_WIDTH: u32 = 100_000;
 
@@ -116,8 +116,10 @@ pub enum PayloadError {
     TooLong { field: &'static str, max: usize },
     #[error("`props` has more than {max} keys")]
     TooManyProps { max: usize },
-    #[error("`{0}` contains control characters")]
-    ControlChars(&'static str),
+    #[error("`{0}` contains control or invisible characters")]
+    Unprintable(&'static str),
+    #[error("`{0}` is not valid UTF-8 once percent-decoded")]
+    InvalidUtf8Field(&'static str),
     #[error("`{field}` must be an integer in 0..={max}")]
     OutOfRange { field: &'static str, max: u32 },
     #[error("`{field}` is invalid: {reason}")]
@@ -195,38 +197,48 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
     })
 }
 
-/// Parses the no-JS pixel's decoded query pairs (`site`, `url`, `r` referrer, `n` event name).
+/// Parses the no-JS pixel's query string (`site`, `url`, `r` referrer, `n` event name), as the
+/// request URL carries it (still percent-encoded).
 ///
-/// The first occurrence of a parameter wins and an empty value counts as absent. Without `url`
-/// the `Referer` header is the page URL (it is the page embedding the image). With an explicit
-/// `url` and no `r`, a `Referer` from another host is the referrer (e.g. a webmail showing the
-/// pixel); one from the page's own host is just the embedding page and is not a referrer.
-/// A fallback referrer that fails validation is ignored rather than failing the hit.
-pub fn parse_pixel_query(
-    query_pairs: &[(String, String)],
-    referer_header: Option<&str>,
-) -> Result<Payload, PayloadError> {
-    let param = |key: &str| {
-        query_pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+/// The first occurrence of a parameter wins and an empty value counts as absent. A value read is
+/// decoded strictly: bytes that are not UTF-8 are a 400 naming the field, never U+FFFD. Without
+/// `url` the `Referer` header is the page URL (it is the page embedding the image). With an
+/// explicit `url` and no `r`, a `Referer` from another host is the referrer (e.g. a webmail
+/// showing the pixel); one from the page's own host is just the embedding page and is not a
+/// referrer. A fallback referrer that fails validation is ignored rather than failing the hit.
+pub fn parse_pixel_query(query: &str, referer_header: Option<&str>) -> Result<Payload, PayloadError> {
+    let param = |key: &str, field: &'static str| -> Result<Option<Cow<'_, str>>, PayloadError> {
+        let raw = query
+            .split('&')
+            .filter_map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                // A name that does not decode is not one of ours.
+                (text::decode_form(k)? == key).then_some(v)
+            })
+            .next();
+        match raw.filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => text::decode_form(v)
+                .map(|v| Some(v).filter(|v| !v.is_empty()))
+                .ok_or(PayloadError::InvalidUtf8Field(field)),
+        }
     };
     let header = referer_header.filter(|h| !h.is_empty());
 
-    let site = validate_site(param("site").ok_or(PayloadError::Missing("site"))?)?;
-    let name = param("n")
+    let site = validate_site(&param("site", "site")?.ok_or(PayloadError::Missing("site"))?)?;
+    let name = param("n", "name")?
+        .as_deref()
         .map(validate_name)
         .transpose()?
         .unwrap_or_else(|| EVENT_PAGEVIEW.to_owned());
-    let ((url, parsed_url), url_from_param) = match (param("url"), header) {
+    let (url_param, r_param) = (param("url", "url")?, param("r", "referrer")?);
+    let ((url, parsed_url), url_from_param) = match (url_param.as_deref(), header) {
         (Some(u), _) => (validate_url(u)?, true),
         (None, Some(h)) => (validate_url(h)?, false),
         (None, None) => return Err(PayloadError::Missing("url")),
     };
     let page_host = host_of(&url);
-    let referrer = match (param("r"), header) {
+    let referrer = match (r_param.as_deref(), header) {
         (Some(r), _) => validate_referrer(r)?,
         (None, Some(h)) if url_from_param && host_of(h).is_some_and(|hh| Some(hh) != page_host) => {
             validate_referrer(h).ok().flatten()
@@ -525,24 +537,10 @@ fn check_len(s: &str, field: &'static str, max: usize) -> Result<(), PayloadErro
     Ok(())
 }
 
+/// Length first, then [`crate::text`]'s one rule for visitor-supplied text.
 fn check_text(s: &str, field: &'static str, max: usize) -> Result<(), PayloadError> {
     check_len(s, field, max)?;
-    if has_control(s) {
-        return Err(PayloadError::ControlChars(field));
-    }
-    Ok(())
-}
-
-/// `s.chars().any(char::is_control)` on the bytes: C0 and DEL are single bytes, and the C1
-/// controls U+0080..=U+009F are exactly the UTF-8 pairs `C2 80`..=`C2 9F`.
-fn has_control(s: &str) -> bool {
-    let b = s.as_bytes();
-    // Printable ASCII is the common case. A fold without early exit compiles to vector code.
-    let outside_printable = b.iter().fold(false, |acc, &c| acc | !(0x20..0x7f).contains(&c));
-    outside_printable
-        && b.iter().enumerate().any(|(i, &c)| {
-            c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
-        })
+    text::check(s).map_err(|text::TextFault::Unprintable| PayloadError::Unprintable(field))
 }
 
 /// The site ends up in headers, log lines and storage keys, so only hostname characters pass.
@@ -564,29 +562,10 @@ fn validate_site(s: &str) -> Result<String, PayloadError> {
     Ok(site)
 }
 
-/// Characters that are not control characters but still reorder or break lines when a
-/// name is shown in a report or a log: bidi controls, line separators, BOM.
-fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200E}' | '\u{200F}' // LRM, RLM
-            | '\u{2028}' | '\u{2029}' // line and paragraph separators
-            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
-            | '\u{2066}'..='\u{2069}' // bidi isolates
-            | '\u{FEFF}' // BOM / zero-width no-break space
-    )
-}
-
 fn validate_name(s: &str) -> Result<String, PayloadError> {
     check_text(s, "name", MAX_NAME_CHARS)?;
-    // Every such character is outside ASCII.
-    if !s.is_ascii() && s.chars().any(is_invisible_format) {
-        return Err(PayloadError::Invalid {
-            field: "name",
-            reason: "must be printable text",
-        });
-    }
-    if s.trim().is_empty() {
+    // A name that shows nothing (spaces, soft hyphens, variation selectors) names nothing.
+    if text::is_blank(s) {
         return Err(PayloadError::Invalid {
             field: "name",
             reason: "must not be empty",
@@ -646,7 +625,7 @@ fn parse_props(v: &Json<'_>) -> Result<Option<String>, PayloadError> {
     }
     for &(key, value) in &kept {
         check_text(key, "props key", MAX_PROP_KEY_CHARS)?;
-        if key.is_empty() {
+        if text::is_blank(key) {
             return Err(PayloadError::Invalid {
                 field: "props key",
                 reason: "must not be empty",
@@ -824,6 +803,7 @@ mod tests {
             ("http, port", r#"{"site":"localhost","url":"http://localhost:8080/x"}"#.into(), Payload { site: "localhost".into(), url: "http://localhost:8080/x".into(), ..m() }),
             ("non-URL referrer", body(r#""referrer":"android-app://com.google.android.gm""#), Payload { referrer: Some("android-app://com.google.android.gm".into()), ..m() }),
             ("unicode name", body(r#""name":"Warenkorb öffnen ✓""#), Payload { name: "Warenkorb öffnen ✓".into(), ..m() }),
+            ("joiners inside text", body(r#""name":"👨\u200d👩","props":{"q":"می\u200cخواهم"}"#), Payload { name: "👨\u{200d}👩".into(), props: Some("{\"q\":\"می\u{200c}خواهم\"}".into()), ..m() }),
             ("name at cap", body(&format!(r#""name":"{}""#, "é".repeat(120))), Payload { name: "é".repeat(120), ..m() }),
             ("30 props", body(&format!(r#""props":{}"#, props(30))), Payload { props: Some(props(30)), ..m() }),
             ("body at cap", at_cap, m()),
@@ -868,13 +848,23 @@ mod tests {
             ("raw newline in string", b("\"name\":\"a\nb\""), 400, None),
             ("body over cap", b(&format!(r#""pad":"{}""#, " ".repeat(MAX_BODY_BYTES))), 413, Some(E::BodyTooLarge)),
             // Control and invisible characters (escaped, so valid JSON).
-            ("NUL in name", b(r#""name":"a\u0000b""#), 400, Some(E::ControlChars("name"))),
-            ("NUL in url", with_url(r"https://example.com/\u0000"), 400, Some(E::ControlChars("url"))),
-            ("C1 in referrer", b(r#""referrer":"https://a.com/\u0085""#), 400, Some(E::ControlChars("referrer"))),
-            ("tab in prop value", b(r#""props":{"a":"x\ty"}"#), 400, Some(E::ControlChars("props value"))),
-            ("control in prop key", b(r#""props":{"a\u0001":"x"}"#), 400, Some(E::ControlChars("props key"))),
-            ("bidi override in name", b(r#""name":"a\u202eb""#), 400, invalid("name", "must be printable text")),
+            ("NUL in name", b(r#""name":"a\u0000b""#), 400, Some(E::Unprintable("name"))),
+            ("NUL in url", with_url(r"https://example.com/\u0000"), 400, Some(E::Unprintable("url"))),
+            ("C1 in referrer", b(r#""referrer":"https://a.com/\u0085""#), 400, Some(E::Unprintable("referrer"))),
+            ("tab in prop value", b(r#""props":{"a":"x\ty"}"#), 400, Some(E::Unprintable("props value"))),
+            ("control in prop key", b(r#""props":{"a\u0001":"x"}"#), 400, Some(E::Unprintable("props key"))),
+            // One rule for every text field: bidi and invisible characters as control characters.
+            ("bidi override in name", b(r#""name":"a\u202eb""#), 400, Some(E::Unprintable("name"))),
+            ("bidi isolate in url", with_url(r"https://example.com/\u2066x"), 400, Some(E::Unprintable("url"))),
+            ("Arabic letter mark in referrer", b(r#""referrer":"https://a.com/\u061c""#), 400, Some(E::Unprintable("referrer"))),
+            ("zero-width space in prop value", b(r#""props":{"a":"x\u200by"}"#), 400, Some(E::Unprintable("props value"))),
+            ("line separator in prop key", b(r#""props":{"a\u2028":"x"}"#), 400, Some(E::Unprintable("props key"))),
+            ("RLM in prop value", b(r#""props":{"a":"\u200f"}"#), 400, Some(E::Unprintable("props value"))),
+            ("BOM in name", b(r#""name":"\ufeffa""#), 400, Some(E::Unprintable("name"))),
+            ("Hangul filler name", b(r#""name":"\u3164""#), 400, Some(E::Unprintable("name"))),
             ("blank name", b(r#""name":"  ""#), 400, invalid("name", "must not be empty")),
+            ("invisible-only name", b(r#""name":"\u00ad\ufe0f""#), 400, invalid("name", "must not be empty")),
+            ("blank prop key", b(r#""props":{" ":"x"}"#), 400, invalid("props key", "must not be empty")),
             // Required fields and site.
             ("missing site", j(r#"{"url":"https://example.com/"}"#), 400, Some(E::Missing("site"))),
             ("missing url", j(r#"{"site":"example.com"}"#), 400, Some(E::Missing("url"))),
@@ -959,14 +949,15 @@ mod tests {
         );
     }
 
-    type PixelCase<'a> = (&'a str, Vec<(String, String)>, Option<&'a str>, Result<Payload, u16>);
+    type PixelCase<'a> = (&'a str, String, Option<&'a str>, Result<Payload, u16>);
 
     #[test]
     #[rustfmt::skip]
     fn pixel_queries() {
-        let q = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-            list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        let q = |list: &[(&str, &str)]| -> String {
+            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(list).finish()
         };
+        let raw = |query: &str| query.to_owned();
         let page = "https://example.com/page";
         let long_url = format!("{page}{}", "a".repeat(2048));
         let long_r = "a".repeat(2049);
@@ -995,10 +986,29 @@ mod tests {
             ("NUL in name", q(&[("site", "example.com"), ("url", page), ("n", "a\0")]), None, Err(400)),
             ("url too long", q(&[("site", "example.com"), ("url", &long_url)]), None, Err(413)),
             ("r too long", q(&[("site", "example.com"), ("url", page), ("r", &long_r)]), None, Err(413)),
+            // Percent-decoded bytes that are not UTF-8 are refused, not stored as U+FFFD.
+            ("n %FF", raw("site=example.com&url=https%3A%2F%2Fexample.com%2Fpage&n=%FF"), None, Err(400)),
+            ("url surrogate", raw("site=example.com&url=https://example.com/%ED%A0%80"), None, Err(400)),
+            ("r surrogate", raw("site=example.com&url=https://example.com/page&r=https://a.com/%ED%A0%80"), None, Err(400)),
+            ("r overlong", raw("site=example.com&url=https://example.com/page&r=%C0%AF"), None, Err(400)),
+            ("encoded, valid", raw("site=example.com&url=https%3A%2F%2Fexample.com%2Fpage&n=caf%C3%A9+open"), None, at(None, "café open")),
+            ("bad bytes in an unread parameter", raw("site=example.com&url=https://example.com/page&x=%FF&%FF=1"), None, at(None, "pageview")),
+            ("bidi override in n", q(&[("site", "example.com"), ("url", page), ("n", "\u{202E}gnp.exe")]), None, Err(400)),
+            ("invisible-only n", q(&[("site", "example.com"), ("url", page), ("n", "\u{3164}")]), None, Err(400)),
+            ("zero-width in r", q(&[("site", "example.com"), ("url", page), ("r", "https://a\u{200B}.com/")]), None, Err(400)),
         ];
         for (label, query, header, want) in cases {
             let got = parse_pixel_query(&query, header).map_err(|e| e.status());
             assert_eq!(got, want, "{label}");
         }
+        let err = |query: &str| parse_pixel_query(query, None).map_err(|e| e.to_string());
+        assert_eq!(
+            err("site=example.com&url=https://example.com/&n=%FF"),
+            Err("`name` is not valid UTF-8 once percent-decoded".into())
+        );
+        assert_eq!(
+            err("site=example.com&url=https://example.com/&r=https://a.com/%ED%A0%80"),
+            Err("`referrer` is not valid UTF-8 once percent-decoded".into())
+        );
     }
 }

@@ -6,7 +6,7 @@ use hitflow_schema::Hit;
 use crate::enrich::bots::{detect_bot, BotSignals};
 use crate::enrich::device::{parse_device, ClientHints};
 use crate::enrich::geo::Geo;
-use crate::enrich::source::{parse_page_parts, parse_referrer, UrlParts};
+use crate::enrich::source::{parse_page_parts, parse_referrer, UrlFieldError, UrlParts};
 use crate::payload::Payload;
 use crate::visitor::{visitor_id, Salt};
 
@@ -27,15 +27,16 @@ pub struct RequestContext<'a> {
 pub enum HitError {
     #[error("`url` is not an absolute http(s) URL")]
     BadUrl,
-    #[error("{0}")]
-    TooLong(String),
+    /// A URL part or campaign value too long or not storable (413 or 400).
+    #[error(transparent)]
+    Field(#[from] UrlFieldError),
 }
 
 impl HitError {
     pub fn status(&self) -> u16 {
         match self {
             HitError::BadUrl => 400,
-            HitError::TooLong(_) => 413,
+            HitError::Field(e) => e.status(),
         }
     }
 }
@@ -51,7 +52,7 @@ pub fn build_hit(payload: Payload, ctx: RequestContext<'_>, salt: &Salt, hit_id:
             UrlParts::of(&full)
         }
     };
-    let (page, campaign) = parse_page_parts(parts).map_err(|e| HitError::TooLong(e.to_string()))?;
+    let (page, campaign) = parse_page_parts(parts)?;
     let (referrer_host, referrer_path) = match payload.referrer.as_deref().and_then(parse_referrer) {
         Some((host, path)) => (Some(host), Some(path)),
         None => (None, None),

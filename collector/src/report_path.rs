@@ -1,22 +1,15 @@
 //! Pure rules of the hosted report site: which request paths map to which bucket keys, what
 //! content type a file has, and whether an `Authorization` header carries the right password.
 
-use hitflow_schema::report_access::{constant_time_eq, REPORTS_PATH};
+use hitflow_schema::report_access::{constant_time_eq, is_plain_report_path, REPORTS_PATH};
 
 /// The bucket key for a `/reports/…` request path, or `None` for anything that is not a plain
 /// path inside the report site: encoded characters (`%2F`, `%2e%2e`), `..`, `.` segments,
 /// backslashes, empty segments, hidden files.
 pub fn report_key(path: &str) -> Option<String> {
-    let rest = if path == "/reports" {
-        ""
-    } else {
-        path.strip_prefix(REPORTS_PATH)?
-    };
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.');
-    if !rest.chars().all(allowed) || rest.contains("//") || rest.starts_with('/') {
-        return None;
-    }
-    if rest.split('/').any(|segment| segment.starts_with('.')) {
+    // `/reports` itself is redirected to `/reports/` (its index's relative links need the slash).
+    let rest = path.strip_prefix(REPORTS_PATH)?;
+    if !is_plain_report_path(rest) {
         return None;
     }
     let mut key = format!("reports/{rest}");
@@ -73,7 +66,7 @@ mod tests {
     #[test]
     fn report_paths_map_to_keys_and_tricks_do_not() {
         let cases = [
-            ("/reports", Some("reports/index.html")),
+            ("/reports", None),
             ("/reports/", Some("reports/index.html")),
             (
                 "/reports/periods/2026-11-01_2026-11-07/example-com/index.html",

@@ -39,6 +39,9 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
         return plain(404, "no such endpoint");
     }
     let path = req.path();
+    if path == REPORTS_PATH.trim_end_matches('/') {
+        return redirect_to_index(req);
+    }
     let now = worker::Date::now().as_millis() / 1000;
     let mut set_cookie = None;
     let authorized = match (&secrets.password, header(req, "Authorization")) {
@@ -92,6 +95,18 @@ pub async fn serve(req: &Request, env: &Env) -> worker::Result<Response> {
     if let Some(cookie) = set_cookie {
         headers.set("Set-Cookie", &cookie)?;
     }
+    Ok(response)
+}
+
+/// `/reports` → `/reports/` (query kept, so a signed link still works), before any credential
+/// check: served at the bare path, the index's relative links would resolve against `/` and 404.
+/// It tells nothing that the 401 of `/reports/` does not.
+fn redirect_to_index(req: &Request) -> worker::Result<Response> {
+    let query = req.url()?.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let mut response = plain(301, "moved to /reports/")?;
+    response
+        .headers_mut()
+        .set("Location", &format!("{REPORTS_PATH}{query}"))?;
     Ok(response)
 }
 

@@ -198,6 +198,13 @@ test("the tracker stays silent from file://, under automation, and while prerend
   await control.goto("http://example.com/silent/control");
   await trackerLoaded(control);
   assert.equal(await control.evaluate(() => navigator.webdriver), false);
+  // Consent-free by default: without data-entry nothing is stored on the device (no cookie, no
+  // local or session storage, no IndexedDB) and no `entry` is sent.
+  const controlView = await until(() => sent.find((s) => s.browser === "control" && s.body?.name === "pageview"), "the control page view");
+  assert.ok(!("entry" in controlView.body), `no entry without data-entry: ${JSON.stringify(controlView.body)}`);
+  assert.deepEqual(await control.evaluate(async () => [document.cookie, localStorage.length, sessionStorage.length, (await indexedDB.databases()).length]),
+    ["", 0, 0, 0], "nothing stored on the device");
+  assert.deepEqual((await browser.cookies()).length, 0);
 
   // file://: the tracker loads and runs, and sends nothing.
   const local = await browser.newPage();
@@ -254,6 +261,7 @@ test("the tracker stays silent from file://, under automation, and while prerend
     ["/silent/control", "engagement"], ["/silent/control", "pageview"], ["/silent/control", "silent_probe"],
   ]);
   assert.ok(rows.find((r) => r.event === "engagement").engaged_ms > 0);
+  assert.equal(rows.find((r) => r.url_path === "/silent/control" && r.event === "pageview").entry, null, "no entry flag without data-entry");
   for (const r of rows.filter((r) => r.url_path === "/pre-target")) {
     assert.equal(r.visitor_hex, idOf("prerender", UA_PRERENDER));
     // Nothing was sent while prerendered: every hit arrived after the page was shown.
@@ -280,6 +288,10 @@ test("a real visit: every hit stored as Chromium sent it", async () => {
   await page.waitForURL(`http://example.com/landing?${LANDING_QUERY}`);
   await trackerLoaded(page);
   assert.equal(await page.evaluate(() => document.referrer), "http://news.example.net/post/42?id=9");
+  // With data-entry (landing.html opts in): exactly one sessionStorage marker, nothing else.
+  await until(() => sent.some((s) => s.browser === "visitor" && s.body?.name === "pageview"), "the landing page view");
+  assert.deepEqual(await page.evaluate(() => [document.cookie, localStorage.length, Object.entries(sessionStorage)]),
+    ["", 0, [["hitflow", "1"]]], "the opted-in marker only");
   await page.waitForTimeout(DWELL_MS);
   // 2. SPA navigation (pushState), then back (popstate).
   await page.click("#spa-pricing");

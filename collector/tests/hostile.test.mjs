@@ -44,7 +44,8 @@ const badSite = "`site` is invalid: must be a hostname such as example.com";
 const badUrl = "`url` is invalid: must be an absolute http(s) URL";
 const tooLong = (field, max) => `\`${field}\` is longer than ${max} characters`;
 const wrong = (field, expected) => `\`${field}\` must be ${expected}`;
-const control = (field) => `\`${field}\` contains control characters`;
+const control = (field) => `\`${field}\` contains control or invisible characters`;
+const notUtf8 = (field) => `\`${field}\` is not valid UTF-8 once percent-decoded`;
 const PROPS = "a flat object of string, number or boolean values";
 const REVENUE = 'a number or an object {"amount": number, "currency": "EUR"}';
 const BIG_BODY = "body larger than 16384 bytes";
@@ -75,6 +76,10 @@ const TABLE = [
   ["invalid UTF-8", "0xFF in site", () => bytes(Buffer.from('{"site":"ex\xffample.com","url":"https://example.com/"}', "latin1")), 400, "request body is not valid UTF-8"],
   ["invalid UTF-8", "overlong '/' (C0 AF) in name", () => bytes(Buffer.concat([Buffer.from('{"site":"example.com","url":"https://example.com/","name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')])), 400, "request body is not valid UTF-8"],
   ["invalid UTF-8", "encoded surrogate (ED A0 80)", () => bytes(Buffer.concat([Buffer.from('{"site":"example.com","url":"https://example.com/","name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])), 400, "request body is not valid UTF-8"],
+  ["invalid UTF-8", "pixel event name %FF", () => pixel(`site=example.com&n=%FF&url=${url(E)}`), 400, notUtf8("name")],
+  ["invalid UTF-8", "pixel url with an encoded surrogate (%ED%A0%80)", () => pixel("site=example.com&url=https://example.com/%ED%A0%80"), 400, notUtf8("url")],
+  ["invalid UTF-8", "pixel referrer with an encoded surrogate", () => pixel(`site=example.com&r=https://a.example/%ED%A0%80&url=${url(E)}`), 400, notUtf8("referrer")],
+  ["invalid UTF-8", "utm_campaign %FF in the page url", () => json({ url: `${E}?utm_campaign=%FF` }), 400, notUtf8("utm_campaign")],
   ["invalid UTF-8", "truncated sequence at the end", () => bytes(Buffer.concat([Buffer.from(JSON.stringify(ok)), Buffer.from([0xe2, 0x82])])), 400, "request body is not valid UTF-8"],
   ["NUL bytes", "raw NUL in a string", () => bytes(Buffer.from('{"site":"example.com","url":"https://example.com/","name":"a\x00b"}', "latin1")), 400, badJson("control character (\\u0000-\\u001F) found while parsing a string at line 1 column 61")],
   ["NUL bytes", "raw NUL between tokens", () => bytes(Buffer.from('{"site":"example.com",\x00"url":"https://example.com/"}', "latin1")), 400, badJson("key must be a string at line 1 column 23")],
@@ -84,8 +89,22 @@ const TABLE = [
   ["NUL bytes", "escaped NUL in a props key", () => json({ props: { "a\u0000": "x" } }), 400, control("props key")],
   ["NUL bytes", "escaped NUL in a props value", () => json({ props: { a: "x\u0000" } }), 400, control("props value")],
   ["NUL bytes", "escaped NUL in site", () => json({ site: "example.com\u0000" }), 400, badSite],
-  ["control characters", "bidi override in name", () => json({ name: "a\u202eb" }), 400, "`name` is invalid: must be printable text"],
   ["control characters", "blank name", () => json({ name: "   " }), 400, "`name` is invalid: must not be empty"],
+  // One rule for every visitor-supplied text: bidi and invisible characters are refused like controls.
+  ["control characters", "bidi override in name", () => json({ name: "a\u202eb" }), 400, control("name")],
+  ["control characters", "RLO in utm_campaign ('‮gnp.exe')", () => json({ url: `${E}?utm_campaign=%E2%80%AEgnp.exe` }), 400, control("utm_campaign")],
+  ["control characters", "bidi isolate in utm_source", () => json({ url: `${E}?utm_source=a%E2%81%A6b` }), 400, control("utm_source")],
+  ["control characters", "Arabic letter mark in utm_term", () => json({ url: `${E}?utm_term=%D8%9Cx` }), 400, control("utm_term")],
+  ["control characters", "line separator in ref", () => json({ url: `${E}?ref=a%E2%80%A8b` }), 400, control("ref")],
+  ["control characters", "zero-width space in utm_content", () => json({ url: `${E}?utm_content=a%E2%80%8Bb` }), 400, control("utm_content")],
+  ["control characters", "LF in utm_medium (was dropped silently)", () => json({ url: `${E}?utm_medium=a%0Ab` }), 400, control("utm_medium")],
+  ["control characters", "LRM in referrer", () => json({ referrer: "https://a.example/\u200e" }), 400, control("referrer")],
+  ["control characters", "bidi isolate in a props value", () => json({ props: { a: "\u2067x\u2069" } }), 400, control("props value")],
+  ["control characters", "BOM in a props key", () => json({ props: { "\ufeffk": "x" } }), 400, control("props key")],
+  ["control characters", "Hangul filler as name", () => json({ name: "\u3164" }), 400, control("name")],
+  ["control characters", "name of soft hyphens and variation selectors only", () => json({ name: "\u00ad\ufe0f" }), 400, "`name` is invalid: must not be empty"],
+  ["control characters", "zero-width space in the pixel's event name", () => pixel(`site=example.com&n=a%E2%80%8B&url=${url(E)}`), 400, control("name")],
+  ["control characters", "RLO in the pixel url's utm_campaign", () => pixel(`site=example.com&url=${url(E + "?utm_campaign=%E2%80%AEx")}`), 400, control("utm_campaign")],
   ["oversize field", "site 254 chars", () => json({ site: "a".repeat(254) }), 413, tooLong("site", 253)],
   ["oversize field", "name 121 chars", () => json({ name: "é".repeat(121) }), 413, tooLong("name", 120)],
   ["oversize field", "url 2049+ chars", () => json({ url: E + "a".repeat(2048) }), 413, tooLong("url", 2048)],
@@ -159,6 +178,18 @@ const TABLE = [
   ["wrong method", "POST /p.gif", () => get(`/p.gif?site=example.com&url=${url(E)}`, { method: "POST", body: "x" }), 405, ...method("POST", "GET, HEAD")],
   ["wrong method", "PUT /health", () => get("/health", { method: "PUT", body: "x" }), 405, ...method("PUT", "GET, HEAD")],
   ["wrong method", "POST /reports/", () => get("/reports/", { method: "POST", body: "x" }), 405, ...method("POST", "GET, HEAD")],
+  // Methods the worker crate does not know used to be served as GET (a PROPFIND pixel was a hit).
+  ["wrong method", "PROPFIND /p.gif", () => get(`/p.gif?site=example.com&url=${url(E + "propfind")}`, { method: "PROPFIND" }), 405, ...method("PROPFIND", "GET, HEAD")],
+  ["wrong method", "PURGE /p.gif", () => get(`/p.gif?site=example.com&url=${url(E + "purge")}`, { method: "PURGE" }), 405, ...method("PURGE", "GET, HEAD")],
+  ["wrong method", "SEARCH /p.gif", () => get(`/p.gif?site=example.com&url=${url(E + "search")}`, { method: "SEARCH" }), 405, ...method("SEARCH", "GET, HEAD")],
+  ["wrong method", "REPORT /t.js", () => get("/t.js", { method: "REPORT" }), 405, ...method("REPORT", "GET, HEAD")],
+  ["wrong method", "LOCK /health", () => get("/health", { method: "LOCK" }), 405, ...method("LOCK", "GET, HEAD")],
+  ["wrong method", "MKCOL /e", () => get("/e", { method: "MKCOL", body: JSON.stringify(ok) }), 405, ...method("MKCOL", "POST, OPTIONS")],
+  ["wrong method", "PROPFIND /reports/", () => get("/reports/", { method: "PROPFIND" }), 405, ...method("PROPFIND", "GET, HEAD")],
+  ["wrong method", "raw PROPFIND /p.gif (no client library in between)", async () => {
+    const res = await raw(`PROPFIND /p.gif?site=example.com&url=${url(E + "raw-propfind")} HTTP/1.1`);
+    return new Response(res.body, { status: res.status, headers: res.headers });
+  }, 405, ...method("PROPFIND", "GET, HEAD")],
   ["unknown path", "/", () => get("/"), 404, "no such endpoint"],
   ["unknown path", "/wp-admin", () => get("/wp-admin"), 404, "no such endpoint"],
   ["unknown path", "/e/ (trailing slash)", () => get("/e/", { method: "POST", body: JSON.stringify(ok) }), 404, "no such endpoint"],
@@ -177,7 +208,7 @@ const TABLE = [
   ["pixel", "unknown site", () => pixel(`site=nope.example&url=${url("https://nope.example/")}`), 403, NOT_ALLOWED],
   ["pixel", "unknown site first, allowed second (first wins)", () => pixel(`site=nope.example&site=example.com&url=${url(E)}`), 403, NOT_ALLOWED],
   ["pixel", "site with a space", () => pixel(`site=exa%20mple.com&url=${url(E)}`), 400, badSite],
-  ["pixel", "site with invalid UTF-8 (%FF)", () => pixel(`site=ex%FFample.com&url=${url(E)}`), 400, badSite],
+  ["pixel", "site with invalid UTF-8 (%FF)", () => pixel(`site=ex%FFample.com&url=${url(E)}`), 400, notUtf8("site")],
   ["pixel", "no url and no Referer", () => pixel("site=example.com"), 400, "`url` is required"],
   ["pixel", "relative url", () => pixel("site=example.com&url=%2Fpricing"), 400, badUrl],
   ["pixel", "javascript: url", () => pixel(`site=example.com&url=${url("javascript:alert(1)")}`), 400, badUrl],

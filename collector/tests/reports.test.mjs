@@ -113,6 +113,26 @@ test("Basic auth and signed links open the reports", async () => {
   assert.equal(outside.status, 401, "the cookie keeps the link's scope");
 });
 
+test("/reports without the slash redirects to /reports/ (the index's relative links need it), before any credential check", async () => {
+  const cases = [
+    ["no credentials", "/reports", {}, "/reports/"],
+    ["with Basic auth", "/reports", { Authorization: basic("report", "s3cret") }, "/reports/"],
+    ["a signed link keeps its query", `/reports?${link("/reports/", 1900000000)}`, {}, `/reports/?${link("/reports/", 1900000000)}`],
+  ];
+  for (const [name, path, headers, location] of cases) {
+    const res = await mf.dispatchFetch(`http://collector.test${path}`, { headers, redirect: "manual" });
+    assert.equal(res.status, 301, name);
+    assert.equal(res.headers.get("location"), location, name);
+    await assertNothingLeaks(res, name);
+  }
+  // Followed with credentials, it ends on the index; with no secret set there is nothing to redirect to.
+  const followed = await mf.dispatchFetch("http://collector.test/reports", { headers: { Authorization: basic("report", "s3cret") } });
+  assert.equal(followed.status, 200);
+  assert.equal(await followed.text(), PAGE);
+  const none = await bare.dispatchFetch("http://collector.test/reports", { redirect: "manual" });
+  assert.equal(none.status, 404);
+});
+
 test("a hand-built cookie in the Worker's format opens its folder (so the forged ones above are real tries)", async () => {
   const ok = await get(`${WEEK}index.html`, { Cookie: cookieFor(WEEK, soon()) });
   assert.equal(ok.status, 200, "the hand-built cookie has the Worker's format");

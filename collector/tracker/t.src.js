@@ -4,9 +4,12 @@
 // <script defer data-site="example.com" src="https://COLLECTOR/t.js"></script>
 //   data-site  site as configured in the collector (default: location.hostname)
 //   data-api   endpoint override (default: this script's origin + "/e")
+//   data-entry opt in to device storage: one sessionStorage marker ("hitflow") so the first page
+//              view of a browser session is flagged `entry: true` (for the reporter's
+//              split_on_browser_close). ePrivacy rules cover any storage on the device, so
+//              without the attribute nothing is stored and `entry` is not sent.
 //
-// No cookies, no localStorage. sessionStorage holds one marker ("hitflow") so the first page
-// view of a browser session is flagged `entry: true`.
+// No cookies, no localStorage, and by default no storage at all.
 // Custom events: hitflow(name, props, {revenue: {amount, currency}}). Calls made before this
 // script runs are kept by the snippet
 //   window.hitflow = window.hitflow || function () { (hitflow.q = hitflow.q || []).push(arguments) }
@@ -18,6 +21,7 @@
   var script = d.currentScript;
   var site = script.dataset.site || loc.hostname;
   var api = script.dataset.api || new URL(script.src).origin + '/e';
+  var entry = 'entry' in script.dataset; // `data-entry` present, whatever its value
   var queue = w.hitflow?.q || [];
   // Automation and local files are not visitors. Headless test browsers must turn
   // navigator.webdriver off (Chromium: --disable-blink-features=AutomationControlled).
@@ -45,10 +49,11 @@
     if (first) {
       first = 0;
       body.referrer = d.referrer;
-      try {
-        body.entry = !sessionStorage.getItem('hitflow');
-        sessionStorage.setItem('hitflow', 1);
-      } catch {} // storage blocked: `entry` stays unknown
+      if (entry)
+        try {
+          body.entry = !sessionStorage.getItem('hitflow');
+          sessionStorage.setItem('hitflow', 1);
+        } catch {} // storage blocked: `entry` stays unknown
     }
     body = JSON.stringify(body);
     // A string body goes out as text/plain: a simple request, no CORS preflight.

@@ -149,17 +149,19 @@ impl Default for ReportConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    // Not named `source`: the message holds it, and a source would print it a second time in
+    // an error chain (`error: cannot read config x: No such file … : No such file …`).
+    #[error("cannot read config {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("config {path} is invalid: {message}")]
     Invalid { path: String, message: String },
 }
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         Self::parse(&text).map_err(|message| ConfigError::Invalid {
             path: path.display().to_string(),

@@ -20,5 +20,6 @@ pub mod publish;
 pub mod run;
 pub mod scan;
 pub mod sessions;
+pub mod sign_link;
 pub mod site;
 pub mod store;

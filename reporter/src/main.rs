@@ -21,7 +21,8 @@ use hitflow_schema::layout::Ymd;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Log filter (e.g. `info`, `hitflow_reporter=debug`); also read from RUST_LOG.
+    /// Log filter (e.g. `info`, `hitflow_reporter=debug`); also read from RUST_LOG. `debug` adds
+    /// the technical detail of store errors (the S3 SDK's own account).
     #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
     log: String,
 }
@@ -139,11 +140,22 @@ fn keep_freed_memory() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn keep_freed_memory() {}
 
+/// The AWS crates, silenced unless the log filter asks for debug detail.
+const AWS_QUIET: &str =
+    "aws_config=off,aws_runtime=off,aws_sdk_s3=off,aws_smithy_runtime=off,aws_smithy_http_client=off";
+
 fn main() -> ExitCode {
     keep_freed_memory();
     let cli = Cli::parse();
+    // The AWS SDK logs its own failures as debug dumps; the store says what went wrong in one
+    // line, so the SDK speaks only when asked for detail.
+    let filter = if ["aws", "debug", "trace"].iter().any(|w| cli.log.contains(w)) {
+        cli.log.clone()
+    } else {
+        format!("{},{AWS_QUIET}", cli.log)
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -267,15 +279,10 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             days,
             key_env,
         } => {
-            let key = std::env::var(&key_env)
-                .with_context(|| format!("set {key_env} to the collector's REPORTS_SIGNING_KEY"))?;
-            anyhow::ensure!(
-                scope.starts_with("/reports/") && scope.ends_with('/') && !scope.contains(".."),
-                "--scope must be a folder under /reports/, ending in /"
-            );
-            let exp = chrono::Utc::now().timestamp().max(0) as u64 + days * 86_400;
-            let query = hitflow_schema::report_access::sign(key.as_bytes(), &scope, exp);
-            println!("{}{scope}?{query}", base_url.trim_end_matches('/'));
+            let key = std::env::var(&key_env).ok();
+            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            let link = hitflow_reporter::sign_link::sign_link(&base_url, &scope, days, &key_env, key.as_deref(), now)?;
+            println!("{link}");
         }
         Command::Compact { store, date } => {
             let store = Store::open(&store).await?;

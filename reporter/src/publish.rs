@@ -55,7 +55,7 @@ pub async fn publish(site: &Path, store: &Store) -> anyhow::Result<PublishSummar
     files.sort();
     let previous: BTreeMap<String, String> = match store.get(MANIFEST).await {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-        Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+        Err(StoreError::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
         Err(_) => BTreeMap::new(),
     };
     let mut manifest = previous.clone();

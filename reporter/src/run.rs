@@ -126,6 +126,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         let complete = match partitions.recv().await {
             Some(Loaded::File(file)) => {
                 input.hits_read += file.rows() as u64;
+                input.bad_rows += file.bad_rows;
                 sessionizer.add(merge(file, &mut tables));
                 continue;
             }

@@ -261,3 +261,45 @@ async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
         .iter()
         .all(|r| ["inactivity", "max_length", "midnight", "source_change", "browser_close"].contains(&r.as_str())));
 }
+
+/// A stored revenue no collector accepts (a file written by other tools or damaged) is a bad row:
+/// counted in `input.bad_rows`, its hit left out, never summed into `null`, "inf" or 1e308.
+#[tokio::test]
+async fn non_finite_or_absurd_revenue_is_a_bad_row_never_summed() {
+    let purchase = |visitor: u64, revenue: f64| Hit {
+        revenue: Some(revenue),
+        currency: Some("EUR".into()),
+        ..hit(visitor, T0 + 2 * MIN, "purchase", "/checkout")
+    };
+    let bad = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e308, -1e13, 1e12 + 1.0];
+    let mut hits = hand_built();
+    hits.push(purchase(1, 49.5));
+    hits.push(purchase(3, hitflow_schema::MAX_REVENUE_ABS)); // the bound itself is valid
+    hits.extend(bad.iter().map(|&r| purchase(2, r)));
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_hits(&lake, &hits);
+    let day = DAY.parse().unwrap();
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: day,
+        to: day,
+        out: dir.path().join("out"),
+        strict: true,
+        progress: false,
+    };
+    let outcome = run(store, &Config::default(), &options).await.unwrap();
+    let report = &outcome.report;
+    assert_eq!(report.input.bad_rows, bad.len() as u64);
+    assert_eq!(report.input.hits_read, (hits.len() - bad.len()) as u64);
+    let site = &report.sites[0];
+    assert_eq!(site.totals.revenue, 1e12 + 49.5);
+    assert!(site.channels.iter().all(|c| c.figures.revenue.is_finite()));
+    // The rest of the figures are those of the hand-built hits (plus two purchases).
+    assert_eq!(site.totals.sessions, 4);
+    let json = std::fs::read_to_string(dir.path().join("out/report.json")).unwrap();
+    assert!(
+        json.contains("\"bad_rows\": 6") || json.contains("\"bad_rows\":6"),
+        "{json}"
+    );
+}

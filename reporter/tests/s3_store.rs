@@ -31,6 +31,18 @@ impl Drop for S3Server {
 
 /// Starts s3s-fs on a free loopback port with one bucket and points the AWS environment at it.
 fn start_s3(bucket: &str) -> S3Server {
+    let (server, port) = spawn_s3(bucket);
+    // The standard AWS environment, as a user would set it for R2 or a local server.
+    std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"));
+    std::env::set_var("AWS_ACCESS_KEY_ID", "hitflow-test");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "hitflow-secret");
+    std::env::set_var("AWS_REGION", "us-east-1");
+    std::env::remove_var("AWS_PROFILE");
+    server
+}
+
+/// Starts s3s-fs on a free loopback port with one bucket; returns it and its port.
+fn spawn_s3(bucket: &str) -> (S3Server, u16) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join(bucket)).unwrap();
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -55,13 +67,7 @@ fn start_s3(bucket: &str) -> S3Server {
         assert!(Instant::now() < deadline, "s3s-fs did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-    // The standard AWS environment, as a user would set it for R2 or a local server.
-    std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"));
-    std::env::set_var("AWS_ACCESS_KEY_ID", "hitflow-test");
-    std::env::set_var("AWS_SECRET_ACCESS_KEY", "hitflow-secret");
-    std::env::set_var("AWS_REGION", "us-east-1");
-    std::env::remove_var("AWS_PROFILE");
-    S3Server { child, _dir: dir }
+    (S3Server { child, _dir: dir }, port)
 }
 
 async fn fill(store: &Store, options: &GenerateOptions) -> u64 {
@@ -188,4 +194,50 @@ fn foreign_parquet() -> Bytes {
     writer.write(&batch).unwrap();
     writer.close().unwrap();
     Bytes::from(buf)
+}
+
+/// Store failures as a user meets them running the binary against the real server: one line to
+/// act on (wrong secret, missing bucket, nothing listening), the SDK's account only with
+/// `--log debug`. The environment is given to each run, not set in this process.
+#[test]
+#[rustfmt::skip]
+fn store_errors_are_one_line_a_user_can_act_on() {
+    let (_server, port) = spawn_s3("lake");
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // freed at once
+    let endpoint = |port: u16| format!("http://127.0.0.1:{port}");
+    let cases: Vec<(&str, String, &str, &str, String)> = vec![
+        ("wrong secret", endpoint(port), "not-the-secret", "s3://lake/x",
+         "error: cannot open store s3://lake/x/: access denied to bucket `lake` (403): check the credentials".into()),
+        ("missing bucket", endpoint(port), "hitflow-secret", "s3://nope/x",
+         format!("error: cannot open store s3://nope/x/: no such bucket `nope` at {} (AWS_ENDPOINT_URL): check the bucket name", endpoint(port))),
+        ("closed port", endpoint(closed), "hitflow-secret", "s3://lake/x",
+         format!("error: cannot open store s3://lake/x/: cannot reach the S3 endpoint {} (AWS_ENDPOINT_URL): check the URL", endpoint(closed))),
+    ];
+    let out_dir = tempfile::tempdir().unwrap();
+    for (case, url, secret, store, says) in cases {
+        for debug in [false, true] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_reporter"));
+            if debug {
+                cmd.args(["--log", "debug"]);
+            }
+            let out = cmd
+                .args(["run", "--store", store, "--from", "2026-11-01", "--to", "2026-11-01", "--quiet"])
+                .arg("--out").arg(out_dir.path())
+                .env_remove("RUST_LOG").env_remove("AWS_PROFILE")
+                .env("AWS_ENDPOINT_URL", &url).env("AWS_REGION", "us-east-1")
+                .env("AWS_ACCESS_KEY_ID", "hitflow-test").env("AWS_SECRET_ACCESS_KEY", secret)
+                .env("AWS_MAX_ATTEMPTS", "1")
+                .output()
+                .expect("run reporter");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{case}: {stderr}");
+            let last = stderr.trim_end().lines().last().unwrap_or_default();
+            assert!(last.starts_with(&says), "{case}: {last}");
+            if debug {
+                assert!(stderr.contains("S3 request failed"), "{case}: the detail behind --log debug: {stderr}");
+            } else {
+                assert_eq!(stderr.trim_end(), last, "{case}: one line, no SDK dump: {stderr}");
+            }
+        }
+    }
 }

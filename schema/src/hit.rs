@@ -17,6 +17,11 @@ pub const EVENT_DOWNLOAD: &str = "download";
 /// Device classes the collector assigns.
 pub const DEVICE_TYPES: [&str; 7] = ["desktop", "mobile", "tablet", "tv", "console", "bot", "other"];
 
+/// The largest absolute revenue of one hit. The collector refuses a larger or non-finite amount,
+/// and the reporter counts a stored one (a file written by anything else) as a bad row rather
+/// than summing it.
+pub const MAX_REVENUE_ABS: f64 = 1e12;
+
 /// One enriched hit. `None` means "not known", stored as Parquet null.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
@@ -65,6 +70,8 @@ pub struct Hit {
     /// Milliseconds the page was visible (engagement beacons).
     pub engaged_ms: Option<u32>,
     pub screen_width: Option<u32>,
+    /// Finite and within ±[`MAX_REVENUE_ABS`]: the collector refuses anything else and readers
+    /// drop a stored hit outside it.
     pub revenue: Option<f64>,
     /// ISO 4217 code of `revenue`.
     pub currency: Option<String>,

@@ -58,10 +58,44 @@ pub enum LinkError {
     BadSignature,
 }
 
+/// Whether `rest`, a path below [`REPORTS_PATH`], is one the collector serves: ASCII letters,
+/// digits, `-`, `_`, `.` and `/`, no empty segment but a trailing one (a folder), no segment
+/// starting with a dot (`..`, hidden files). Encoded characters never pass.
+pub fn is_plain_report_path(rest: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.');
+    rest.chars().all(allowed)
+        && !rest.contains("//")
+        && !rest.starts_with('/')
+        && !rest.split('/').any(|segment| segment.starts_with('.'))
+}
+
+/// Why a scope can never open a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("the scope must be a folder under {REPORTS_PATH}, ending in /")]
+    NotAFolder,
+    #[error(
+        "the scope opens no page: only letters, digits, -, _, . and / are served, with no empty or dot-first segment"
+    )]
+    NeverServed,
+}
+
+/// Checks that `scope` is a folder some served page can be in; [`verify`] refuses any other.
+pub fn check_scope(scope: &str) -> Result<(), ScopeError> {
+    // Scopes are folders: "/reports/a/example-com/" must not open "/reports/a/example-com-shop/".
+    let rest = scope.strip_prefix(REPORTS_PATH).ok_or(ScopeError::NotAFolder)?;
+    if !scope.ends_with('/') {
+        return Err(ScopeError::NotAFolder);
+    }
+    if !is_plain_report_path(rest) {
+        return Err(ScopeError::NeverServed);
+    }
+    Ok(())
+}
+
 /// Checks a signed link for `path` at time `now` (Unix seconds).
 pub fn verify(key: &[u8], exp: u64, scope: &str, sig: &str, path: &str, now: u64) -> Result<(), LinkError> {
-    // Scopes are folders: "/reports/a/example-com/" must not open "/reports/a/example-com-shop/".
-    if !scope.starts_with(REPORTS_PATH) || !scope.ends_with('/') || scope.contains("..") || sig.len() != 64 {
+    if check_scope(scope).is_err() || sig.len() != 64 {
         return Err(LinkError::Malformed);
     }
     let expected = hex(&hmac_sha256(key, message(exp, scope).as_bytes()));
@@ -153,6 +187,31 @@ mod tests {
             verify(key, 1000, "/reports/periods/", "abc", "/reports/periods/x", 1),
             Err(LinkError::Malformed)
         );
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn scopes_that_can_never_open_a_page() {
+        let cases: &[(&str, Result<(), ScopeError>)] = &[
+            ("/reports/", Ok(())),
+            ("/reports/periods/2026-11-01_2026-11-07/example-com/", Ok(())),
+            ("/reports/periods", Err(ScopeError::NotAFolder)),
+            ("/reports", Err(ScopeError::NotAFolder)),
+            ("/hits/", Err(ScopeError::NotAFolder)),
+            ("reports/", Err(ScopeError::NotAFolder)),
+            ("", Err(ScopeError::NotAFolder)),
+            ("/reports/../hits/", Err(ScopeError::NeverServed)),
+            ("/reports/a b/", Err(ScopeError::NeverServed)),
+            ("/reports/caf%C3%A9/", Err(ScopeError::NeverServed)),
+            ("/reports/café/", Err(ScopeError::NeverServed)),
+            ("/reports//", Err(ScopeError::NeverServed)),
+            ("/reports/a//b/", Err(ScopeError::NeverServed)),
+            ("/reports/.hidden/", Err(ScopeError::NeverServed)),
+            ("/reports/a?x=/", Err(ScopeError::NeverServed)),
+        ];
+        for (scope, want) in cases {
+            assert_eq!(check_scope(scope), *want, "{scope:?}");
+        }
     }
 
     #[test]

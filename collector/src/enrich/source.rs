@@ -4,9 +4,9 @@
 //! parameters survive: the five UTM fields, `ref`/`source`, and the *kind* of ad click id.
 //! Everything else in the query, and the fragment, is dropped.
 
-use std::borrow::Cow;
-
 use url::Url;
+
+use crate::text;
 
 /// Longest stored page path (including a kept hash route).
 pub const MAX_PATH_CHARS: usize = 2048;
@@ -50,12 +50,27 @@ pub struct Campaign {
     pub click_id_kind: Option<&'static str>,
 }
 
-/// A URL part longer than its cap. The hit is rejected rather than stored truncated.
+/// A URL part or campaign value that cannot be stored as sent. The hit is rejected rather than
+/// stored truncated or altered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{field}` is longer than {max} characters")]
-pub struct FieldTooLong {
-    pub field: &'static str,
-    pub max: usize,
+pub enum UrlFieldError {
+    #[error("`{field}` is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    /// Fails [`crate::text`]'s rule once decoded, as any other visitor-supplied text.
+    #[error("`{0}` contains control or invisible characters")]
+    Unprintable(&'static str),
+    #[error("`{0}` is not valid UTF-8 once percent-decoded")]
+    InvalidUtf8(&'static str),
+}
+
+impl UrlFieldError {
+    /// 413 for size limits, 400 otherwise, as for the payload's own fields.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::TooLong { .. } => 413,
+            _ => 400,
+        }
+    }
 }
 
 /// The parts of an absolute http(s) URL that enrichment reads, as `url::Url` serialises them.
@@ -235,15 +250,16 @@ const FRAGMENT_KEPT: [bool; 256] = kept(b"\"<>`");
 ///
 /// Parameter names match case-insensitively (`UTM_Source`) and the first non-empty
 /// occurrence of each wins. Values are decoded (`+` and `%20` become spaces) and trimmed;
-/// a value that is empty after trimming, or that decodes to control characters (only
-/// hand-crafted links do that), is treated as absent. A click id counts only with a
-/// non-empty value.
-pub fn parse_page_url(url: &Url) -> Result<(PageUrl, Campaign), FieldTooLong> {
+/// a value that is empty after trimming is treated as absent. A value read that decodes to bytes
+/// that are not UTF-8, or to text [`crate::text`] refuses (control, bidi or invisible
+/// characters: only hand-crafted links carry them), rejects the hit naming the parameter, as
+/// any other visitor-supplied text does. A click id counts only with a non-empty value.
+pub fn parse_page_url(url: &Url) -> Result<(PageUrl, Campaign), UrlFieldError> {
     parse_page_parts(UrlParts::of(url))
 }
 
 /// [`parse_page_url`] on the parts of a URL (from `UrlParts::of` or [`split_simple`]).
-pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), FieldTooLong> {
+pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), UrlFieldError> {
     let mut path = match url.path {
         "" => "/".to_owned(),
         p => p.to_owned(),
@@ -253,7 +269,7 @@ pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), FieldT
         path.push_str(route);
     }
     if path.len() > MAX_PATH_CHARS && path.chars().count() > MAX_PATH_CHARS {
-        return Err(FieldTooLong {
+        return Err(UrlFieldError::TooLong {
             field: "url_path",
             max: MAX_PATH_CHARS,
         });
@@ -284,26 +300,21 @@ pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), FieldT
     };
     let plain = |s: &str| !s.bytes().any(|b| b == b'%' || b == b'+');
     // The pairs `form_urlencoded::parse` would yield, decoding only where it changes anything
-    // and only for the parameters read.
+    // and only for the parameters read; values strictly (see `text::decode_form`).
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         if plain(raw_key) && !known(raw_key) {
             continue;
         }
-        let (key, value) = if plain(pair) {
-            (Cow::Borrowed(raw_key), Cow::Borrowed(raw_value))
-        } else {
-            match url::form_urlencoded::parse(pair.as_bytes()).next() {
-                Some(decoded) => decoded,
-                None => continue,
-            }
-        };
-        let value = value.trim();
-        if value.is_empty() {
+        // A name that is not UTF-8 once decoded is none of ours.
+        let Some(key) = text::decode_form(raw_key) else {
             continue;
-        }
+        };
         if let Some(rank) = CLICK_ID_KINDS.iter().position(|k| k.eq_ignore_ascii_case(&key)) {
-            click_rank = click_rank.min(rank);
+            // The id is never kept, so any non-blank bytes count.
+            if text::decode_form(raw_value).is_none_or(|v| !v.trim().is_empty()) {
+                click_rank = click_rank.min(rank);
+            }
             continue;
         }
         let Some(index) = FIELDS.iter().position(|(name, _)| name.eq_ignore_ascii_case(&key)) else {
@@ -319,14 +330,21 @@ pub fn parse_page_parts(url: UrlParts<'_>) -> Result<(PageUrl, Campaign), FieldT
             5 => &mut c.ref_param,
             _ => &mut source_param,
         };
-        if slot.is_some() || value.chars().any(char::is_control) {
+        if slot.is_some() {
             continue;
         }
+        let decoded = text::decode_form(raw_value).ok_or(UrlFieldError::InvalidUtf8(field))?;
+        let value = decoded.trim();
         if value.chars().count() > MAX_CAMPAIGN_CHARS {
-            return Err(FieldTooLong {
+            return Err(UrlFieldError::TooLong {
                 field,
                 max: MAX_CAMPAIGN_CHARS,
             });
+        }
+        // Before trimming: a CR/LF or NEL at an end is as hand-crafted as one inside.
+        text::check(&decoded).map_err(|text::TextFault::Unprintable| UrlFieldError::Unprintable(field))?;
+        if value.is_empty() {
+            continue;
         }
         *slot = Some(match lowercase {
             // The same result for ASCII, without the Unicode case tables.
@@ -401,7 +419,7 @@ pub fn parse_referrer(referrer: &str) -> Option<(String, String)> {
 mod tests {
     use super::*;
 
-    fn page(url: &str) -> Result<(PageUrl, Campaign), FieldTooLong> {
+    fn page(url: &str) -> Result<(PageUrl, Campaign), UrlFieldError> {
         parse_page_url(&Url::parse(url).expect("test URL parses"))
     }
 
@@ -459,7 +477,6 @@ mod tests {
             ("https://a.com/?utm_source=%20%20&utm_medium=", c()),
             ("https://a.com/?utm_source=+x+", Campaign { utm_source: s("x"), ..c() }),
             ("https://a.com/?utm_source=&utm_source=b&utm_source=c", Campaign { utm_source: s("b"), ..c() }),
-            ("https://a.com/?utm_campaign=a%00b", c()),
             ("https://a.com/?utm_source=%C3%84%C3%96", Campaign { utm_source: s("äö"), ..c() }),
             ("https://a.com/?ref=ProductHunt", Campaign { ref_param: s("ProductHunt"), ..c() }),
             ("https://a.com/?source=hn", Campaign { ref_param: s("hn"), ..c() }),
@@ -474,6 +491,16 @@ mod tests {
             assert_eq!(got, want, "{url}");
         }
     }
+
+    const FIELDS_READ: [&str; 7] = [
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "ref",
+        "source",
+    ];
 
     /// The pairs read are those `form_urlencoded::parse` yields, decoded the same way.
     #[test]
@@ -516,17 +543,18 @@ mod tests {
                 fragment: None,
             };
             let direct = parse_page_parts(url);
+            let mut failure = None;
             let mut expected = Campaign::default();
             let mut source = None;
             let mut rank = usize::MAX;
             for (key, value) in &reference {
                 let key = key.to_ascii_lowercase();
+                let raw = value;
                 let value = value.trim();
-                if value.is_empty() {
-                    continue;
-                }
                 if let Some(r) = CLICK_ID_KINDS.iter().position(|k| *k == key) {
-                    rank = rank.min(r);
+                    if !value.is_empty() {
+                        rank = rank.min(r);
+                    }
                     continue;
                 }
                 let (slot, lower) = match key.as_str() {
@@ -539,15 +567,64 @@ mod tests {
                     "source" => (&mut source, false),
                     _ => continue,
                 };
-                if slot.is_some() || value.chars().any(char::is_control) {
+                if slot.is_some() {
+                    continue;
+                }
+                // The parts hold no literal U+FFFD: one here stands for bytes that are not UTF-8.
+                let field: &'static str = FIELDS_READ.iter().find(|f| **f == key).copied().unwrap_or("?");
+                if raw.contains('\u{FFFD}') {
+                    failure = Some(UrlFieldError::InvalidUtf8(field));
+                    break;
+                }
+                if raw.chars().any(char::is_control) {
+                    failure = Some(UrlFieldError::Unprintable(field));
+                    break;
+                }
+                if value.is_empty() {
                     continue;
                 }
                 *slot = Some(if lower { value.to_lowercase() } else { value.to_owned() });
             }
             expected.ref_param = expected.ref_param.or(source);
             expected.click_id_kind = CLICK_ID_KINDS.get(rank).copied();
-            assert_eq!(direct.map(|(_, c)| c), Ok(expected), "{q}");
+            let expected = failure.map_or(Ok(expected), Err);
+            assert_eq!(direct.map(|(_, c)| c), expected, "{q}");
         }
+    }
+
+    /// Decoded campaign values follow the one rule for visitor-supplied text: refused whole,
+    /// naming the parameter, never stored with U+FFFD or hidden characters.
+    #[test]
+    #[rustfmt::skip]
+    fn unprintable_campaign_values_are_errors() {
+        let bad = UrlFieldError::Unprintable;
+        let utf8 = UrlFieldError::InvalidUtf8;
+        let cases: Vec<(&str, UrlFieldError)> = vec![
+            ("https://a.com/?utm_campaign=a%00b", bad("utm_campaign")),
+            ("https://a.com/?utm_source=%C2%85x", bad("utm_source")),
+            ("https://a.com/?utm_campaign=%E2%80%AEgnp.exe", bad("utm_campaign")),
+            ("https://a.com/?utm_term=a%E2%81%A6b%E2%81%A9", bad("utm_term")),
+            ("https://a.com/?utm_content=a%D8%9Cb", bad("utm_content")),
+            ("https://a.com/?utm_medium=a%E2%80%8Bb", bad("utm_medium")),
+            ("https://a.com/?ref=a%E2%80%A8b", bad("ref")),
+            ("https://a.com/?source=%EF%BB%BFhn", bad("source")),
+            ("https://a.com/?utm_campaign=%E3%85%A4", bad("utm_campaign")),
+            ("https://a.com/?utm_campaign=%FF", utf8("utm_campaign")),
+            ("https://a.com/?ref=%ED%A0%80", utf8("ref")),
+            ("https://a.com/?utm_source=ok&utm_medium=%C0%AF", utf8("utm_medium")),
+        ];
+        for (url, want) in cases {
+            assert_eq!(page(url), Err(want), "{url}");
+        }
+        // Only the values read count: a later repeat, another parameter or a click id is not kept.
+        for url in [
+            "https://a.com/?utm_source=x&utm_source=%FF%E2%80%AE",
+            "https://a.com/?q=%FF&e=%E2%80%AE&%FF=1",
+            "https://a.com/?gclid=%FF",
+        ] {
+            assert!(page(url).is_ok(), "{url}");
+        }
+        assert_eq!(page("https://a.com/?gclid=%FF").map(|(_, c)| c.click_id_kind), Ok(Some("gclid")));
     }
 
     #[test]
@@ -578,8 +655,8 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn over_long_parts_are_errors() {
-        let err = |field, max| FieldTooLong { field, max };
-        let cases: Vec<(String, FieldTooLong)> = vec![
+        let err = |field, max| UrlFieldError::TooLong { field, max };
+        let cases: Vec<(String, UrlFieldError)> = vec![
             (format!("https://a.com/?utm_source={}", "x".repeat(257)), err("utm_source", 256)),
             (format!("https://a.com/?utm_content={}", "é".repeat(257)), err("utm_content", 256)),
             (format!("https://a.com/?Source={}", "x".repeat(257)), err("source", 256)),

@@ -51,6 +51,10 @@ pub struct InputSummary {
     pub duplicate_hits: u64,
     pub too_late_hits: u64,
     pub sessions_without_pageview: u64,
+    /// Hits dropped for a value no collector stores (revenue NaN, ±inf or beyond ±1e12), not in
+    /// `hits_read`: counted, never summed.
+    #[serde(default)]
+    pub bad_rows: u64,
     pub bad_objects: Vec<BadObject>,
 }
 

@@ -12,6 +12,7 @@ use hitflow_schema::columns::names as col;
 use super::columns::{HitColumns, STRING_COLUMNS};
 use super::decode::{DecodeError, Projection, FIRST_STRING, PROJECTION};
 use super::intern::Interner;
+use super::pages::stored_double;
 
 /// Per string column: the dictionary array last seen and its values' ids (batches of one
 /// column chunk share their dictionary array).
@@ -122,7 +123,7 @@ pub fn batch_columns(
     values(
         primitive::<Float64Type>(batch, col::revenue)?,
         f64::NAN,
-        |v| v,
+        stored_double,
         &mut out.revenue,
     );
     if projection.entry {

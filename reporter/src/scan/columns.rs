@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use hitflow_schema::columns::names as col;
+use hitflow_schema::MAX_REVENUE_ABS;
 
 use super::decode::{Projection, FIRST_DIM, FIRST_STRING, FIRST_TOUCH, PER_HIT_STRINGS, PROJECTION};
 use super::pages::{Bool, ColumnOut, Double, Int32, Int64, PageError, RowGroup, Text, Validity};
@@ -18,7 +19,8 @@ const CHUNK_ROWS: usize = 8 * 1024;
 /// Built rows are dropped from the columns once this many have accumulated.
 const COMPACT_ROWS: usize = 4 * CHUNK_ROWS;
 
-/// Every vector holds `len` values once filled; nulls read as 0, false or NaN (`revenue`), and
+/// Every vector holds `len` values once filled; nulls read as 0, false or NaN (`revenue`, whose
+/// stored NaN reads as +inf), and
 /// a column not read (see `Projection`) is all nulls. `ts` and `visitor_id` also keep their
 /// validity, since a hit without either is not a hit.
 #[derive(Debug, Default)]
@@ -47,6 +49,9 @@ pub struct Decoded {
     pub bucket_counts: Vec<Vec<u32>>,
     pub tables: Tables,
     pub min_ts: Option<i64>,
+    /// Hits dropped for a value no collector stores (revenue NaN, ±inf or beyond
+    /// ±`MAX_REVENUE_ABS`): counted, never summed.
+    pub bad_rows: u64,
 }
 
 impl Decoded {
@@ -58,6 +63,7 @@ impl Decoded {
             bucket_counts: vec![vec![0; BUCKETS_PER_SHARD]; SHARDS],
             tables: Tables::default(),
             min_ts: None,
+            bad_rows: 0,
         }
     }
 }
@@ -231,6 +237,15 @@ impl HitColumns {
             if ts_valid.get(i) == Some(&false) || visitor_valid.get(i) == Some(&false) {
                 continue;
             }
+            // A null reads as NaN, a stored NaN as +inf (`pages::Double`).
+            let (revenue, has_revenue) = match revenue[i] {
+                r if r.is_nan() => (0.0, false),
+                r if r.abs() <= MAX_REVENUE_ABS => (r, true),
+                _ => {
+                    out.bad_rows += 1;
+                    continue;
+                }
+            };
             let mut flags = 0;
             if is_bot[i] {
                 flags |= FLAG_BOT;
@@ -241,12 +256,9 @@ impl HitColumns {
             if screen_width[i] != 0 {
                 flags |= FLAG_TRACKER;
             }
-            let revenue = if revenue[i].is_finite() {
+            if has_revenue {
                 flags |= FLAG_HAS_REVENUE;
-                revenue[i]
-            } else {
-                0.0
-            };
+            }
             let event = s[1][i];
             let (touch, dims) = if event == pageview {
                 let t: Touch = std::array::from_fn(|k| s[FIRST_TOUCH - FIRST_STRING + k][i]);

@@ -115,6 +115,8 @@ pub struct FileRows {
     pub tables: Tables,
     /// The earliest hit time in the file.
     pub min_ts: Option<i64>,
+    /// Hits dropped for a value no collector stores (see `Decoded::bad_rows`).
+    pub bad_rows: u64,
 }
 
 impl FileRows {
@@ -154,6 +156,7 @@ fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeE
             .collect(),
         tables: out.tables,
         min_ts: out.min_ts,
+        bad_rows: out.bad_rows,
     })
 }
 
@@ -556,6 +559,63 @@ mod tests {
         ));
         let file = decode(delta, Projection::ALL).unwrap();
         assert_eq!(file.rows(), hits.len());
+    }
+
+    /// Revenue no collector stores is a bad row for both readers and every encoding (a dictionary
+    /// page holds the NaN too); a null is no revenue, the bound itself is valid.
+    #[test]
+    fn absurd_revenue_makes_a_bad_row_in_both_readers() {
+        use parquet::file::properties::WriterProperties;
+        let revenues = [
+            (None, Some(0.0)),
+            (Some(9.5), Some(9.5)),
+            (Some(-hitflow_schema::MAX_REVENUE_ABS), Some(-1e12)),
+            (Some(f64::NAN), None),
+            (Some(-f64::NAN), None),
+            (Some(f64::INFINITY), None),
+            (Some(f64::NEG_INFINITY), None),
+            (Some(1e308), None),
+            (Some(1e12 + 1.0), None),
+        ];
+        let hits: Vec<Hit> = revenues
+            .iter()
+            .enumerate()
+            .map(|(i, &(revenue, _))| Hit {
+                revenue,
+                ..hit(i as i64 + 1, "/a")
+            })
+            .collect();
+        let kept: Vec<f64> = revenues.iter().filter_map(|&(_, kept)| kept).collect();
+        let bad = (revenues.len() - kept.len()) as u64;
+        let writers = [
+            (
+                "collector batch file",
+                hitflow_schema::columns::write_batch_parquet(&hits).unwrap().into(),
+            ),
+            (
+                "hitflow defaults",
+                write_with(&hits, hitflow_schema::writer_properties()),
+            ),
+            (
+                "no dictionaries",
+                write_with(&hits, WriterProperties::builder().set_dictionary_enabled(false).build()),
+            ),
+        ];
+        for (case, bytes) in writers {
+            let (direct, arrow) = both_readers(&bytes, Projection::ALL);
+            for (reader, decoded) in [("pages", direct.unwrap()), ("arrow", arrow)] {
+                let mut rows: Vec<&Row> = decoded.shards.iter().flatten().collect();
+                rows.sort_by_key(|r| r.ts);
+                let got: Vec<(f64, bool)> = rows
+                    .iter()
+                    .map(|r| (r.revenue, r.flags & FLAG_HAS_REVENUE != 0))
+                    .collect();
+                let want: Vec<(f64, bool)> = kept.iter().enumerate().map(|(i, &r)| (r, i > 0)).collect();
+                assert_eq!(got, want, "{case}, {reader}");
+                assert_eq!(decoded.bad_rows, bad, "{case}, {reader}");
+            }
+            assert_eq!(decode(bytes, Projection::ALL).unwrap().bad_rows, bad, "{case}");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ impl LocalStore {
     pub fn create_root(&self) -> Result<(), StoreError> {
         std::fs::create_dir_all(&self.root).map_err(|source| StoreError::Io {
             key: String::new(),
-            source,
+            error: source,
         })
     }
 
@@ -47,7 +47,7 @@ impl LocalStore {
             .await
             .map_err(|e| StoreError::Io {
                 key: String::new(),
-                source: std::io::Error::other(e),
+                error: std::io::Error::other(e),
             })?
     }
 
@@ -58,7 +58,7 @@ impl LocalStore {
             .map(Bytes::from)
             .map_err(|source| StoreError::Io {
                 key: key.to_owned(),
-                source,
+                error: source,
             })
     }
 
@@ -71,9 +71,12 @@ impl LocalStore {
             .await
             .map_err(|e| StoreError::Io {
                 key: key_owned.clone(),
-                source: std::io::Error::other(e),
+                error: std::io::Error::other(e),
             })?
-            .map_err(|source| StoreError::Io { key: key_owned, source })
+            .map_err(|source| StoreError::Io {
+                key: key_owned,
+                error: source,
+            })
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -83,7 +86,7 @@ impl LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(source) => Err(StoreError::Io {
                 key: key.to_owned(),
-                source,
+                error: source,
             }),
         }
     }
@@ -108,7 +111,7 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 fn list_blocking(root: &Path, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
     let io = |source| StoreError::Io {
         key: prefix.to_owned(),
-        source,
+        error: source,
     };
     // Start at the deepest folder fully named by the prefix.
     let start_rel = prefix.rfind('/').map(|i| &prefix[..i]).unwrap_or("");

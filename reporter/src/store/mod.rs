@@ -23,10 +23,22 @@ pub enum StoreError {
     BadLocation(String),
     #[error("store folder {0} does not exist")]
     MissingFolder(String),
-    #[error("object `{key}`: {source}")]
-    Io { key: String, source: std::io::Error },
+    // Not named `source`: the message holds it, and a source would print it a second time in
+    // an error chain.
+    #[error("object `{key}`: {error}")]
+    Io { key: String, error: std::io::Error },
     #[error("object `{key}`: {message}")]
     Remote { key: String, message: String },
+    #[error(
+        "access denied to bucket `{bucket}` ({code}): check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the AWS profile) and the bucket policy"
+    )]
+    AccessDenied { bucket: String, code: String },
+    #[error("no such bucket `{bucket}` at {endpoint}: check the bucket name and the endpoint")]
+    NoSuchBucket { bucket: String, endpoint: String },
+    #[error("cannot reach the S3 endpoint {endpoint}: check the URL and that the server is up")]
+    Unreachable { endpoint: String },
+    #[error("no S3 credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)")]
+    NoCredentials,
     #[error("key `{0}` is not a safe relative key")]
     UnsafeKey(String),
 }

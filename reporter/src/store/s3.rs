@@ -1,5 +1,8 @@
 //! An S3-compatible bucket as a store (AWS S3, Cloudflare R2, local S3 servers in tests).
 
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
@@ -13,6 +16,8 @@ pub struct S3Store {
     bucket: String,
     /// Key prefix inside the bucket, empty or ending in `/`.
     prefix: String,
+    /// Where requests go and where that came from, for error messages.
+    endpoint: String,
 }
 
 impl S3Store {
@@ -35,6 +40,11 @@ impl S3Store {
             // R2 and local servers ignore the region, but the signer needs one.
             config = config.region(aws_sdk_s3::config::Region::new("auto"));
         }
+        let endpoint = match (shared.endpoint_url(), shared.region()) {
+            (Some(url), _) => format!("{url} (AWS_ENDPOINT_URL)"),
+            (None, Some(region)) => format!("https://s3.{region}.amazonaws.com (region {region})"),
+            (None, None) => "AWS S3 (no region set: AWS_REGION or AWS_ENDPOINT_URL)".to_owned(),
+        };
         let prefix = match prefix.trim_matches('/') {
             "" => String::new(),
             p => format!("{p}/"),
@@ -43,6 +53,7 @@ impl S3Store {
             client: Client::from_conf(config.build()),
             bucket: bucket.to_owned(),
             prefix,
+            endpoint,
         }
     }
 
@@ -62,6 +73,54 @@ impl S3Store {
         }
     }
 
+    /// An SDK error as one line a user can act on; the SDK's own account (raw response,
+    /// connector chain) goes to the debug log (`--log debug`).
+    fn failed<E>(&self, key: &str, err: SdkError<E, HttpResponse>) -> StoreError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        tracing::debug!(bucket = %self.bucket, key, error = %DisplayErrorContext(&err), "S3 request failed");
+        let unreachable = match &err {
+            SdkError::DispatchFailure(d) => d.is_io() || d.is_timeout(),
+            SdkError::TimeoutError(_) => true,
+            _ => false,
+        };
+        if unreachable {
+            return StoreError::Unreachable {
+                endpoint: self.endpoint.clone(),
+            };
+        }
+        if chain(&err).any(|e| e.is::<CredentialsError>()) {
+            return StoreError::NoCredentials;
+        }
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let code = err.as_service_error().and_then(|e| e.code()).map(str::to_owned);
+        match (status, code.as_deref()) {
+            // HEAD answers a missing bucket with a bare 404; a missing object says NoSuchKey.
+            (_, Some("NoSuchBucket")) | (Some(404), None | Some("NotFound")) => StoreError::NoSuchBucket {
+                bucket: self.bucket.clone(),
+                endpoint: self.endpoint.clone(),
+            },
+            (Some(403), _) | (_, Some("AccessDenied" | "SignatureDoesNotMatch" | "InvalidAccessKeyId")) => {
+                StoreError::AccessDenied {
+                    bucket: self.bucket.clone(),
+                    code: code.unwrap_or_else(|| "403".into()),
+                }
+            }
+            (Some(404), _) => self.remote(key, "no such object"),
+            (Some(status), code) => self.remote(
+                key,
+                format!(
+                    "S3 answered {status}{}",
+                    code.map(|c| format!(" {c}")).unwrap_or_default()
+                ),
+            ),
+            // No answer and not a network failure: missing credentials, a bad endpoint URL … The
+            // innermost error says which.
+            (None, _) => self.remote(key, root_cause(&err)),
+        }
+    }
+
     pub async fn check(&self) -> Result<(), StoreError> {
         self.client
             .head_bucket()
@@ -69,7 +128,7 @@ impl S3Store {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| self.remote("", aws_sdk_s3::error::DisplayErrorContext(e)))
+            .map_err(|e| self.failed("", e))
     }
 
     pub async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>, StoreError> {
@@ -82,7 +141,7 @@ impl S3Store {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| self.remote(prefix, aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            let page = page.map_err(|e| self.failed(prefix, e))?;
             for object in page.contents() {
                 let Some(key) = object.key().and_then(|k| k.strip_prefix(&self.prefix)) else {
                     continue;
@@ -104,7 +163,7 @@ impl S3Store {
             .key(self.full_key(key)?)
             .send()
             .await
-            .map_err(|e| self.remote(key, aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            .map_err(|e| self.failed(key, e))?;
         let body = output.body.collect().await.map_err(|e| self.remote(key, e))?;
         Ok(body.into_bytes())
     }
@@ -126,7 +185,7 @@ impl S3Store {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| self.remote(key, aws_sdk_s3::error::DisplayErrorContext(e)))
+            .map_err(|e| self.failed(key, e))
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -137,6 +196,18 @@ impl S3Store {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| self.remote(key, aws_sdk_s3::error::DisplayErrorContext(e)))
+            .map_err(|e| self.failed(key, e))
     }
+}
+
+/// An error and its sources, outermost first.
+fn chain<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |e| e.source())
+}
+
+/// The innermost error of a chain: the SDK wraps the actionable part in several layers.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    chain(err).last().map(|e| e.to_string()).unwrap_or_default()
 }

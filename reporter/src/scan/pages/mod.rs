@@ -18,7 +18,7 @@ use parquet::file::serialized_reader::SerializedPageReader;
 use std::sync::Arc;
 
 use hybrid::{for_each_chunk, Chunk, Hybrid, Run};
-pub use values::{Bool, Double, Int32, Int64, Kind, Text};
+pub use values::{stored_double, Bool, Double, Int32, Int64, Kind, Text};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {

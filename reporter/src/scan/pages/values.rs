@@ -80,10 +80,29 @@ fixed_width_kind!(
     /// INT32 read as unsigned (`engaged_ms` is UINT_32; arrow reinterprets the bits the same way).
     Int32, u32, INT32, 0
 );
-fixed_width_kind!(
-    /// DOUBLE; a null reads as NaN, which no revenue figure counts.
-    Double, f64, DOUBLE, f64::NAN
-);
+/// DOUBLE (`revenue`): a null reads as NaN and a stored NaN as +inf, so a missing value stays
+/// apart from a bad one (`HitColumns::rows_into` drops the hit of a bad one).
+pub struct Double;
+
+impl Kind for Double {
+    type Value = f64;
+    const PHYSICAL: PhysicalType = PhysicalType::DOUBLE;
+    const NULL: f64 = f64::NAN;
+
+    fn plain(&mut self, data: &[u8], count: usize, out: &mut Vec<f64>) -> Result<(), PageError> {
+        fixed(data, count, out, |bytes| stored_double(f64::from_le_bytes(bytes)))
+    }
+}
+
+/// A stored double as the reader keeps it: NaN is reserved for null.
+#[inline]
+pub fn stored_double(v: f64) -> f64 {
+    if v.is_nan() {
+        f64::INFINITY
+    } else {
+        v
+    }
+}
 
 /// BOOLEAN: PLAIN is one bit a value; RLE is a hybrid stream of width 1 after its byte length.
 pub struct Bool;
