@@ -197,14 +197,18 @@ for (const which of ['overview', 'channel']) {
     }
     const page = await open(path, 'phone');
     const m = await phoneLayout(page);
-    assert.deepEqual(m.clipped, [], 'y-axis labels inside their chart');
-    assert.ok(m.hints.length > 0, 'a scroll hint above the wide table');
+    // Every measure is checked and all failures reported together.
+    const failures = [];
+    const check = (ok, what) => ok || failures.push(what);
+    check(m.clipped.length === 0, `y-axis labels clipped: ${m.clipped.join('; ')}`);
+    check(m.hints.length > 0, 'no scroll hint above the wide table');
     for (const hint of m.hints) {
-      assert.ok(hint.width > 0 && hint.height > 0, `hint shown: ${JSON.stringify(hint)}`);
-      assert.ok(hint.inside && !hint.inWrapper && hint.onTop, `hint not cut: ${JSON.stringify(hint)}`);
+      check(hint.width > 0 && hint.height > 0, `hint not shown: ${JSON.stringify(hint)}`);
+      check(hint.inside && !hint.inWrapper && hint.onTop, `hint cut or scrolling away: ${JSON.stringify(hint)}`);
     }
-    assert.ok(m.navHeight <= 60, `navigation is one row: ${m.navHeight}px`);
-    assert.ok(m.h1Top <= m.screen / 3, `title at ${m.h1Top}px of a ${m.screen}px screen`);
+    check(m.navHeight <= 60, `navigation takes ${m.navHeight}px (one row is ≤ 60)`);
+    check(m.h1Top <= m.screen / 3, `title at ${m.h1Top}px of a ${m.screen}px screen`);
+    assert.deepEqual(failures, [], failures.join('\n'));
     await page.screenshot({ path: join(SHOTS, `${which}-phone-layout.png`) });
     assert.deepEqual(page.problems, [], page.problems.join('\n'));
     await page.close();
