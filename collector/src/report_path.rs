@@ -29,6 +29,7 @@ pub fn content_type(key: &str) -> &'static str {
         "png" => "image/png",
         "parquet" => "application/vnd.apache.parquet",
         "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -114,6 +115,7 @@ mod tests {
     fn content_types() {
         assert_eq!(content_type("reports/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("reports/x.svg"), "image/svg+xml");
+        assert_eq!(content_type("reports/p/s/landing-pages.csv"), "text/csv; charset=utf-8");
         assert_eq!(content_type("reports/x"), "application/octet-stream");
     }
 }

@@ -29,6 +29,8 @@ pub fn headers_for(path: &str) -> (&'static str, &'static str) {
         "html" => ("text/html; charset=utf-8", "private, max-age=300"),
         "css" => ("text/css; charset=utf-8", "private, max-age=3600"),
         "json" => ("application/json", "private, max-age=300"),
+        // The tables' CSV files: a browser downloads them instead of showing bytes.
+        "csv" => ("text/csv; charset=utf-8", "private, max-age=300"),
         "svg" => ("image/svg+xml", "private, max-age=3600"),
         "png" => ("image/png", "private, max-age=3600"),
         "parquet" => ("application/vnd.apache.parquet", "private, max-age=3600"),
@@ -92,4 +94,18 @@ pub async fn publish(site: &Path, store: &Store) -> anyhow::Result<PublishSummar
     let json = serde_json::to_vec_pretty(&manifest)?;
     store.put(MANIFEST, Bytes::from(json), "application/json").await?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::headers_for;
+
+    #[test]
+    fn tables_are_served_as_csv() {
+        assert_eq!(
+            headers_for("periods/2026-11-08_2026-11-14/example-com/landing-pages.csv").0,
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(headers_for("a/index.html").0, "text/html; charset=utf-8");
+    }
 }

@@ -58,6 +58,7 @@ fn channel(
         figures: figures(sessions, sessions * 4 / 5, engagement, bounce, conversions, avg),
         previous_sessions: previous,
         sessions_delta: (previous > 0).then(|| (sessions as f64 - previous as f64) / previous as f64),
+        ..ChannelReport::default()
     }
 }
 
@@ -73,6 +74,7 @@ fn source(name: &str, sessions: u64, total: u64, engagement: f64) -> Breakdown {
         conversion_rate: 0.01,
         pages_per_session: 2.0,
         revenue: 0.0,
+        ..Breakdown::default()
     }
 }
 
@@ -136,6 +138,7 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
         funnels: Vec::new(),
         technical: Technical::default(),
         bot_ledger: Default::default(),
+        others: Default::default(),
     }
 }
 

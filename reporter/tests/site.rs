@@ -703,3 +703,423 @@ fn the_email_links_to_a_page_of_the_published_tree() {
         assert!(mail.html.contains(&format!("href=\"{link}\"")));
     }
 }
+
+/// One session of `visitor` starting at `at`: pageviews of `paths` a minute apart, then an
+/// optional last event (`name`, revenue and currency).
+fn session_hits(
+    visitor: u64,
+    at: i64,
+    template: &Hit,
+    paths: &[&str],
+    last: Option<(&str, Option<(f64, &str)>)>,
+) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = paths
+        .iter()
+        .enumerate()
+        .map(|(k, path)| Hit {
+            ..template_hit(template, hit(visitor, at + k as i64 * MIN, "pageview", path))
+        })
+        .collect();
+    if let Some((name, revenue)) = last {
+        let path = paths.last().copied().unwrap_or("/");
+        let mut h = template_hit(template, hit(visitor, at + paths.len() as i64 * MIN, name, path));
+        if let Some((amount, currency)) = revenue {
+            h.revenue = Some(amount);
+            h.currency = Some(currency.into());
+        }
+        hits.push(h);
+    }
+    hits
+}
+
+/// `base` with the traffic source, browser, device and country of `template`.
+fn template_hit(template: &Hit, base: Hit) -> Hit {
+    Hit {
+        referrer_host: template.referrer_host.clone(),
+        utm_source: template.utm_source.clone(),
+        utm_medium: template.utm_medium.clone(),
+        utm_campaign: template.utm_campaign.clone(),
+        browser: template.browser.clone(),
+        device_type: template.device_type.clone(),
+        country: template.country.clone(),
+        ..base
+    }
+}
+
+/// A one-day period (2025-11-28) after a day of data, three channels, several countries and
+/// two currencies, with `top = 2` so every table has an "Other" row.
+///
+/// Current day: Direct ×6 (Firefox, DE, `/` → `/pricing`); Organic Search ×4 (Chrome, US,
+/// mobile, `/blog/a`, two ending on `js_error`); Email ×5 (utm newsletter / email / winter,
+/// Firefox, five countries, `/winter`, three purchases: 10 EUR, 10 EUR, 7 USD).
+/// Previous day: Direct ×3, Email ×1 (a 5 EUR purchase).
+async fn one_day_report(dir: &Path) -> Report {
+    let day = T0 - 9 * 3_600_000; // 2025-11-28T00:00Z
+    let firefox = |country: &str| Hit {
+        browser: Some("Firefox".into()),
+        country: Some(country.into()),
+        device_type: "desktop".into(),
+        ..Hit::default()
+    };
+    let email = |country: &str| Hit {
+        utm_source: Some("newsletter".into()),
+        utm_medium: Some("email".into()),
+        utm_campaign: Some("winter".into()),
+        ..firefox(country)
+    };
+    let organic = Hit {
+        referrer_host: Some("www.google.com".into()),
+        browser: Some("Chrome".into()),
+        country: Some("US".into()),
+        device_type: "mobile".into(),
+        ..Hit::default()
+    };
+    let mut hits = Vec::new();
+    let at = |day_start: i64, v: u64| day_start + 8 * 3_600_000 + v as i64 * 10 * MIN;
+    for v in 0..6 {
+        hits.extend(session_hits(v, at(day, v), &firefox("DE"), &["/", "/pricing"], None));
+    }
+    for v in 10..14 {
+        let last = (v < 12).then_some(("js_error", None));
+        hits.extend(session_hits(v, at(day, v), &organic, &["/blog/a"], last));
+    }
+    let purchases = [Some((10.0, "EUR")), Some((10.0, "EUR")), Some((7.0, "USD")), None, None];
+    for (k, country) in ["FR", "IT", "ES", "NL", "BE"].into_iter().enumerate() {
+        let v = 20 + k as u64;
+        let last = purchases[k].map(|p| ("purchase", Some(p)));
+        hits.extend(session_hits(v, at(day, v), &email(country), &["/winter"], last));
+    }
+    for v in 30..33 {
+        hits.extend(session_hits(
+            v,
+            at(day - DAY, v),
+            &firefox("DE"),
+            &["/", "/pricing"],
+            None,
+        ));
+    }
+    hits.extend(session_hits(
+        40,
+        at(day - DAY, 40),
+        &email("FR"),
+        &["/winter"],
+        Some(("purchase", Some((5.0, "EUR")))),
+    ));
+    let lake = dir.join("lake");
+    write_hits(&lake, &hits);
+    let config = Config::parse(
+        r#"
+        [report]
+        top = 2
+        [[goals]]
+        name = "Purchase"
+        event = "purchase"
+        [[funnels]]
+        name = "Winter sale"
+        steps = [{ name = "Landing", path = "/winter" }, { name = "Bought", event = "purchase" }]
+        "#,
+    )
+    .expect("config");
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: "2025-11-28".parse().unwrap(),
+        to: "2025-11-28".parse().unwrap(),
+        out: dir.join("out"),
+        strict: true,
+        progress: false,
+    };
+    run(store, &config, &options).await.expect("run").report
+}
+
+/// Visible text of a page: tags removed, the stylesheet dropped.
+fn visible_text(html: &str) -> String {
+    let body = html.split("</style>").last().unwrap_or(html);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether `text` says "<n> days" with n = 1 ("11 days" is fine).
+fn says_one_days(text: &str) -> bool {
+    text.match_indices("1 days")
+        .any(|(at, _)| at == 0 || !text.as_bytes()[at - 1].is_ascii_digit())
+}
+
+/// Issue 15, item 9: a channel page drills down like GA4's traffic acquisition (source /
+/// medium, campaigns, landing pages, devices, countries by name, days, previous period), from
+/// `report.json`.
+#[tokio::test]
+async fn channel_pages_drill_down_into_the_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = one_day_report(dir.path()).await;
+    let site = &report.sites[0];
+    let email = site
+        .channels
+        .iter()
+        .find(|c| c.channel == "Email")
+        .expect("Email channel");
+    let d = &email.detail;
+    let names = |r: &hitflow_reporter::figures::report::Ranked| {
+        r.rows.iter().map(|b| (b.name.clone(), b.sessions)).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&d.sources), [("newsletter / email".to_owned(), 5)]);
+    assert_eq!(names(&d.campaigns), [("winter".to_owned(), 5)]);
+    assert_eq!(names(&d.landing_pages), [("/winter".to_owned(), 5)]);
+    assert_eq!(names(&d.devices), [("desktop".to_owned(), 5)]);
+    // Countries by name; top 2 of 5, the rest in one row, so the table sums to the channel.
+    assert_eq!(
+        names(&d.countries),
+        [("Belgium".to_owned(), 1), ("France".to_owned(), 1)]
+    );
+    assert_eq!(d.countries.rows[0].code.as_deref(), Some("BE"));
+    let other = d.countries.other.as_ref().expect("other countries");
+    assert_eq!((other.entries, other.row.sessions), (3, 3));
+    assert_eq!(d.countries.rows[0].share, 0.2, "share of the channel's sessions");
+    assert_eq!(
+        d.daily
+            .iter()
+            .map(|x| (x.date.as_str(), x.sessions, x.converted_sessions))
+            .collect::<Vec<_>>(),
+        [("2025-11-28", 5, 3)]
+    );
+    assert_eq!((email.previous.sessions, email.previous.converted_sessions), (1, 1));
+    assert_eq!(email.deltas.sessions, Some(4.0), "5 sessions after 1: +400%");
+
+    let rendered = render_site(&report, &dir.path().join("site")).expect("render");
+    let page = rendered.period_dir.join("example-com/channels/email.html");
+    let html = std::fs::read_to_string(&page).expect("the Email channel page");
+    for needle in [
+        "<th scope=\"row\">newsletter / email</th>",
+        "<th scope=\"row\">winter</th><td>newsletter</td><td>email</td>",
+        "<th scope=\"row\" class=\"path\">/winter</th>",
+        "<th scope=\"row\">France</th>",
+        "Other (3 countries, 3 sessions)",
+        "<table id=\"channel-daily\">",
+        "Sessions per day, Email",
+        // Previous period and change next to each figure.
+        "<th scope=\"col\" class=\"num\">Previous period</th>",
+        "▲ +400.0%",
+    ] {
+        assert!(html.contains(needle), "channel page lacks {needle:?}");
+    }
+}
+
+/// Issue 15, items 10 and 4: goals and funnels by channel and against the previous period;
+/// revenue of channels and breakdowns per currency, never added across currencies.
+#[tokio::test]
+async fn goals_funnels_and_revenue_by_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = one_day_report(dir.path()).await;
+    let site = &report.sites[0];
+    let goal = &site.goals[0];
+    assert_eq!((goal.conversions, goal.previous_conversions), (3, 1));
+    assert_eq!(goal.previous_conversion_rate, 0.25, "1 of 4 sessions the day before");
+    assert_eq!(goal.conversion_rate_change, Some(3.0 / 15.0 - 0.25));
+    assert_eq!(
+        goal.by_channel
+            .iter()
+            .map(|c| (c.channel.as_str(), c.conversions, c.sessions))
+            .collect::<Vec<_>>(),
+        [("Email", 3, 5)]
+    );
+    let funnel = &site.funnels[0];
+    assert_eq!(
+        funnel
+            .steps
+            .iter()
+            .map(|s| (s.sessions, s.previous_sessions))
+            .collect::<Vec<_>>(),
+        [(5, 1), (3, 1)]
+    );
+    assert_eq!(funnel.steps[1].conversion_change, Some(0.6 - 1.0));
+    assert_eq!(funnel.by_channel.len(), 1);
+    assert_eq!(
+        (
+            funnel.by_channel[0].channel.as_str(),
+            &funnel.by_channel[0].sessions[..]
+        ),
+        ("Email", &[5, 3][..])
+    );
+
+    let email = site.channels.iter().find(|c| c.channel == "Email").unwrap();
+    let money = |m: &[hitflow_reporter::figures::report::Money]| {
+        m.iter().map(|m| (m.currency.clone(), m.amount)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        money(&email.revenue_by_currency),
+        [("EUR".to_owned(), 20.0), ("USD".to_owned(), 7.0)]
+    );
+    assert_eq!(money(&email.previous_revenue_by_currency), [("EUR".to_owned(), 5.0)]);
+    let landing = site.landing_pages.iter().find(|b| b.name == "/winter").unwrap();
+    assert_eq!(
+        money(&landing.revenue_by_currency),
+        [("EUR".to_owned(), 20.0), ("USD".to_owned(), 7.0)]
+    );
+
+    let rendered = render_site(&report, &dir.path().join("site")).expect("render");
+    let dir_site = rendered.period_dir.join("example-com");
+    let read = |name: &str| std::fs::read_to_string(dir_site.join(name)).unwrap();
+    let goals = read("goals.html");
+    assert!(
+        goals.contains("<td class=\"num\">20.00 EUR<br>7.00 USD</td>"),
+        "per currency"
+    );
+    assert!(!goals.contains("27.00"), "EUR and USD never added up");
+    assert!(goals.contains(
+        "<th scope=\"row\">Purchase</th><td>Email</td><td class=\"num\">3</td><td class=\"num\">60.0% of 5</td>"
+    ));
+    assert!(goals.contains("25.0% (1)"), "previous conversion rate");
+    let funnels = read("funnels.html");
+    assert!(funnels.contains("<table id=\"funnel-channels-1\">"));
+    assert!(
+        funnels.contains("▼ −40.0 pp"),
+        "60% reached the last step, 100% the day before"
+    );
+    let channel = read("channels/email.html");
+    assert!(channel.contains("20.00 EUR, 7.00 USD") && !channel.contains("27.00"));
+    assert!(read("pages.html").contains("20.00 EUR<br>7.00 USD"));
+}
+
+/// Issue 15, item 11: countries by name, an "Other" row under every top-N table so it adds up
+/// to the total, and a CSV file next to every table of a site's pages, linked from it, with the
+/// table's rows.
+#[tokio::test]
+async fn top_tables_add_up_and_every_table_has_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = one_day_report(dir.path()).await;
+    let site = &report.sites[0];
+    let total = site.totals.sessions;
+    assert_eq!(total, 15);
+    let o = &site.others;
+    for (name, rows, other) in [
+        ("countries", &site.countries, &o.countries),
+        ("landing pages", &site.landing_pages, &o.landing_pages),
+        ("sources", &site.sources, &o.sources),
+        ("browsers", &site.browsers, &o.browsers),
+        ("devices", &site.devices, &o.devices),
+    ] {
+        let sum: u64 = rows.iter().map(|r| r.sessions).sum::<u64>() + other.as_ref().map_or(0, |r| r.row.sessions);
+        assert_eq!(sum, total, "{name} add up to the sessions");
+        assert!(rows.len() <= 2);
+    }
+    assert_eq!(
+        site.countries.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["Germany", "United States of America"]
+    );
+    let other = o.countries.as_ref().unwrap();
+    assert_eq!((other.entries, other.row.sessions), (5, 5));
+
+    let rendered = render_site(&report, &dir.path().join("site")).expect("render");
+    let site_dir = rendered.period_dir.join("example-com");
+    let audience = std::fs::read_to_string(site_dir.join("audience.html")).unwrap();
+    assert!(audience.contains("<th scope=\"row\">Germany</th>"));
+    assert!(audience.contains("Other (5 countries, 5 sessions)"));
+
+    let mut tables = 0;
+    for (page, html) in html_pages(&site_dir) {
+        for chunk in html.split("<table id=\"").skip(1) {
+            let id = &chunk[..chunk.find('"').unwrap()];
+            let (table, after) = chunk.split_once("</table>").unwrap();
+            let rows = table.split_once("<tbody>").map_or(0, |(_, body)| {
+                body.split("</tbody>").next().unwrap_or("").matches("<tr").count()
+            });
+            let href = after
+                .split_once("<p class=\"csv\"><a href=\"")
+                .and_then(|(between, link)| (!between.contains("<table")).then_some(link))
+                .and_then(|link| link.split_once('"'))
+                .map(|(href, _)| href)
+                .unwrap_or_else(|| panic!("{}: table {id} has no CSV link", page.display()));
+            assert!(
+                href.ends_with(&format!("{id}.csv")),
+                "{}: {id} → {href}",
+                page.display()
+            );
+            let csv = std::fs::read_to_string(page.parent().unwrap().join(href))
+                .unwrap_or_else(|_| panic!("{}: {href} missing", page.display()));
+            assert_eq!(
+                csv.split("\r\n").filter(|l| !l.is_empty()).count(),
+                rows + 1,
+                "{}: {href} has the header and the table's rows:\n{csv}",
+                page.display()
+            );
+            tables += 1;
+        }
+    }
+    assert!(tables >= 30, "{tables} tables checked");
+    let countries = std::fs::read_to_string(site_dir.join("countries-table.csv")).unwrap();
+    assert!(countries.starts_with("country,code,sessions,share,"), "{countries}");
+    assert!(countries.contains("\r\nGermany,DE,6,0.4,"), "{countries}");
+    assert!(countries.contains("\r\nOther,,5,0.333333,"), "{countries}");
+}
+
+/// Issue 15, items 12, 13 and 8: technical issues as rates per browser with the error events'
+/// names; a glossary without config keys that says how bounce differs from GA4; "1 day".
+#[tokio::test]
+async fn technical_rates_glossary_words_and_one_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = one_day_report(dir.path()).await;
+    let t = &report.sites[0].technical;
+    let chrome = t
+        .error_endings_by_browser
+        .iter()
+        .find(|r| r.name == "Chrome")
+        .expect("Chrome");
+    assert_eq!(
+        (chrome.sessions, chrome.of_sessions, chrome.share),
+        (2, Some(4), Some(0.5))
+    );
+    assert_eq!(
+        t.error_endings_by_event
+            .iter()
+            .map(|r| (r.name.as_str(), r.sessions))
+            .collect::<Vec<_>>(),
+        [("js_error", 2)]
+    );
+
+    let rendered = render_site(&report, &dir.path().join("site")).expect("render");
+    let site_dir = rendered.period_dir.join("example-com");
+    let technical = std::fs::read_to_string(site_dir.join("technical.html")).unwrap();
+    assert!(technical.contains(
+        "<th scope=\"row\">Chrome</th><td class=\"num\">2</td><td class=\"num\">4</td><td class=\"num\">50.0%</td>"
+    ));
+    assert!(technical.contains("<th scope=\"row\">js_error</th><td class=\"num\">2</td>"));
+
+    let glossary = visible_text(&std::fs::read_to_string(rendered.period_dir.join("glossary.html")).unwrap());
+    for word in glossary.split(|c: char| c.is_whitespace() || "(),.;:\"'`".contains(c)) {
+        assert!(
+            !(word.contains('_') || word.starts_with("session_rules") || word.contains("[[")),
+            "config key {word:?} in the glossary"
+        );
+    }
+    let bounce_vs_ga4 = glossary
+        .lines()
+        .filter(|l| l.contains("GA4") && l.contains("bounce"))
+        .count();
+    assert!(bounce_vs_ga4 >= 1, "one line on how bounce differs from GA4");
+
+    // A one-day period reads "1 day" wherever it is counted, never "1 days".
+    let overview = std::fs::read_to_string(&rendered.overviews[0]).unwrap();
+    assert!(
+        overview.contains("1 day, 15 sessions in total"),
+        "daily chart description"
+    );
+    for (page, html) in html_pages(&rendered.period_dir) {
+        assert!(!says_one_days(&visible_text(&html)), "{}: \"1 days\"", page.display());
+    }
+    let composer = hitflow_reporter::email::Composer::new().unwrap();
+    let mail = composer
+        .compose(&report, &report.sites[0], "2025-11-28", &Default::default())
+        .unwrap();
+    assert!(!says_one_days(&mail.text) && !says_one_days(&mail.subject) && !says_one_days(&mail.html));
+}

@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.css': 'text/css', '.png': 'image/png' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.css': 'text/css', '.png': 'image/png', '.csv': 'text/csv; charset=utf-8' };
 
 let work; // temp folder of this run
 let out; // the reporter's --out folder
@@ -160,6 +160,72 @@ for (const viewport of Object.keys(VIEWPORTS)) {
     assert.match(reasons, /ua:/);
     assert.match(reasons, /automation:/);
     await checkPage(ledger, `bots-${viewport}`, '#ledger-channels');
+  });
+}
+
+/**
+ * Issue 15, item 7, measured in the page at 390 px: every y-axis label lies inside its chart
+ * (an SVG clips what overflows: "10,000" read "0,000"); the "scroll sideways" hint is shown,
+ * within the screen, outside the scrolling wrapper and on top at its centre; the navigation
+ * is one short row, so the page's title starts in the first third of the screen.
+ */
+async function phoneLayout(page) {
+  return page.evaluate(() => {
+    const clipped = [];
+    for (const svg of document.querySelectorAll('svg.chart')) {
+      const box = svg.getBoundingClientRect();
+      for (const label of svg.querySelectorAll('text.ax[text-anchor="end"]')) {
+        const r = label.getBoundingClientRect();
+        if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) {
+          clipped.push(`${label.textContent}: ${r.left.toFixed(1)}..${r.right.toFixed(1)} outside ${box.left.toFixed(1)}..${box.right.toFixed(1)}`);
+        }
+      }
+    }
+    const hints = [...document.querySelectorAll('.scroll-hint')].map((hint) => {
+      hint.scrollIntoView({ block: 'center' });
+      const r = hint.getBoundingClientRect();
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return {
+        width: r.width,
+        height: r.height,
+        inside: r.left >= 0 && r.right <= window.innerWidth,
+        inWrapper: hint.closest('.table-wrap') !== null,
+        onTop: top !== null && hint.contains(top),
+      };
+    });
+    window.scrollTo(0, 0);
+    const nav = document.querySelector('.site-nav').getBoundingClientRect();
+    const h1 = document.querySelector('h1').getBoundingClientRect();
+    return { clipped, hints, navHeight: nav.height, h1Top: h1.top + window.scrollY, screen: window.innerHeight };
+  });
+}
+
+for (const which of ['overview', 'channel']) {
+  test(`${which} page fits a 390 px phone`, async () => {
+    let path = overviewPath();
+    if (which === 'channel') {
+      const page = await open(path, 'phone');
+      const href = await page.locator('#channel-quality tbody a').first().getAttribute('href');
+      await page.close();
+      path = posix.join(posix.dirname(path), href);
+    }
+    const page = await open(path, 'phone');
+    const m = await phoneLayout(page);
+    // Every measure is checked and all failures reported together.
+    const failures = [];
+    const check = (ok, what) => ok || failures.push(what);
+    check(m.clipped.length === 0, `y-axis labels clipped: ${m.clipped.join('; ')}`);
+    check(m.hints.length > 0, 'no scroll hint above the wide table');
+    for (const hint of m.hints) {
+      check(hint.width > 0 && hint.height > 0, `hint not shown: ${JSON.stringify(hint)}`);
+      check(hint.inside && !hint.inWrapper && hint.onTop, `hint cut or scrolling away: ${JSON.stringify(hint)}`);
+    }
+    check(m.navHeight <= 60, `navigation takes ${m.navHeight}px (one row is ≤ 60)`);
+    check(m.h1Top <= m.screen / 3, `title at ${m.h1Top}px of a ${m.screen}px screen`);
+    assert.deepEqual(failures, [], failures.join('\n'));
+    await page.screenshot({ path: join(SHOTS, `${which}-phone-layout.png`) });
+    assert.deepEqual(page.problems, [], page.problems.join('\n'));
+    await page.close();
   });
 }
 

@@ -1,6 +1,7 @@
 //! Traffic-quality figures: accumulation per site, channel and breakdown, and `report.json`.
 
 pub mod collect;
+pub mod countries;
 pub mod counts;
 pub mod coverage;
 pub mod ledger;

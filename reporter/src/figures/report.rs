@@ -67,7 +67,7 @@ impl InputSummary {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct SiteReport {
     pub site: String,
     pub timezone: String,
@@ -105,6 +105,59 @@ pub struct SiteReport {
     /// What was kept out of the human figures and why (`figures::ledger`).
     #[serde(default)]
     pub bot_ledger: super::ledger::BotLedger,
+    /// The rows each top-N table above leaves out, summed, so a table adds up to its total.
+    #[serde(default)]
+    pub others: Others,
+}
+
+/// What a top-N table leaves out: how many entries, and their sums as one row.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rest<T> {
+    pub entries: u64,
+    #[serde(flatten)]
+    pub row: T,
+}
+
+/// The left-out rows of each top-N table of a site (`None`: the table is complete).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Others {
+    pub top_pages: Option<Rest<PageRow>>,
+    pub landing_pages: Option<Rest<Breakdown>>,
+    pub exit_pages: Option<Rest<ExitRow>>,
+    pub sources: Option<Rest<Breakdown>>,
+    pub referrers: Option<Rest<Breakdown>>,
+    pub campaigns: Option<Rest<Breakdown>>,
+    pub devices: Option<Rest<Breakdown>>,
+    pub browsers: Option<Rest<Breakdown>>,
+    pub operating_systems: Option<Rest<Breakdown>>,
+    pub countries: Option<Rest<Breakdown>>,
+}
+
+/// A top-N breakdown and what it leaves out.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Ranked {
+    pub rows: Vec<Breakdown>,
+    pub other: Option<Rest<Breakdown>>,
+}
+
+/// A channel's drill-down (GA4's traffic acquisition by channel): where its sessions came from,
+/// where they landed, on what and from where, day by day. Shares are of the channel's sessions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ChannelDetail {
+    pub sources: Ranked,
+    pub campaigns: Ranked,
+    pub landing_pages: Ranked,
+    pub devices: Ranked,
+    pub countries: Ranked,
+    pub daily: Vec<ChannelDay>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChannelDay {
+    pub date: String,
+    pub sessions: u64,
+    pub engagement_rate: f64,
+    pub converted_sessions: u64,
 }
 
 /// Changes against the previous period. Counts and amounts (sessions, visitors, pageviews,
@@ -147,13 +200,25 @@ impl Deltas {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ChannelReport {
     pub channel: String,
     #[serde(flatten)]
     pub figures: Figures,
     pub previous_sessions: u64,
     pub sessions_delta: Option<f64>,
+    /// The channel's figures in the previous period, and the changes (as the site's `deltas`).
+    #[serde(default)]
+    pub previous: Figures,
+    #[serde(default)]
+    pub deltas: Deltas,
+    /// Revenue by currency, this period and the previous one (`revenue` adds every currency).
+    #[serde(default)]
+    pub revenue_by_currency: Vec<Money>,
+    #[serde(default)]
+    pub previous_revenue_by_currency: Vec<Money>,
+    #[serde(default)]
+    pub detail: ChannelDetail,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -165,6 +230,26 @@ pub struct GoalReport {
     /// goals counts under both, so these do not add up to the site's revenue.
     #[serde(default)]
     pub revenue_of_converting_sessions: Vec<Money>,
+    /// The previous period: sessions reaching the goal, and their share of its sessions.
+    #[serde(default)]
+    pub previous_conversions: u64,
+    #[serde(default)]
+    pub previous_conversion_rate: f64,
+    /// conversion_rate − previous_conversion_rate (a fraction: 0.004 = +0.4 pp); null when
+    /// either period has no sessions.
+    #[serde(default)]
+    pub conversion_rate_change: Option<f64>,
+    /// Per channel, busiest first: conversions and the share of the channel's sessions.
+    #[serde(default)]
+    pub by_channel: Vec<GoalChannel>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GoalChannel {
+    pub channel: String,
+    pub sessions: u64,
+    pub conversions: u64,
+    pub conversion_rate: f64,
 }
 
 /// An amount in one currency (ISO 4217 as sent; empty when the hits named none).
@@ -197,7 +282,7 @@ pub struct PageRow {
 }
 
 /// Sessions of one entry of a breakdown, with its quality figures.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Breakdown {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -210,7 +295,13 @@ pub struct Breakdown {
     pub engagement_rate: f64,
     pub conversion_rate: f64,
     pub pages_per_session: f64,
+    /// Every currency added as sent; `revenue_by_currency` keeps them apart.
     pub revenue: f64,
+    #[serde(default)]
+    pub revenue_by_currency: Vec<Money>,
+    /// The ISO 3166 code behind a country's name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -272,6 +363,19 @@ pub struct FlowExit {
 pub struct FunnelReport {
     pub name: String,
     pub steps: Vec<FunnelStep>,
+    /// Per channel reaching the first step, busiest first.
+    #[serde(default)]
+    pub by_channel: Vec<FunnelChannel>,
+}
+
+/// A funnel within one channel's sessions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FunnelChannel {
+    pub channel: String,
+    /// Sessions reaching each step.
+    pub sessions: Vec<u64>,
+    /// Sessions of the last step / of the first.
+    pub completion: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -282,6 +386,15 @@ pub struct FunnelStep {
     pub conversion_from_start: f64,
     /// 1 − sessions / sessions of the previous step (0 for the first step).
     pub drop_off: f64,
+    /// The same step in the previous period.
+    #[serde(default)]
+    pub previous_sessions: u64,
+    #[serde(default)]
+    pub previous_conversion_from_start: f64,
+    /// conversion_from_start − previous_conversion_from_start (pp as a fraction); null when
+    /// either period had no session at the first step.
+    #[serde(default)]
+    pub conversion_change: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -346,7 +459,7 @@ pub fn definitions() -> Vec<Definition> {
     .collect()
 }
 
-fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
+fn breakdown(name: String, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
     let ratio = |n: u64| {
         if lite.sessions == 0 {
             0.0
@@ -373,7 +486,87 @@ fn breakdown(name: String, lite: &Lite, total: u64) -> Breakdown {
             lite.pageviews as f64 / lite.sessions as f64
         },
         revenue: super::counts::round2(lite.revenue),
+        revenue_by_currency: money(lite.amounts.iter().map(|&(c, v)| ((), c, v)), tables, ()),
+        code: None,
     }
+}
+
+/// Ranks breakdown rows by sessions (then `key`, for stable output), keeps the top `n` and sums
+/// the rest into one "Other" row, so the table still adds up to its total.
+fn ranked(
+    mut rows: Vec<(Breakdown, &Lite)>,
+    n: usize,
+    total: u64,
+    tables: &Tables,
+    key: impl Fn(&Breakdown) -> String,
+) -> Ranked {
+    rows.sort_by_cached_key(|(b, _)| (std::cmp::Reverse(b.sessions), key(b)));
+    let tail = rows.split_off(n.min(rows.len()));
+    let other = (!tail.is_empty()).then(|| {
+        let mut sum = Lite::default();
+        for (_, lite) in &tail {
+            sum.merge(lite);
+        }
+        Rest {
+            entries: tail.len() as u64,
+            row: breakdown("Other".into(), &sum, total, tables),
+        }
+    });
+    Ranked {
+        rows: rows.into_iter().map(|(b, _)| b).collect(),
+        other,
+    }
+}
+
+fn by_name(b: &Breakdown) -> String {
+    b.name.clone()
+}
+
+/// A country breakdown row: the English name of its ISO code, the code kept beside it.
+fn country(code: String, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
+    let name = super::countries::name(&code).map_or_else(|| code.clone(), str::to_owned);
+    let mut b = breakdown(name, lite, total, tables);
+    b.code = Some(code);
+    b
+}
+
+/// A source / medium row.
+fn source_row(source: u32, medium: u32, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
+    let (s, m) = (label(tables, source), label(tables, medium));
+    let mut b = breakdown(format!("{s} / {m}"), lite, total, tables);
+    b.source = Some(s);
+    b.medium = Some(m);
+    b
+}
+
+fn campaign_row(campaign: u32, source: u32, medium: u32, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
+    let mut b = breakdown(label(tables, campaign), lite, total, tables);
+    b.source = Some(label(tables, source));
+    b.medium = Some(label(tables, medium));
+    b
+}
+
+fn campaign_key(b: &Breakdown) -> String {
+    format!("{}{:?}", b.name, b.source)
+}
+
+/// The top `n` rows of `rows` (ranked by `key`) and the rest as a [`Rest`] built by `sum`.
+fn top_rest<T>(
+    mut rows: Vec<T>,
+    n: usize,
+    key: impl Fn(&T) -> (u64, String),
+    sum: impl Fn(&[T]) -> T,
+) -> (Vec<T>, Option<Rest<T>>) {
+    rows.sort_by_cached_key(|row| {
+        let (count, name) = key(row);
+        (std::cmp::Reverse(count), name)
+    });
+    let tail = rows.split_off(n.min(rows.len()));
+    let rest = (!tail.is_empty()).then(|| Rest {
+        entries: tail.len() as u64,
+        row: sum(&tail),
+    });
+    (rows, rest)
 }
 
 /// Sorts by sessions (then name, for stable output) and keeps the top `n`. Keys are built
@@ -404,6 +597,13 @@ impl SiteReport {
         let total_sessions = totals.sessions;
 
         let order = lookup.rules.channel_names();
+        let acc_detail = Detail {
+            sources: &acc.channel_sources,
+            campaigns: &acc.channel_campaigns,
+            landing: &acc.channel_landing,
+            dims: &acc.channel_dims,
+            daily: &acc.channel_daily,
+        };
         let mut channels: Vec<ChannelReport> = acc
             .channels
             .iter_mut()
@@ -414,6 +614,16 @@ impl SiteReport {
                     .get_mut(&channel)
                     .map(|c| c.figures())
                     .unwrap_or_default();
+                let revenue = |current: bool| {
+                    money(
+                        acc.channel_revenue
+                            .iter()
+                            .filter(|(&(_, ch, _), _)| ch == channel)
+                            .map(|(&(cur, _, c), &v)| (cur, c, v)),
+                        tables,
+                        current,
+                    )
+                };
                 ChannelReport {
                     channel: tables.str(channel).to_owned(),
                     sessions_delta: if coverage.comparable {
@@ -422,6 +632,11 @@ impl SiteReport {
                         None
                     },
                     previous_sessions: prev.sessions,
+                    deltas: Deltas::between(&figures, &prev, coverage.comparable),
+                    revenue_by_currency: revenue(true),
+                    previous_revenue_by_currency: revenue(false),
+                    detail: channel_detail(&acc_detail, channel, figures.sessions, tables, n),
+                    previous: prev,
                     figures,
                 }
             })
@@ -434,30 +649,62 @@ impl SiteReport {
                 .then_with(|| rank(&a.channel).cmp(&rank(&b.channel)))
         });
 
+        let previous_sessions = previous.sessions;
+        let channel_sessions: rustc_hash::FxHashMap<&str, u64> = channels
+            .iter()
+            .map(|c| (c.channel.as_str(), c.figures.sessions))
+            .collect();
         let goals = config
             .goals
             .iter()
             .zip(&acc.goals)
+            .zip(&acc.previous_goals)
             .enumerate()
-            .map(|(index, (goal, lite))| GoalReport {
-                goal: goal.name.clone(),
-                conversions: lite.sessions,
-                conversion_rate: if total_sessions == 0 {
-                    0.0
-                } else {
-                    lite.sessions as f64 / total_sessions as f64
-                },
-                revenue_of_converting_sessions: money(
-                    acc.goal_revenue.iter().map(|(&(g, c), &v)| (g, c, v)),
-                    tables,
-                    index,
-                ),
+            .map(|(index, ((goal, lite), &before))| {
+                let conversion_rate = ratio(lite.sessions, total_sessions);
+                let previous_conversion_rate = ratio(before, previous_sessions);
+                let mut by_channel: Vec<GoalChannel> = acc
+                    .channel_goals
+                    .iter()
+                    .filter(|(&(_, g), _)| g == index)
+                    .map(|(&(channel, _), &conversions)| {
+                        let name = tables.str(channel);
+                        let sessions = channel_sessions.get(name).copied().unwrap_or(0).max(conversions);
+                        GoalChannel {
+                            channel: name.to_owned(),
+                            sessions,
+                            conversions,
+                            conversion_rate: ratio(conversions, sessions),
+                        }
+                    })
+                    .collect();
+                by_channel.sort_by(|a, b| {
+                    b.conversions
+                        .cmp(&a.conversions)
+                        .then_with(|| a.channel.cmp(&b.channel))
+                });
+                GoalReport {
+                    goal: goal.name.clone(),
+                    conversions: lite.sessions,
+                    conversion_rate,
+                    revenue_of_converting_sessions: money(
+                        acc.goal_revenue.iter().map(|(&(g, c), &v)| (g, c, v)),
+                        tables,
+                        index,
+                    ),
+                    previous_conversions: before,
+                    previous_conversion_rate,
+                    conversion_rate_change: (total_sessions > 0 && previous_sessions > 0)
+                        .then_some(conversion_rate - previous_conversion_rate),
+                    by_channel,
+                }
             })
             .collect();
         let revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, true);
         let previous_revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, false);
 
-        let top_pages = top(
+        let mut others = Others::default();
+        let (top_pages, rest) = top_rest(
             acc.page_views
                 .iter()
                 .map(|(&p, &v)| PageRow {
@@ -467,16 +714,27 @@ impl SiteReport {
                 .collect(),
             n,
             |r| (r.pageviews, r.path.clone()),
+            |rows| PageRow {
+                path: "Other".into(),
+                pageviews: rows.iter().map(|r| r.pageviews).sum(),
+            },
         );
-        let landing_pages = top(
+        others.top_pages = rest;
+        let Ranked {
+            rows: landing_pages,
+            other,
+        } = ranked(
             acc.landing
                 .iter()
-                .map(|(&p, l)| breakdown(label(tables, p), l, total_sessions))
+                .map(|(&p, l)| (breakdown(label(tables, p), l, total_sessions, tables), l))
                 .collect(),
             n,
-            |b| (b.sessions, b.name.clone()),
+            total_sessions,
+            tables,
+            by_name,
         );
-        let exit_pages = top(
+        others.landing_pages = other;
+        let (exit_pages, rest) = top_rest(
             acc.exits
                 .iter()
                 .map(|(&p, &exits)| {
@@ -491,55 +749,75 @@ impl SiteReport {
                 .collect(),
             n,
             |r| (r.exits, r.path.clone()),
+            |rows| {
+                let (exits, pageviews) = rows.iter().fold((0, 0), |(e, p), r| (e + r.exits, p + r.pageviews));
+                ExitRow {
+                    path: "Other".into(),
+                    exits,
+                    pageviews,
+                    exit_rate: exits as f64 / pageviews.max(1) as f64,
+                }
+            },
         );
-        let sources = top(
+        others.exit_pages = rest;
+        let Ranked { rows: sources, other } = ranked(
             acc.sources
                 .iter()
-                .map(|(&(s, m), l)| {
-                    let mut b = breakdown(
-                        format!("{} / {}", label(tables, s), label(tables, m)),
-                        l,
-                        total_sessions,
-                    );
-                    b.source = Some(label(tables, s));
-                    b.medium = Some(label(tables, m));
-                    b
-                })
+                .map(|(&(s, m), l)| (source_row(s, m, l, total_sessions, tables), l))
                 .collect(),
             n,
-            |b| (b.sessions, b.name.clone()),
+            total_sessions,
+            tables,
+            by_name,
         );
-        let referrers = top(
+        others.sources = other;
+        let Ranked { rows: referrers, other } = ranked(
             acc.referrers
                 .iter()
-                .map(|(&r, l)| breakdown(label(tables, r), l, total_sessions))
+                .map(|(&r, l)| (breakdown(label(tables, r), l, total_sessions, tables), l))
                 .collect(),
             n,
-            |b| (b.sessions, b.name.clone()),
+            total_sessions,
+            tables,
+            by_name,
         );
-        let campaigns = top(
+        others.referrers = other;
+        let Ranked { rows: campaigns, other } = ranked(
             acc.campaigns
                 .iter()
-                .map(|(&(c, s, m), l)| {
-                    let mut b = breakdown(label(tables, c), l, total_sessions);
-                    b.source = Some(label(tables, s));
-                    b.medium = Some(label(tables, m));
-                    b
-                })
+                .map(|(&(c, s, m), l)| (campaign_row(c, s, m, l, total_sessions, tables), l))
                 .collect(),
             n,
-            |b| (b.sessions, format!("{}{:?}", b.name, b.source)),
+            total_sessions,
+            tables,
+            campaign_key,
         );
+        others.campaigns = other;
         let [devices, browsers, operating_systems, countries] = std::array::from_fn(|slot| {
-            top(
+            ranked(
                 acc.dims[slot]
                     .iter()
-                    .map(|(&v, l)| breakdown(label(tables, v), l, total_sessions))
+                    .map(|(&v, l)| {
+                        let row = if slot == COUNTRY_SLOT {
+                            country(label(tables, v), l, total_sessions, tables)
+                        } else {
+                            breakdown(label(tables, v), l, total_sessions, tables)
+                        };
+                        (row, l)
+                    })
                     .collect(),
                 n,
-                |b| (b.sessions, b.name.clone()),
+                total_sessions,
+                tables,
+                by_name,
             )
         });
+        others.devices = devices.other;
+        others.browsers = browsers.other;
+        others.operating_systems = operating_systems.other;
+        others.countries = countries.other;
+        let (devices, browsers, operating_systems, countries) =
+            (devices.rows, browsers.rows, operating_systems.rows, countries.rows);
         let hour_of_day = acc
             .hour_of_day
             .iter()
@@ -620,8 +898,11 @@ impl SiteReport {
             .funnels
             .iter()
             .zip(&acc.funnels)
-            .map(|(funnel, reached)| {
+            .zip(&acc.previous_funnels)
+            .enumerate()
+            .map(|(index, ((funnel, reached), before_period))| {
                 let first = reached.first().copied().unwrap_or(0);
+                let previous_first = before_period.first().copied().unwrap_or(0);
                 let steps = funnel
                     .steps
                     .iter()
@@ -634,25 +915,48 @@ impl SiteReport {
                             .or_else(|| step.path.as_ref().map(|p| p.as_str().to_owned()))
                             .unwrap_or_default();
                         let before = if k == 0 { reached[0] } else { reached[k - 1] };
+                        let previous_sessions = before_period.get(k).copied().unwrap_or(0);
+                        let conversion_from_start = ratio(reached[k], first);
+                        let previous_conversion_from_start = ratio(previous_sessions, previous_first);
                         FunnelStep {
                             step: name,
                             sessions: reached[k],
-                            conversion_from_start: if first == 0 {
-                                0.0
-                            } else {
-                                reached[k] as f64 / first as f64
-                            },
+                            conversion_from_start,
                             drop_off: if before == 0 {
                                 0.0
                             } else {
                                 1.0 - reached[k] as f64 / before as f64
                             },
+                            previous_sessions,
+                            previous_conversion_from_start,
+                            conversion_change: (first > 0 && previous_first > 0)
+                                .then_some(conversion_from_start - previous_conversion_from_start),
                         }
                     })
                     .collect();
+                let mut by_channel: Vec<FunnelChannel> = acc
+                    .channel_funnels
+                    .iter()
+                    .filter(|(&(_, f), _)| f == index)
+                    .map(|(&(channel, _), sessions)| FunnelChannel {
+                        channel: tables.str(channel).to_owned(),
+                        completion: ratio(
+                            sessions.last().copied().unwrap_or(0),
+                            sessions.first().copied().unwrap_or(0),
+                        ),
+                        sessions: sessions.clone(),
+                    })
+                    .collect();
+                by_channel.sort_by(|a, b| {
+                    b.sessions
+                        .first()
+                        .cmp(&a.sessions.first())
+                        .then_with(|| a.channel.cmp(&b.channel))
+                });
                 FunnelReport {
                     name: funnel.name.clone(),
                     steps,
+                    by_channel,
                 }
             })
             .collect();
@@ -687,7 +991,83 @@ impl SiteReport {
             funnels,
             technical,
             bot_ledger,
+            others,
         }
+    }
+}
+
+/// Index of the country breakdown in `SiteAcc::dims` (see `DIM_BREAKDOWNS`).
+const COUNTRY_SLOT: usize = 3;
+const DEVICE_SLOT: usize = 0;
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The per-channel maps of a site, borrowed for `channel_detail`.
+struct Detail<'a> {
+    sources: &'a rustc_hash::FxHashMap<(u32, u32, u32), Lite>,
+    campaigns: &'a rustc_hash::FxHashMap<(u32, u32, u32, u32), Lite>,
+    landing: &'a rustc_hash::FxHashMap<(u32, u32), Lite>,
+    dims: &'a [rustc_hash::FxHashMap<(u32, u32), Lite>; 4],
+    daily: &'a rustc_hash::FxHashMap<(u32, i64), Lite>,
+}
+
+fn channel_detail(d: &Detail, channel: u32, total: u64, tables: &Tables, n: usize) -> ChannelDetail {
+    let sources = d
+        .sources
+        .iter()
+        .filter(|(&(c, _, _), _)| c == channel)
+        .map(|(&(_, s, m), l)| (source_row(s, m, l, total, tables), l))
+        .collect();
+    let campaigns = d
+        .campaigns
+        .iter()
+        .filter(|(&(c, _, _, _), _)| c == channel)
+        .map(|(&(_, k, s, m), l)| (campaign_row(k, s, m, l, total, tables), l))
+        .collect();
+    let landing = d
+        .landing
+        .iter()
+        .filter(|(&(c, _), _)| c == channel)
+        .map(|(&(_, p), l)| (breakdown(label(tables, p), l, total, tables), l))
+        .collect();
+    let devices = d.dims[DEVICE_SLOT]
+        .iter()
+        .filter(|(&(c, _), _)| c == channel)
+        .map(|(&(_, v), l)| (breakdown(label(tables, v), l, total, tables), l))
+        .collect();
+    let countries = d.dims[COUNTRY_SLOT]
+        .iter()
+        .filter(|(&(c, _), _)| c == channel)
+        .map(|(&(_, v), l)| (country(label(tables, v), l, total, tables), l))
+        .collect();
+    let mut daily: Vec<(i64, &Lite)> = d
+        .daily
+        .iter()
+        .filter(|(&(c, _), _)| c == channel)
+        .map(|(&(_, day), l)| (day, l))
+        .collect();
+    daily.sort_by_key(|(day, _)| *day);
+    ChannelDetail {
+        sources: ranked(sources, n, total, tables, by_name),
+        campaigns: ranked(campaigns, n, total, tables, campaign_key),
+        landing_pages: ranked(landing, n, total, tables, by_name),
+        devices: ranked(devices, n, total, tables, by_name),
+        countries: ranked(countries, n, total, tables, by_name),
+        daily: daily
+            .into_iter()
+            .map(|(day, l)| ChannelDay {
+                date: hitflow_schema::layout::Ymd::from_days(day).to_string(),
+                sessions: l.sessions,
+                engagement_rate: ratio(l.engaged, l.sessions),
+                converted_sessions: l.converted,
+            })
+            .collect(),
     }
 }
 

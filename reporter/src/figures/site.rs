@@ -44,7 +44,7 @@ enum Period {
 }
 
 /// Session counts of one entry of a breakdown (a landing page, a source, a country...).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Lite {
     pub sessions: u64,
     pub bounces: u64,
@@ -52,11 +52,16 @@ pub struct Lite {
     pub converted: u64,
     pub very_short: u64,
     pub pageviews: u64,
+    /// All revenue, every currency added as sent (`report.json`'s `revenue`, kept for
+    /// compatibility); `amounts` holds it per currency, which is what pages show.
     pub revenue: f64,
+    /// Revenue by currency id: a session spends in one currency, and amounts in different
+    /// currencies are never added. Empty (no allocation) for the many entries without revenue.
+    pub amounts: Vec<(u32, f64)>,
 }
 
 impl Lite {
-    fn merge(&mut self, o: Lite) {
+    pub fn merge(&mut self, o: &Lite) {
         self.sessions += o.sessions;
         self.bounces += o.bounces;
         self.engaged += o.engaged;
@@ -64,6 +69,16 @@ impl Lite {
         self.very_short += o.very_short;
         self.pageviews += o.pageviews;
         self.revenue += o.revenue;
+        for &(currency, amount) in &o.amounts {
+            self.add_amount(currency, amount);
+        }
+    }
+
+    fn add_amount(&mut self, currency: u32, amount: f64) {
+        match self.amounts.iter_mut().find(|(c, _)| *c == currency) {
+            Some((_, sum)) => *sum += amount,
+            None => self.amounts.push((currency, amount)),
+        }
     }
 
     fn add(&mut self, s: &Session, facts: SessionFacts) {
@@ -73,7 +88,10 @@ impl Lite {
         self.converted += u64::from(s.converted());
         self.very_short += u64::from(facts.very_short);
         self.pageviews += u64::from(s.pageviews);
-        self.revenue += s.revenue;
+        if s.revenue != 0.0 {
+            self.revenue += s.revenue;
+            self.add_amount(s.currency, s.revenue);
+        }
     }
 }
 
@@ -87,13 +105,29 @@ pub struct SiteAcc {
     pub channels: FxHashMap<u32, Counts>,
     pub previous_channels: FxHashMap<u32, Counts>,
     pub goals: Vec<Lite>,
+    /// Sessions reaching each goal in the previous period, and per (channel, goal) in the
+    /// current one.
+    pub previous_goals: Vec<u64>,
+    pub channel_goals: FxHashMap<(u32, usize), u64>,
     pub page_views: FxHashMap<u32, u64>,
     pub landing: FxHashMap<u32, Lite>,
     pub exits: FxHashMap<u32, u64>,
     /// Sessions by landing touch and by landing dims: one update per session, folded into the
     /// source, referrer, campaign, device, browser, OS and country breakdowns by `fold`.
     pub by_touch: FxHashMap<u32, Lite>,
-    pub by_dims: FxHashMap<u32, Lite>,
+    /// Keyed by (channel, dims), so a channel page gets its device and country split from the
+    /// same pass; the site's breakdowns sum over channels.
+    pub by_dims: FxHashMap<(u32, u32), Lite>,
+    /// Per channel: sessions by landing page and by local day (the channel page's drill-down).
+    pub channel_landing: FxHashMap<(u32, u32), Lite>,
+    pub channel_daily: FxHashMap<(u32, i64), Lite>,
+    /// Per channel, filled by `fold`: (source, medium), (campaign, source, medium), and the dims
+    /// breakdowns of `DIM_BREAKDOWNS`.
+    pub channel_sources: FxHashMap<(u32, u32, u32), Lite>,
+    pub channel_campaigns: FxHashMap<(u32, u32, u32, u32), Lite>,
+    pub channel_dims: [FxHashMap<(u32, u32), Lite>; 4],
+    /// Revenue by (current period?, channel, currency).
+    pub channel_revenue: FxHashMap<(bool, u32, u32), f64>,
     /// Keyed by (source, medium) string ids.
     pub sources: FxHashMap<(u32, u32), Lite>,
     pub referrers: FxHashMap<u32, Lite>,
@@ -110,6 +144,9 @@ pub struct SiteAcc {
     pub flow_pages: FxHashMap<(u8, u32), u64>,
     /// Per funnel: sessions that reached at least k+1 steps, per k.
     pub funnels: Vec<Vec<u64>>,
+    /// The same for the previous period, and per (channel, funnel) in the current one.
+    pub previous_funnels: Vec<Vec<u64>>,
+    pub channel_funnels: FxHashMap<(u32, usize), Vec<u64>>,
     pub error_endings: u64,
     pub error_exit_pages: FxHashMap<u32, u64>,
     pub error_browsers: FxHashMap<u32, u64>,
@@ -138,20 +175,30 @@ impl SiteAcc {
             channels: FxHashMap::default(),
             previous_channels: FxHashMap::default(),
             goals: vec![Lite::default(); lookup.goal_count],
+            previous_goals: vec![0; lookup.goal_count],
+            channel_goals: FxHashMap::default(),
             page_views: FxHashMap::default(),
             landing: FxHashMap::default(),
             exits: FxHashMap::default(),
             by_touch: FxHashMap::default(),
             by_dims: FxHashMap::default(),
+            channel_landing: FxHashMap::default(),
+            channel_daily: FxHashMap::default(),
+            channel_sources: FxHashMap::default(),
+            channel_campaigns: FxHashMap::default(),
+            channel_dims: Default::default(),
+            channel_revenue: FxHashMap::default(),
             sources: FxHashMap::default(),
             referrers: FxHashMap::default(),
             campaigns: FxHashMap::default(),
             dims: Default::default(),
-            hour_of_day: [Lite::default(); 24],
+            hour_of_day: std::array::from_fn(|_| Lite::default()),
             daily: Default::default(),
             transitions: FxHashMap::default(),
             flow_pages: FxHashMap::default(),
             funnels: lookup.funnels.iter().map(|&(_, steps)| vec![0; steps]).collect(),
+            previous_funnels: lookup.funnels.iter().map(|&(_, steps)| vec![0; steps]).collect(),
+            channel_funnels: FxHashMap::default(),
             error_endings: 0,
             error_exit_pages: FxHashMap::default(),
             error_browsers: FxHashMap::default(),
@@ -205,17 +252,37 @@ impl SiteAcc {
         totals.add(s, facts);
         channels.entry(attr.channel).or_default().add(s, facts);
         if s.revenue != 0.0 {
-            *self.revenue.entry((period == Period::Current, s.currency)).or_default() += s.revenue;
+            let current = period == Period::Current;
+            *self.revenue.entry((current, s.currency)).or_default() += s.revenue;
+            *self
+                .channel_revenue
+                .entry((current, attr.channel, s.currency))
+                .or_default() += s.revenue;
         }
         if period == Period::Previous {
+            // Goals and funnels are compared with the previous period too.
+            for (bit, n) in self.previous_goals.iter_mut().enumerate() {
+                *n += u64::from(s.goals & (1 << bit) != 0);
+            }
+            for (funnel, &shape) in lookup.funnels.iter().enumerate() {
+                for k in 0..s.funnel_reached(shape) {
+                    self.previous_funnels[funnel][k] += 1;
+                }
+            }
             return false;
         }
 
         self.daily.entry(day).or_default().add(s, facts);
+        self.channel_daily.entry((attr.channel, day)).or_default().add(s, facts);
+        self.channel_landing
+            .entry((attr.channel, s.landing))
+            .or_default()
+            .add(s, facts);
         self.hour_of_day[self.clock.hour(s.start) as usize].add(s, facts);
         for (bit, goal) in self.goals.iter_mut().enumerate() {
             if s.goals & (1 << bit) != 0 {
                 goal.add(s, facts);
+                *self.channel_goals.entry((attr.channel, bit)).or_default() += 1;
                 if s.revenue != 0.0 {
                     *self.goal_revenue.entry((bit, s.currency)).or_default() += s.revenue;
                 }
@@ -224,7 +291,7 @@ impl SiteAcc {
         self.landing.entry(s.landing).or_default().add(s, facts);
         *self.exits.entry(s.exit).or_default() += 1;
         self.by_touch.entry(s.attr).or_default().add(s, facts);
-        self.by_dims.entry(s.dims).or_default().add(s, facts);
+        self.by_dims.entry((attr.channel, s.dims)).or_default().add(s, facts);
         for &path in pages {
             *self.page_views.entry(path).or_default() += 1;
         }
@@ -246,8 +313,18 @@ impl SiteAcc {
             *self.transitions.entry((step as u8, pair[0], pair[1])).or_default() += 1;
         }
         for (funnel, &shape) in lookup.funnels.iter().enumerate() {
-            for k in 0..s.funnel_reached(shape) {
+            let reached = s.funnel_reached(shape);
+            for k in 0..reached {
                 self.funnels[funnel][k] += 1;
+            }
+            if reached > 0 {
+                let by_channel = self
+                    .channel_funnels
+                    .entry((attr.channel, funnel))
+                    .or_insert_with(|| vec![0; shape.1]);
+                for n in by_channel.iter_mut().take(reached) {
+                    *n += 1;
+                }
             }
         }
         if s.ended_on_error {
@@ -267,30 +344,42 @@ impl SiteAcc {
     pub fn fold(&mut self, lookup: &Lookup, tables: &Tables) {
         for (&touch, lite) in &self.by_touch {
             let attr = lookup.attr(touch);
-            self.sources.entry((attr.source, attr.medium)).or_default().merge(*lite);
+            self.sources.entry((attr.source, attr.medium)).or_default().merge(lite);
+            self.channel_sources
+                .entry((attr.channel, attr.source, attr.medium))
+                .or_default()
+                .merge(lite);
             if attr.referrer != 0 && !attr.direct {
-                self.referrers.entry(attr.referrer).or_default().merge(*lite);
+                self.referrers.entry(attr.referrer).or_default().merge(lite);
             }
             if attr.campaign != 0 {
                 self.campaigns
                     .entry((attr.campaign, attr.source, attr.medium))
                     .or_default()
-                    .merge(*lite);
+                    .merge(lite);
+                self.channel_campaigns
+                    .entry((attr.channel, attr.campaign, attr.source, attr.medium))
+                    .or_default()
+                    .merge(lite);
             }
         }
-        for (&dims, lite) in &self.by_dims {
+        for (&(channel, dims), lite) in &self.by_dims {
             let d = tables.dims.get(dims);
             for (slot, dim) in DIM_BREAKDOWNS.iter().enumerate() {
-                self.dims[slot].entry(d[*dim]).or_default().merge(*lite);
+                self.dims[slot].entry(d[*dim]).or_default().merge(lite);
+                self.channel_dims[slot]
+                    .entry((channel, d[*dim]))
+                    .or_default()
+                    .merge(lite);
             }
             self.browser_versions
                 .entry((d[DIM_BROWSER], d[DIM_BROWSER_VERSION]))
                 .or_default()
-                .merge(*lite);
+                .merge(lite);
             self.os_versions
                 .entry((d[DIM_OS], d[DIM_OS_VERSION]))
                 .or_default()
-                .merge(*lite);
+                .merge(lite);
         }
     }
 
@@ -303,7 +392,12 @@ impl SiteAcc {
         }
         fn lites<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, Lite>, from: FxHashMap<K, Lite>) {
             for (k, v) in from {
-                into.entry(k).or_default().merge(v);
+                into.entry(k).or_default().merge(&v);
+            }
+        }
+        fn sums<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, f64>, from: FxHashMap<K, f64>) {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
             }
         }
         fn groups<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, Counts>, from: FxHashMap<K, Counts>) {
@@ -316,15 +410,21 @@ impl SiteAcc {
         groups(&mut self.channels, o.channels);
         groups(&mut self.previous_channels, o.previous_channels);
         for (into, from) in self.goals.iter_mut().zip(o.goals) {
-            into.merge(from);
+            into.merge(&from);
         }
+        for (into, from) in self.previous_goals.iter_mut().zip(o.previous_goals) {
+            *into += from;
+        }
+        counts(&mut self.channel_goals, o.channel_goals);
         counts(&mut self.page_views, o.page_views);
         lites(&mut self.landing, o.landing);
         counts(&mut self.exits, o.exits);
         lites(&mut self.by_touch, o.by_touch);
         lites(&mut self.by_dims, o.by_dims);
+        lites(&mut self.channel_landing, o.channel_landing);
+        lites(&mut self.channel_daily, o.channel_daily);
         for (into, from) in self.hour_of_day.iter_mut().zip(o.hour_of_day) {
-            into.merge(from);
+            into.merge(&from);
         }
         for (day, c) in o.daily {
             self.daily.entry(day).or_default().merge(c);
@@ -336,16 +436,24 @@ impl SiteAcc {
                 *a += b;
             }
         }
+        for (into, from) in self.previous_funnels.iter_mut().zip(o.previous_funnels) {
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
+        }
+        for (key, from) in o.channel_funnels {
+            let into = self.channel_funnels.entry(key).or_insert_with(|| vec![0; from.len()]);
+            for (a, b) in into.iter_mut().zip(from) {
+                *a += b;
+            }
+        }
         self.error_endings += o.error_endings;
         counts(&mut self.error_exit_pages, o.error_exit_pages);
         counts(&mut self.error_browsers, o.error_browsers);
         counts(&mut self.error_events, o.error_events);
-        for (k, v) in o.revenue {
-            *self.revenue.entry(k).or_default() += v;
-        }
-        for (k, v) in o.goal_revenue {
-            *self.goal_revenue.entry(k).or_default() += v;
-        }
+        sums(&mut self.revenue, o.revenue);
+        sums(&mut self.goal_revenue, o.goal_revenue);
+        sums(&mut self.channel_revenue, o.channel_revenue);
         self.ledger.merge(o.ledger);
     }
 }

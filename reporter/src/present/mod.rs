@@ -129,7 +129,12 @@ pub fn register_filters(tera: &mut Tera) {
     });
     tera.register_filter("count", |v: &Value, args: &HashMap<String, Value>| {
         let noun = args.get("noun").and_then(Value::as_str).unwrap_or("item");
-        text(format::count(v.as_u64().unwrap_or(0), noun))
+        let n = v.as_u64().unwrap_or(0);
+        // `plural` for the nouns that do not just add "s" (country → countries).
+        match args.get("plural").and_then(Value::as_str) {
+            Some(plural) if n != 1 => text(format!("{} {plural}", format::int(n))),
+            _ => text(format::count(n, noun)),
+        }
     });
     tera.register_filter("term", |v: &Value, _: &HashMap<String, Value>| {
         text(term(v.as_str().unwrap_or_default()))

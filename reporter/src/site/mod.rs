@@ -11,6 +11,8 @@
 //! periods/<from>_<to>/<site>/index.html       overview: totals, daily chart, channel quality
 //! periods/<from>_<to>/<site>/{pages,sources,audience,flow,funnels,technical,goals,bots}.html
 //! periods/<from>_<to>/<site>/channels/<channel>.html
+//! periods/<from>_<to>/<site>/<table>.csv      every table of the site's pages, as CSV
+//! periods/<from>_<to>/<site>/channels/<channel>.<table>.csv
 //! ```
 //!
 //! `<site>` and `<channel>` are slugs (`[a-z0-9-]`), `<from>_<to>` are validated dates, so no
@@ -22,6 +24,7 @@
 //! Rendering the same report twice gives byte-identical files.
 
 mod charts;
+mod csv;
 mod history;
 mod render;
 mod slug;

@@ -12,7 +12,7 @@ use super::charts::{self, Row};
 use super::history::{self, PeriodEntry};
 use super::slug::unique_slugs;
 use super::view::{compare, SiteLink, SiteView};
-use crate::figures::report::{Report, SiteReport};
+use crate::figures::report::{ChannelReport, Report, SiteReport};
 use crate::present::format;
 use crate::present::text::escape_html as escape;
 
@@ -210,10 +210,16 @@ impl Engine {
             files.push((dir.join(page.file), html));
         }
 
+        files.extend(
+            super::csv::site_tables(&view)
+                .into_iter()
+                .map(|(path, bytes)| (dir.join(path), bytes)),
+        );
+
         ctx.insert("up", "../../");
         ctx.insert("home", "../../../../");
         ctx.insert("nav", "channel");
-        for row in &view.channels {
+        for (index, row) in view.channels.iter().enumerate() {
             let share = charts::rows(
                 &format!("Share of sessions: {}", row.c.channel),
                 "The channel's share of all sessions of the site in the period; the track is 100%.",
@@ -230,14 +236,45 @@ impl Engine {
             );
             ctx.insert("channel", row);
             ctx.insert("share_chart", &share);
-            ctx.insert("compare", &compare(&row.c.figures, &site.totals));
+            ctx.insert("daily_chart", &channel_daily_chart(row.c));
+            ctx.insert("compare", &compare(row.c, site));
             let html = self
                 .render("channel.html", &ctx)
                 .with_context(|| format!("site {}, channel {}", site.site, row.c.channel))?;
-            files.push((dir.join("channels").join(format!("{}.html", row.slug)), html));
+            let channels = dir.join("channels");
+            files.push((channels.join(format!("{}.html", row.slug)), html));
+            files.extend(
+                super::csv::channel_tables(&view, index)
+                    .into_iter()
+                    .map(|(path, bytes)| (channels.join(path), bytes)),
+            );
         }
         Ok(files)
     }
+}
+
+/// A channel's sessions per day (the drill-down's trend).
+fn channel_daily_chart(c: &ChannelReport) -> String {
+    let days = &c.detail.daily;
+    charts::columns(&charts::Columns {
+        title: format!("Sessions per day, {}", c.channel),
+        description: format!(
+            "{}, {} in total.",
+            format::count(days.len() as u64, "day"),
+            format::count(c.figures.sessions, "session")
+        ),
+        bars: days
+            .iter()
+            .map(|d| charts::Column {
+                label: super::view::day_label(&d.date),
+                value: d.sessions as f64,
+                text: format::int(d.sessions),
+            })
+            .collect(),
+        label_every: days.len().div_ceil(10).max(1),
+        value_labels: days.len() <= 16,
+        reference: None,
+    })
 }
 
 /// A site's line on the period page.

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::charts::{self, Column, Columns, Row};
 use crate::figures::counts::Figures;
-use crate::figures::report::{ChannelReport, FlowExit, FunnelReport, Report, SiteReport, Transition};
+use crate::figures::report::{ChannelReport, FlowExit, FunnelReport, Money, Report, SiteReport, Transition};
 use crate::present::format;
 use crate::present::kpis::{kpis, missing_change, Kpi};
 use crate::present::Change;
@@ -57,12 +57,18 @@ pub struct ChannelRow<'a> {
     pub ranked: bool,
 }
 
-/// One line of the channel page's comparison with the whole site.
+/// One line of the channel page's comparison: the channel, its previous period and the change,
+/// and the whole site.
 #[derive(Debug, Clone, Serialize)]
 pub struct Compare {
     pub label: &'static str,
     pub term: &'static str,
     pub channel: String,
+    /// The channel's value in the previous period; `None` when it had no sessions then.
+    pub previous: Option<String>,
+    /// `▲ +8.0%`, `▼ −1.1 pp`, or why there is no change.
+    pub change: String,
+    pub tone: &'static str,
     pub site: String,
 }
 
@@ -183,40 +189,164 @@ fn marks(channels: &[ChannelReport]) -> Vec<Marks> {
     out
 }
 
-/// The channel page's side-by-side of the channel and the whole site.
-pub fn compare(c: &Figures, site: &Figures) -> Vec<Compare> {
-    let row = |label, term, f: fn(&Figures) -> String| Compare {
-        label,
-        term,
-        channel: f(c),
-        site: f(site),
-    };
-    vec![
-        row("Sessions", "session", |f| format::int(f.sessions)),
-        row("Visitors (daily-unique)", "visitors", |f| format::int(f.visitors)),
-        row("Pageviews", "pageviews", |f| format::int(f.pageviews)),
-        row("Pages / session", "pages_per_session", |f| {
-            format::decimal(f.pages_per_session, 2)
-        }),
-        row("Avg. duration", "avg_duration_s", |f| {
-            format::duration(f.avg_duration_s)
-        }),
-        row("Median duration", "median_duration_s", |f| {
-            format::duration(f.median_duration_s)
-        }),
-        row("Engagement rate", "engagement_rate", |f| format::pct(f.engagement_rate)),
-        row("Bounce rate", "bounce_rate", |f| format::pct(f.bounce_rate)),
-        row("Conversions", "conversions", |f| format::int(f.conversions)),
-        row("Conversion rate", "conversions", |f| format::pct(f.conversion_rate)),
-        row("Revenue", "revenue", |f| format::decimal(f.revenue, 2)),
-        row("Very short sessions", "very_short_share", |f| {
-            format::pct(f.very_short_share)
-        }),
-        row("Bot share (of hits)", "bot_share", |f| format::pct(f.bot_share)),
-    ]
+/// Amounts per currency on one line, never added up: `120.00 EUR, 35.00 USD`; `–` for none.
+fn amounts(m: &[Money]) -> String {
+    if m.is_empty() {
+        return format::MISSING.to_owned();
+    }
+    m.iter()
+        .map(|m| format::money(m.amount, &m.currency))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn day_label(date: &str) -> String {
+/// The channel page's side-by-side of the channel, its previous period (with the change, as
+/// the overview's cards show it) and the whole site.
+pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
+    let (f, p, d) = (&c.figures, &c.previous, &c.deltas);
+    let had = p.sessions > 0;
+    let missing = if had && !site.coverage.comparable {
+        Change::Partial
+    } else {
+        Change::NoPrevious
+    };
+    type Show = fn(&Figures) -> String;
+    let row = |label, term, show: Show, delta: Option<f64>, points: bool, lower_is_better: bool| {
+        let change = Change::from_option(delta, points, missing);
+        Compare {
+            label,
+            term,
+            channel: show(f),
+            previous: had.then(|| show(p)),
+            change: change.text().1,
+            tone: change.tone(lower_is_better),
+            site: show(&site.totals),
+        }
+    };
+    let mut rows = vec![
+        row(
+            "Sessions",
+            "session",
+            |f| format::int(f.sessions),
+            d.sessions,
+            false,
+            false,
+        ),
+        row(
+            "Visitors (daily-unique)",
+            "visitors",
+            |f| format::int(f.visitors),
+            d.visitors,
+            false,
+            false,
+        ),
+        row(
+            "Pageviews",
+            "pageviews",
+            |f| format::int(f.pageviews),
+            d.pageviews,
+            false,
+            false,
+        ),
+        row(
+            "Pages / session",
+            "pages_per_session",
+            |f| format::decimal(f.pages_per_session, 2),
+            None,
+            false,
+            false,
+        ),
+        row(
+            "Avg. duration",
+            "avg_duration_s",
+            |f| format::duration(f.avg_duration_s),
+            d.avg_duration_s,
+            false,
+            false,
+        ),
+        row(
+            "Median duration",
+            "median_duration_s",
+            |f| format::duration(f.median_duration_s),
+            None,
+            false,
+            false,
+        ),
+        row(
+            "Engagement rate",
+            "engagement_rate",
+            |f| format::pct_of(f.engaged_sessions, f.sessions),
+            d.engagement_rate,
+            true,
+            false,
+        ),
+        row(
+            "Bounce rate",
+            "bounce_rate",
+            |f| format::pct_of(f.bounces, f.sessions),
+            d.bounce_rate,
+            true,
+            true,
+        ),
+        row(
+            "Conversions",
+            "conversions",
+            |f| format::int(f.conversions),
+            None,
+            false,
+            false,
+        ),
+        row(
+            "Conversion rate",
+            "conversions",
+            |f| format::pct_of(f.converted_sessions, f.sessions),
+            d.conversion_rate,
+            true,
+            false,
+        ),
+        row(
+            "Very short sessions",
+            "very_short_share",
+            |f| format::pct(f.very_short_share),
+            None,
+            false,
+            true,
+        ),
+        row(
+            "Bot share (of hits)",
+            "bot_share",
+            |f| format::pct(f.bot_share),
+            None,
+            false,
+            true,
+        ),
+    ];
+    // Revenue per currency: several currencies are listed apart, never summed, so the change
+    // is only given for a single currency.
+    let currencies = |m: &[Money]| m.iter().map(|m| m.currency.clone()).collect::<Vec<_>>();
+    let single = c.revenue_by_currency.len() <= 1
+        && currencies(&c.revenue_by_currency) == currencies(&c.previous_revenue_by_currency);
+    let change = if single {
+        Change::from_option(d.revenue, false, missing)
+    } else {
+        missing
+    };
+    rows.insert(
+        10,
+        Compare {
+            label: "Revenue",
+            term: "revenue",
+            channel: amounts(&c.revenue_by_currency),
+            previous: had.then(|| amounts(&c.previous_revenue_by_currency)),
+            change: change.text().1,
+            tone: change.tone(false),
+            site: amounts(&site.revenue),
+        },
+    );
+    rows
+}
+
+pub(super) fn day_label(date: &str) -> String {
     match NaiveDate::parse_from_str(date, "%Y-%m-%d") {
         Ok(d) => format!("{} {:02}", d.weekday(), d.day()),
         Err(_) => date.to_owned(),
@@ -422,8 +552,7 @@ mod tests {
                 engagement_rate: 0.5,
                 ..Figures::default()
             },
-            previous_sessions: 0,
-            sessions_delta: None,
+            ..ChannelReport::default()
         }
     }
 
