@@ -532,30 +532,21 @@ impl<'a> Scan<'a> {
 /// `SoftBank/1.0`), Java ME (`MIDP-2.0`), Symbian, MediaTek MAUI, Qualcomm BREW, and their
 /// browsers (UCWEB, NetFront, Obigo, Openwave's UP.Browser).
 fn is_feature_phone_token(name: &str) -> bool {
-    const PREFIXES: [&str; 16] = [
-        "DoCoMo",
-        "KDDI-",
-        "SoftBank",
-        "Vodafone",
-        "J-PHONE",
-        "WILLCOM",
-        "UP.Browser",
-        "MIDP-",
-        "SymbianOS",
-        "Series60",
-        "Series40",
-        "UCWEB",
-        "NetFront",
-        "Obigo",
-        "BREW",
-        "Nokia",
-    ];
-    // Only names starting with a prefix's first letter are compared with the prefixes.
-    let starts = matches!(
-        name.as_bytes().first(),
-        Some(b'B' | b'D' | b'J' | b'K' | b'M' | b'N' | b'O' | b'S' | b'U' | b'V' | b'W')
-    );
-    (starts && PREFIXES.iter().any(|p| name.starts_with(p))) || name.contains("MAUI")
+    let prefixes: &[&str] = match name.as_bytes().first() {
+        Some(b'B') => &["BREW"],
+        Some(b'D') => &["DoCoMo"],
+        Some(b'J') => &["J-PHONE"],
+        Some(b'K') => &["KDDI-"],
+        Some(b'M') => &["MIDP-"],
+        Some(b'N') => &["NetFront", "Nokia"],
+        Some(b'O') => &["Obigo"],
+        Some(b'S') => &["SoftBank", "SymbianOS", "Series60", "Series40"],
+        Some(b'U') => &["UP.Browser", "UCWEB"],
+        Some(b'V') => &["Vodafone"],
+        Some(b'W') => &["WILLCOM"],
+        _ => &[],
+    };
+    prefixes.iter().any(|p| name.starts_with(p)) || name.as_bytes().windows(4).any(|w| w == b"MAUI")
 }
 
 /// A model code like `AFTMM`: the prefix then 1 to 6 more uppercase letters or digits.

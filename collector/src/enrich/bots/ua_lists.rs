@@ -83,7 +83,10 @@ impl Context {
     /// Whether a match at `at` of a pattern of the list with `reason` counts.
     fn counts(&self, at: Range<usize>, reason: &str) -> bool {
         let heuristic = reason == REASON_UA_ISBOT_LIST;
-        let in_model = self.model.as_ref().is_some_and(|m| m.start <= at.start && at.end <= m.end);
+        let in_model = self
+            .model
+            .as_ref()
+            .is_some_and(|m| m.start <= at.start && at.end <= m.end);
         let ignored_device = heuristic && self.device;
         !in_model && !ignored_device
     }
@@ -114,7 +117,7 @@ pub(super) fn model_span(ua: &str) -> Option<Range<usize>> {
 pub(super) struct UaLists {
     /// [`FRAGMENTS`], then the stems.
     fragments: AhoCorasick,
-    /// [`ALWAYS_PREFILTER`] as one search: a browser UA matches none of it.
+    /// [`ALWAYS_PREFILTER`] as one search, for ASCII UAs: a browser UA matches none of it.
     always: Option<regex_automata::meta::Regex>,
     /// Each pattern's regular expression, compiled on first use (`None` for substrings and for
     /// an expression that does not compile, which a test rules out).
@@ -131,7 +134,7 @@ impl UaLists {
             .expect("bot fragments are few and short enough for aho-corasick");
         UaLists {
             fragments,
-            always: regex_automata::meta::Regex::new_many(ALWAYS_PREFILTER).ok(),
+            always: ascii_prefilter(),
             regexes: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
         }
     }
@@ -139,37 +142,32 @@ impl UaLists {
     /// The best-ranked list a pattern of which matches `ua`, and whether a stem occurs. With
     /// `apps` false, the app-stack list is skipped (the UA names a browser).
     pub(super) fn scan(&self, ua: &str, apps: bool) -> Found {
-        let mut best: Option<&'static UaPattern> = None;
+        // Candidates first (cheap), then verified best rank first, so a UA that hitflow's own
+        // lists name never pays for the vendored lists' regular expressions. Empty (no
+        // allocation) for a browser UA.
+        let mut candidates: Vec<u16> = Vec::new();
         let mut stem = false;
-        // Patterns already verified: a pattern can have several fragments, a fragment several
-        // occurrences. Empty (no allocation) for browser UAs.
-        let mut seen: Vec<u16> = Vec::new();
-        let context = OnceLock::new();
-        let mut consider = |id: u16, best: &mut Option<&'static UaPattern>| {
-            let Some(p) = PATTERNS.get(usize::from(id)) else {
-                return;
-            };
-            if best.is_some_and(|b| b.rank <= p.rank) || (!apps && p.reason == REASON_UA_APP) || seen.contains(&id) {
-                return;
-            }
-            seen.push(id);
-            if self.verify(usize::from(id), p, ua, || context.get_or_init(|| Context::of(ua))) {
-                *best = Some(p);
-            }
-        };
         for m in self.fragments.find_overlapping_iter(ua) {
             match FRAGMENTS.get(m.pattern().as_usize()) {
-                Some((_, ids)) => ids.iter().for_each(|&id| consider(id, &mut best)),
+                Some((_, ids)) => candidates.extend_from_slice(ids),
                 None => stem = true,
             }
         }
-        // Without a compiled prefilter (a test rules that out) every pattern is verified.
-        if self.always.as_ref().is_none_or(|r| r.is_match(ua)) {
-            ALWAYS.iter().for_each(|&id| consider(id, &mut best));
+        if !ua.is_ascii() || self.always.as_ref().is_none_or(|r| r.is_match(ua)) {
+            candidates.extend_from_slice(ALWAYS);
         }
+        candidates.sort_unstable_by_key(|&id| (PATTERNS.get(usize::from(id)).map_or(usize::MAX, |p| p.rank), id));
+        candidates.dedup();
+        let context = OnceLock::new();
+        let found = candidates.into_iter().find_map(|id| {
+            let p = PATTERNS.get(usize::from(id))?;
+            let skip = !apps && p.reason == REASON_UA_APP;
+            (!skip && self.verify(usize::from(id), p, ua, || context.get_or_init(|| Context::of(ua))))
+                .then_some(p.reason)
+        });
         Found {
-            reason: best.map(|p| p.reason),
-            stem: stem && best.is_none(),
+            reason: found,
+            stem: stem && found.is_none(),
         }
     }
 
@@ -256,6 +254,18 @@ impl UaLists {
     pub(super) fn has_prefilter(&self) -> bool {
         self.always.is_some()
     }
+}
+
+/// [`ALWAYS_PREFILTER`] compiled without Unicode: on an ASCII UA, `\w`, `\d`, `\s`, `\b` and
+/// `(?i)` match exactly what their Unicode forms match (the Unicode extras are all non-ASCII),
+/// and the build skips case-folding Unicode classes (several ms of cold start). Non-ASCII UAs
+/// bypass it.
+fn ascii_prefilter() -> Option<regex_automata::meta::Regex> {
+    use regex_automata::util::syntax;
+    regex_automata::meta::Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build_many(ALWAYS_PREFILTER)
+        .ok()
 }
 
 fn compile(source: &str, ignore_case: bool) -> Option<Regex> {
