@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::render::File;
 use super::view::{compare, SiteView};
+use crate::figures::ledger::LedgerRow;
 use crate::figures::report::{Breakdown, ChannelDay, CountRow, Money, Ranked, Rest, SiteReport};
 use crate::present::text::is_unsafe_char;
 
@@ -147,6 +148,27 @@ fn counts(first: &str, rows: &[CountRow]) -> Vec<u8> {
             r.of_sessions.map(|n| n.to_string()).unwrap_or_default(),
             opt(r.share),
         ]);
+    }
+    csv.bytes()
+}
+
+/// A table of the bot ledger: automated sessions and hits per entry, share of all automated
+/// sessions; `decided_by` (collector or behaviour rule) for the reasons.
+fn ledger(first: &str, rows: &[LedgerRow]) -> Vec<u8> {
+    let with_kind = rows.iter().any(|r| r.kind.is_some());
+    let mut header = vec![first];
+    if with_kind {
+        header.push("decided_by");
+    }
+    header.extend(["sessions", "hits", "share"]);
+    let mut csv = Csv::new(&header);
+    for r in rows {
+        let mut cells = vec![r.name.clone()];
+        if with_kind {
+            cells.push(r.kind.clone().unwrap_or_default());
+        }
+        cells.extend([r.sessions.to_string(), r.hits.to_string(), num(r.share)]);
+        csv.row(cells);
     }
     csv.bytes()
 }
@@ -432,6 +454,32 @@ pub fn site_tables(view: &SiteView) -> Vec<File> {
         ]);
     }
     files.push(("goals-by-channel".into(), csv.bytes()));
+
+    let l = &s.bot_ledger;
+    let mut csv = Csv::new(&[
+        "channel",
+        "sessions",
+        "raw_sessions",
+        "automated_session_share",
+        "hits",
+        "raw_hits",
+        "automated_hit_share",
+    ]);
+    for c in &l.by_channel {
+        csv.row([
+            c.channel.clone(),
+            c.sessions.to_string(),
+            c.raw_sessions.to_string(),
+            num(c.automated_session_share),
+            c.hits.to_string(),
+            c.raw_hits.to_string(),
+            num(c.automated_hit_share),
+        ]);
+    }
+    files.push(("ledger-channels".into(), csv.bytes()));
+    files.push(("ledger-reasons".into(), ledger("reason", &l.by_reason)));
+    files.push(("ledger-networks".into(), ledger("as_organisation", &l.by_as_org)));
+    files.push(("ledger-countries".into(), ledger("country", &l.by_country)));
 
     files
         .into_iter()
