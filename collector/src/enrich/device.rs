@@ -766,7 +766,7 @@ fn parse_item(item: &str) -> Option<(&str, &str)> {
 }
 
 /// `s` cut to at most `max` bytes, on a character boundary.
-fn cap(s: &str, max: usize) -> &str {
+pub(crate) fn cap(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

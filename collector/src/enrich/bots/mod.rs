@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 
 pub use reasons::*;
 
-use super::device::Device;
+use super::device::{cap, Device};
 use ua_lists::UaLists;
 
 /// Highest Cloudflare bot score still counted as automated ("likely automated" is 2–29, 1 is
@@ -173,17 +173,6 @@ fn parse_asns(text: &str) -> Vec<u32> {
     asns
 }
 
-/// `s` cut to at most `max` bytes, on a character boundary.
-fn cap(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
-}
 
 #[cfg(test)]
 mod tests {
