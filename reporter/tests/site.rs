@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::{hit, write_hits};
 use hitflow_reporter::config::Config;
+use hitflow_reporter::figures::ledger::LedgerRow;
 use hitflow_reporter::figures::report::Report;
 use hitflow_reporter::run::{run, RunOptions};
 use hitflow_reporter::site::render_site;
@@ -753,6 +754,8 @@ fn template_hit(template: &Hit, base: Hit) -> Hit {
 /// mobile, `/blog/a`, two ending on `js_error`); Email ×5 (utm newsletter / email / winter,
 /// Firefox, five countries, `/winter`, three purchases: 10 EUR, 10 EUR, 7 USD).
 /// Previous day: Direct ×3, Email ×1 (a 5 EUR purchase).
+/// Crawlers, current day, kept out as bots: 5 sessions of 2 hits over 4 networks (Hetzner ×2)
+/// and 4 countries (DE ×2, US, FR, Tor's `T1`).
 async fn one_day_report(dir: &Path) -> Report {
     let day = T0 - 9 * 3_600_000; // 2025-11-28T00:00Z
     let firefox = |country: &str| Hit {
@@ -788,6 +791,23 @@ async fn one_day_report(dir: &Path) -> Report {
         let v = 20 + k as u64;
         let last = purchases[k].map(|p| ("purchase", Some(p)));
         hits.extend(session_hits(v, at(day, v), &email(country), &["/winter"], last));
+    }
+    let crawlers = [
+        ("Hetzner Online GmbH", "DE"),
+        ("Hetzner Online GmbH", "DE"),
+        ("Amazon.com, Inc.", "US"),
+        ("OVH SAS", "FR"),
+        ("DigitalOcean, LLC", "T1"),
+    ];
+    for (k, (as_org, country)) in crawlers.into_iter().enumerate() {
+        let v = 50 + k as u64;
+        for mut h in session_hits(v, at(day, v), &firefox(country), &["/", "/pricing"], None) {
+            h.is_bot = true;
+            h.device_type = "bot".into();
+            h.bot_reason = Some("ua:crawler".into());
+            h.as_org = Some(as_org.into());
+            hits.push(h);
+        }
     }
     for v in 30..33 {
         hits.extend(session_hits(
@@ -1061,6 +1081,50 @@ async fn top_tables_add_up_and_every_table_has_its_csv() {
     assert!(countries.starts_with("country,code,sessions,share,"), "{countries}");
     assert!(countries.contains("\r\nGermany,DE,6,0.4,"), "{countries}");
     assert!(countries.contains("\r\nOther,,5,0.333333,"), "{countries}");
+
+    // The bot ledger's top-N tables too: countries by name (code beside), an "Other" row so
+    // each table adds up to the ledger's sessions and hits, in the page and in the CSV.
+    let l = &site.bot_ledger;
+    assert_eq!((l.sessions, l.hits), (5, 10));
+    for (name, rows, other) in [
+        ("networks", &l.by_as_org, &l.others.by_as_org),
+        ("countries", &l.by_country, &l.others.by_country),
+    ] {
+        let other = other.as_ref().unwrap_or_else(|| panic!("ledger {name}: an Other row"));
+        let sum = |f: fn(&LedgerRow) -> u64| rows.iter().map(f).sum::<u64>() + f(&other.row);
+        assert_eq!((sum(|r| r.sessions), sum(|r| r.hits)), (5, 10), "ledger {name} add up");
+        assert_eq!(
+            (rows.len(), other.entries, other.row.sessions),
+            (2, 2, 2),
+            "ledger {name}"
+        );
+        assert_eq!(other.row.share, 0.4, "ledger {name}: share of the ledger's sessions");
+    }
+    assert_eq!(
+        l.by_country
+            .iter()
+            .map(|r| (r.name.as_str(), r.code.as_deref()))
+            .collect::<Vec<_>>(),
+        [("Germany", Some("DE")), ("France", Some("FR"))]
+    );
+    assert_eq!(l.by_as_org[0].name, "Hetzner Online GmbH");
+    let bots = std::fs::read_to_string(site_dir.join("bots.html")).unwrap();
+    for needle in [
+        "<th scope=\"row\">Germany</th>",
+        "Other (2 networks, 2 sessions)",
+        "Other (2 countries, 2 sessions)",
+    ] {
+        assert!(bots.contains(needle), "bots.html lacks {needle:?}");
+    }
+    let ledger = std::fs::read_to_string(site_dir.join("ledger-countries.csv")).unwrap();
+    assert!(
+        ledger.starts_with("country,code,sessions,hits,share,entries\r\n"),
+        "{ledger}"
+    );
+    assert!(ledger.contains("\r\nGermany,DE,2,4,0.4,1\r\n"), "{ledger}");
+    assert!(ledger.ends_with("\r\nOther,,2,4,0.4,2\r\n"), "{ledger}");
+    let networks = std::fs::read_to_string(site_dir.join("ledger-networks.csv")).unwrap();
+    assert!(networks.ends_with("\r\nOther,2,4,0.4,2\r\n"), "{networks}");
 }
 
 /// Issue 15, items 12, 13 and 8: technical issues as rates per browser with the error events'

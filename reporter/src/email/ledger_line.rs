@@ -41,6 +41,7 @@ mod tests {
         let row = |name: &str, sessions| LedgerRow {
             name: name.into(),
             kind: None,
+            code: None,
             sessions,
             hits: sessions * 3,
             share: 0.0,

@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::report::{label, top};
+use super::report::{label, top, top_rest, Rest};
 use crate::automation::Reason;
 use crate::scan::rows::{Tables, DIM_AS_ORG, DIM_BOT_REASON, DIM_COUNTRY};
 use crate::sessions::session::Session;
@@ -95,6 +95,17 @@ pub struct BotLedger {
     pub by_as_org: Vec<LedgerRow>,
     pub by_country: Vec<LedgerRow>,
     pub by_channel: Vec<ChannelLedgerRow>,
+    /// What the top-N networks and countries tables leave out, summed, so each table adds up to
+    /// `sessions` and `hits`.
+    #[serde(default)]
+    pub others: LedgerOthers,
+}
+
+/// The left-out rows of the ledger's top-N tables (`None`: the table is complete).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LedgerOthers {
+    pub by_as_org: Option<Rest<LedgerRow>>,
+    pub by_country: Option<Rest<LedgerRow>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -103,6 +114,9 @@ pub struct LedgerRow {
     /// `collector` (the hit's `bot_reason`) or `automation` (a behaviour rule); reasons only.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub kind: Option<String>,
+    /// The ISO 3166 code behind a country's name; countries only.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
     pub sessions: u64,
     pub hits: u64,
     /// Sessions / all ledger sessions.
@@ -145,6 +159,7 @@ impl BotLedger {
         let row = |name: String, kind: Option<&str>, t: &Tally| LedgerRow {
             name,
             kind: kind.map(str::to_owned),
+            code: None,
             sessions: t.sessions,
             hits: t.hits,
             share: ratio(t.sessions, total.sessions),
@@ -160,13 +175,44 @@ impl BotLedger {
             usize::MAX,
             |r| (r.sessions, r.name.clone()),
         );
-        let rows = |map: &FxHashMap<u32, Tally>| {
-            top(
-                map.iter().map(|(&k, t)| row(label(tables, k), None, t)).collect(),
+        // Top `n` by sessions (then name), the rest summed into one "Other" row.
+        let ranked = |rows: Vec<LedgerRow>| {
+            top_rest(
+                rows,
                 n,
                 |r| (r.sessions, r.name.clone()),
+                |tail| {
+                    let t = tail.iter().fold(Tally::default(), |mut t, r| {
+                        t.merge(Tally {
+                            sessions: r.sessions,
+                            hits: r.hits,
+                        });
+                        t
+                    });
+                    row("Other".into(), None, &t)
+                },
             )
         };
+        let (by_as_org, as_org_rest) = ranked(
+            acc.as_orgs
+                .iter()
+                .map(|(&k, t)| row(label(tables, k), None, t))
+                .collect(),
+        );
+        // Countries by their English name, the code kept beside it (as `report::country`).
+        let (by_country, country_rest) = ranked(
+            acc.countries
+                .iter()
+                .map(|(&k, t)| {
+                    let code = label(tables, k);
+                    let name = super::countries::name(&code).map_or_else(|| code.clone(), str::to_owned);
+                    LedgerRow {
+                        code: Some(code),
+                        ..row(name, None, t)
+                    }
+                })
+                .collect(),
+        );
         let by_channel = top(
             acc.raw_channels
                 .iter()
@@ -193,9 +239,13 @@ impl BotLedger {
             session_share: ratio(total.sessions, raw.sessions),
             hit_share: ratio(total.hits, raw.hits),
             by_reason,
-            by_as_org: rows(&acc.as_orgs),
-            by_country: rows(&acc.countries),
+            by_as_org,
+            by_country,
             by_channel,
+            others: LedgerOthers {
+                by_as_org: as_org_rest,
+                by_country: country_rest,
+            },
         }
     }
 }

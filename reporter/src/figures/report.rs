@@ -551,7 +551,7 @@ fn campaign_key(b: &Breakdown) -> String {
 }
 
 /// The top `n` rows of `rows` (ranked by `key`) and the rest as a [`Rest`] built by `sum`.
-fn top_rest<T>(
+pub(super) fn top_rest<T>(
     mut rows: Vec<T>,
     n: usize,
     key: impl Fn(&T) -> (u64, String),

@@ -153,21 +153,35 @@ fn counts(first: &str, rows: &[CountRow]) -> Vec<u8> {
 }
 
 /// A table of the bot ledger: automated sessions and hits per entry, share of all automated
-/// sessions; `decided_by` (collector or behaviour rule) for the reasons.
-fn ledger(first: &str, rows: &[LedgerRow]) -> Vec<u8> {
+/// sessions; `decided_by` (collector or behaviour rule) for the reasons, the ISO `code` beside a
+/// country's name. `entries` is 1 for a row and the number of entries summed for the "Other" row.
+fn ledger(first: &str, rows: &[LedgerRow], other: Option<&Rest<LedgerRow>>) -> Vec<u8> {
     let with_kind = rows.iter().any(|r| r.kind.is_some());
+    let with_code = rows.iter().any(|r| r.code.is_some());
     let mut header = vec![first];
     if with_kind {
         header.push("decided_by");
     }
-    header.extend(["sessions", "hits", "share"]);
+    if with_code {
+        header.push("code");
+    }
+    header.extend(["sessions", "hits", "share", "entries"]);
     let mut csv = Csv::new(&header);
-    for r in rows {
+    let all = rows.iter().map(|r| (r, 1)).chain(other.map(|o| (&o.row, o.entries)));
+    for (r, entries) in all {
         let mut cells = vec![r.name.clone()];
         if with_kind {
             cells.push(r.kind.clone().unwrap_or_default());
         }
-        cells.extend([r.sessions.to_string(), r.hits.to_string(), num(r.share)]);
+        if with_code {
+            cells.push(r.code.clone().unwrap_or_default());
+        }
+        cells.extend([
+            r.sessions.to_string(),
+            r.hits.to_string(),
+            num(r.share),
+            entries.to_string(),
+        ]);
         csv.row(cells);
     }
     csv.bytes()
@@ -477,9 +491,15 @@ pub fn site_tables(view: &SiteView) -> Vec<File> {
         ]);
     }
     files.push(("ledger-channels".into(), csv.bytes()));
-    files.push(("ledger-reasons".into(), ledger("reason", &l.by_reason)));
-    files.push(("ledger-networks".into(), ledger("as_organisation", &l.by_as_org)));
-    files.push(("ledger-countries".into(), ledger("country", &l.by_country)));
+    files.push(("ledger-reasons".into(), ledger("reason", &l.by_reason, None)));
+    files.push((
+        "ledger-networks".into(),
+        ledger("as_organisation", &l.by_as_org, l.others.by_as_org.as_ref()),
+    ));
+    files.push((
+        "ledger-countries".into(),
+        ledger("country", &l.by_country, l.others.by_country.as_ref()),
+    ));
 
     files
         .into_iter()
