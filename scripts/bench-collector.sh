@@ -8,6 +8,7 @@
 #     and beside a Worker that only awaits queue.send (the ceiling the local Queue allows), and
 #     one that batches concurrent requests' sends into one sendBatch (what batching could add)
 #   - R2 PUTs per hit under that load                          target ≤ 1 per 50 hits
+#   - the first hit of a fresh isolate against later ones (building the bot and model searches)
 # ROUNDS (default 2) load rounds run back to back: the machine is shared, so ranges are printed.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -47,6 +48,9 @@ load() { # mode port → prints wrk summary lines and the server's closing JSON
   echo "${rps:-0} ${p50:-?} ${p99:-?} ${non2xx:-0} $stats"
   rm -f "$log" "$log.wrk"
 }
+
+echo "== first hit of a fresh isolate (workerd)"
+node scripts/bench/first_hit.mjs 5
 
 echo "== load ($connections connections, $duration, wrk on loopback, Miniflare/workerd, $rounds rounds)"
 results=$(mktemp)

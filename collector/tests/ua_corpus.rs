@@ -57,10 +57,9 @@ fn every_public_crawler_list_is_caught() {
 #[test]
 fn real_browsers_are_not_flagged() {
     let humans = &score().humans;
-    // isbot's curated browsers: one flag, Firefox for Android's background fetcher
-    // ("MozacFetch/49.0"), which crawler-user-agents lists under "Fetch/".
+    // isbot's curated browsers: none flagged (app HTTP stacks are counted apart).
     let curated = &humans["isbot-browsers"];
-    assert!(curated.flagged.len() <= 1, "{:#?}", curated.flagged);
+    assert!(curated.flagged.is_empty(), "{:#?}", curated.flagged);
     // Matomo's 34 k browser UAs are a device zoo going back to 2000, not today's traffic; the
     // flags left are mostly UAs no current browser sends ("iPhone12", "nook browser/1.0").
     let zoo = &humans["matomo-browsers"];
@@ -76,8 +75,8 @@ fn real_browsers_are_not_flagged() {
 fn device_classes_hold_their_measured_accuracy() {
     let floors = [
         ("matomo", "mobile", 0.975),
-        ("matomo", "tablet", 0.84),
-        ("matomo", "tv", 0.81),
+        ("matomo", "tablet", 0.86),
+        ("matomo", "tv", 0.85),
         ("matomo", "console", 0.80),
         ("matomo", "desktop", 0.67),
         ("woothee", "desktop", 0.94),
@@ -93,8 +92,8 @@ fn device_classes_hold_their_measured_accuracy() {
         }
     }
     let together = score().devices["matomo"].accuracy_of(&["desktop", "mobile", "tablet"]);
-    if together < 0.94 {
-        below.push(format!("matomo desktop/mobile/tablet together: {together:.4} < 0.94"));
+    if together < 0.945 {
+        below.push(format!("matomo desktop/mobile/tablet together: {together:.4} < 0.945"));
     }
     assert!(below.is_empty(), "{}", below.join("\n"));
 }

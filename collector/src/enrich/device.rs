@@ -343,7 +343,9 @@ impl<'a> Scan<'a> {
             }
             b"tvOS" => self.apple_tv = true,
             // Set-top boxes and TV browsers: MIPS Linux, DirectFB, BrightSign signage, Opera TV.
-            b"mips" | b"DirectFB" | b"BrightSign" | b"QtEmbedded" | b"OMI" => self.tv = true,
+            b"mips" | b"DirectFB" | b"BrightSign" | b"QtEmbedded" | b"OMI" | b"Viera" | b"Espial" | b"Vizio" => {
+                self.tv = true
+            }
             // E-readers: Matomo and the vendors count them as tablets.
             b"PocketBook" | b"Kobo" => self.tablet = true,
             b"Roku" => self.roku = true,
@@ -528,12 +530,12 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Platform tokens of feature phones: Japanese carriers' (`DoCoMo/2.0`, `KDDI-CA31`,
+/// Platform tokens of feature phones: BlackBerry's (`BlackBerry9700/5.0`), Japanese carriers' (`DoCoMo/2.0`, `KDDI-CA31`,
 /// `SoftBank/1.0`), Java ME (`MIDP-2.0`), Symbian, MediaTek MAUI, Qualcomm BREW, and their
 /// browsers (UCWEB, NetFront, Obigo, Openwave's UP.Browser).
 fn is_feature_phone_token(name: &str) -> bool {
     let prefixes: &[&str] = match name.as_bytes().first() {
-        Some(b'B') => &["BREW"],
+        Some(b'B') => &["BREW", "BlackBerry"],
         Some(b'D') => &["DoCoMo"],
         Some(b'J') => &["J-PHONE"],
         Some(b'K') => &["KDDI-"],

@@ -173,7 +173,6 @@ fn parse_asns(text: &str) -> Vec<u32> {
     asns
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
