@@ -479,9 +479,10 @@ print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
 
   const flow = site.user_flow.map((t) => [t.step, t.from, t.to, t.sessions]);
   assert.deepEqual(flow.filter(([step]) => step <= 2), [[1, "/landing", "/app/pricing", 1], [2, "/app/pricing", "/landing", 1]]);
-  const goals = Object.fromEntries(site.goals.map((g) => [g.goal, [g.conversions, g.revenue]]));
-  // A goal's revenue is that of the sessions converting on it: the one session carries the 49.5.
-  assert.deepEqual(goals, { Purchase: [1, 49.5], "Saw pricing": [1, 49.5] });
+  const goals = Object.fromEntries(site.goals.map((g) => [g.goal, [g.conversions, g.revenue_of_converting_sessions]]));
+  // A goal carries the revenue of the sessions converting on it, per currency: the one session's 49.5 EUR.
+  const eur = [{ currency: "EUR", amount: 49.5 }];
+  assert.deepEqual(goals, { Purchase: [1, eur], "Saw pricing": [1, eur] });
   const funnel = site.funnels.find((f) => f.name === "Shop");
   assert.deepEqual(funnel.steps.map((x) => [x.step, x.sessions]), [["Landing", 1], ["Pricing", 1], ["Purchase", 1]]);
   const channels = Object.fromEntries(site.channels.map((c) => [c.channel, c.sessions]));
