@@ -67,6 +67,10 @@ before(async () => {
     reporter('generate', '--store', lake, '--from', '2026-11-01', '--days', '14', '--hits', '50000', '--seed', '3');
     reporter('run', '--store', lake, '--from', '2026-11-08', '--to', '2026-11-14',
       '--config', join(ROOT, 'hitflow.example.toml'), '--out', out, '--quiet');
+    // A period whose previous one is partly empty (the lake starts 2026-11-01): its cards say
+    // "not comparable (partial data)" instead of a change.
+    reporter('run', '--store', lake, '--from', '2026-11-04', '--to', '2026-11-10',
+      '--config', join(ROOT, 'hitflow.example.toml'), '--out', out, '--quiet');
   }
   assert.ok(existsSync(join(out, 'index.html')), `no index.html in ${out}: reporter run did not render the site`);
   mkdirSync(SHOTS, { recursive: true });
@@ -226,6 +230,18 @@ for (const which of ['overview', 'channel']) {
     await page.screenshot({ path: join(SHOTS, `${which}-phone-layout.png`) });
     assert.deepEqual(page.problems, [], page.problems.join('\n'));
     await page.close();
+  });
+}
+
+for (const viewport of Object.keys(VIEWPORTS)) {
+  test(`KPI cards hold their text when the previous period is partial, at ${viewport} width`, { skip: !!process.env.HITFLOW_SITE_DIR }, async () => {
+    const page = await open('periods/2026-11-04_2026-11-10/example-com/index.html', viewport);
+    assert.match(await page.locator('.kpis').innerText(), /not comparable \(partial data\)/);
+    const spill = await page.evaluate(() => [...document.querySelectorAll('.kpi')]
+      .filter((card) => card.scrollWidth - card.clientWidth > 1)
+      .map((card) => `${card.querySelector('dt')?.innerText}: ${card.scrollWidth - card.clientWidth}px`));
+    assert.deepEqual(spill, [], 'KPI card content wider than its card');
+    await checkPage(page, `overview-partial-${viewport}`, '.kpis');
   });
 }
 
