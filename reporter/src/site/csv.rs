@@ -300,34 +300,24 @@ pub fn site_tables(view: &SiteView) -> Vec<File> {
     }
     files.push(("top-pages".into(), csv.bytes()));
 
-    files.push((
-        "sources-table".into(),
-        breakdown("source_medium", &s.sources, o.sources.as_ref()),
-    ));
-    files.push((
-        "referrers-table".into(),
-        breakdown("referrer", &s.referrers, o.referrers.as_ref()),
-    ));
-    files.push((
-        "campaigns-table".into(),
-        breakdown("campaign", &s.campaigns, o.campaigns.as_ref()),
-    ));
-    files.push((
-        "countries-table".into(),
-        breakdown("country", &s.countries, o.countries.as_ref()),
-    ));
-    files.push((
-        "devices-table".into(),
-        breakdown("device", &s.devices, o.devices.as_ref()),
-    ));
-    files.push((
-        "browsers-table".into(),
-        breakdown("browser", &s.browsers, o.browsers.as_ref()),
-    ));
-    files.push((
-        "os-table".into(),
-        breakdown("operating_system", &s.operating_systems, o.operating_systems.as_ref()),
-    ));
+    // (file, first column, rows, what the top N leaves out)
+    let breakdowns = [
+        ("sources-table", "source_medium", &s.sources, &o.sources),
+        ("referrers-table", "referrer", &s.referrers, &o.referrers),
+        ("campaigns-table", "campaign", &s.campaigns, &o.campaigns),
+        ("countries-table", "country", &s.countries, &o.countries),
+        ("devices-table", "device", &s.devices, &o.devices),
+        ("browsers-table", "browser", &s.browsers, &o.browsers),
+        (
+            "os-table",
+            "operating_system",
+            &s.operating_systems,
+            &o.operating_systems,
+        ),
+    ];
+    for (file, column, rows, rest) in breakdowns {
+        files.push((file.into(), breakdown(column, rows, rest.as_ref())));
+    }
 
     for step in &view.flow {
         let mut csv = Csv::new(&["from", "to", "sessions", "from_sessions", "share_of_from"]);
