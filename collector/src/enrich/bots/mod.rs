@@ -529,7 +529,10 @@ mod tests {
         let (always, all) = lists().ua.sizes();
         assert!(all > 1500, "{all} patterns");
         assert!(always <= 24, "{always} patterns have no fragment to prefilter on");
-        assert!(lists().ua.has_prefilter(), "the combined prefilter does not compile");
+        assert!(
+            lists().ua.has_prefilter(),
+            "the fragment automaton or the combined prefilter was not built"
+        );
         let asn_lines = data_lines(DATACENTER_ASNS).count();
         assert!(asn_lines > 20);
         assert_eq!(

@@ -67,16 +67,12 @@ struct Context {
 }
 
 impl Context {
-    fn of(ua: &str) -> Context {
-        let device = DEVICE_MARKERS
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or("").trim())
-            .filter(|m| !m.is_empty())
-            .any(|m| {
-                ua.as_bytes()
-                    .windows(m.len())
-                    .any(|w| w.eq_ignore_ascii_case(m.as_bytes()))
-            });
+    fn of(ua: &str, device_markers: &[&str]) -> Context {
+        let device = device_markers.iter().any(|m| {
+            ua.as_bytes()
+                .windows(m.len())
+                .any(|w| w.eq_ignore_ascii_case(m.as_bytes()))
+        });
         Context {
             model: model_span(ua),
             device,
@@ -118,8 +114,11 @@ pub(super) fn model_span(ua: &str) -> Option<Range<usize>> {
 }
 
 pub(super) struct UaLists {
-    /// [`FRAGMENTS`], then the stems.
-    fragments: AhoCorasick,
+    /// [`FRAGMENTS`], then the stems (`None` if it could not be built, which a test rules out:
+    /// every pattern is then verified).
+    fragments: Option<AhoCorasick>,
+    /// `data/bots/device_markers.txt`, parsed once.
+    device_markers: Vec<&'static str>,
     /// [`ALWAYS_PREFILTER`] as one search, for ASCII UAs: a browser UA matches none of it.
     always: Option<regex_automata::meta::Regex>,
     /// Each pattern's regular expression, compiled on first use (`None` for substrings and for
@@ -133,11 +132,15 @@ impl UaLists {
         let fragments = FRAGMENTS.iter().map(|&(f, _)| f).chain(stems.iter().copied());
         // Fragments are lowercase and searched in a lowercased copy of the UA: without ASCII case
         // variants the automaton builds in 40 % of the time (cold start) and searches as fast.
-        let fragments = AhoCorasick::builder()
-            .build(fragments)
-            .expect("bot fragments are few and short enough for aho-corasick");
+        let fragments = AhoCorasick::builder().build(fragments).ok();
+        let device_markers = DEVICE_MARKERS
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|m| !m.is_empty())
+            .collect();
         UaLists {
             fragments,
+            device_markers,
             always: ascii_prefilter(),
             regexes: PATTERNS.iter().map(|_| OnceLock::new()).collect(),
         }
@@ -162,11 +165,16 @@ impl UaLists {
         for (l, b) in lower.iter_mut().zip(ua.as_bytes()) {
             *l = b.to_ascii_lowercase();
         }
-        for m in self.fragments.find_overlapping_iter(&*lower) {
-            match FRAGMENTS.get(m.pattern().as_usize()) {
-                Some((_, ids)) => candidates.extend_from_slice(ids),
-                None => stem = true,
+        match &self.fragments {
+            Some(fragments) => {
+                for m in fragments.find_overlapping_iter(&*lower) {
+                    match FRAGMENTS.get(m.pattern().as_usize()) {
+                        Some((_, ids)) => candidates.extend_from_slice(ids),
+                        None => stem = true,
+                    }
+                }
             }
+            None => candidates.extend(0..PATTERNS.len() as u16),
         }
         if !ua.is_ascii() || self.always.as_ref().is_none_or(|r| r.is_match(ua)) {
             candidates.extend_from_slice(ALWAYS);
@@ -177,8 +185,11 @@ impl UaLists {
         let found = candidates.into_iter().find_map(|id| {
             let p = PATTERNS.get(usize::from(id))?;
             let skip = !apps && p.reason == REASON_UA_APP;
-            (!skip && self.verify(usize::from(id), p, ua, || context.get_or_init(|| Context::of(ua))))
-                .then_some(p.reason)
+            (!skip
+                && self.verify(usize::from(id), p, ua, || {
+                    context.get_or_init(|| Context::of(ua, &self.device_markers))
+                }))
+            .then_some(p.reason)
         });
         Found {
             reason: found,
@@ -229,12 +240,14 @@ impl UaLists {
     /// The reason and pattern text of every pattern that matches `ua` (for tests and the score
     /// example's reports of false positives).
     pub fn explain(&self, ua: &str) -> Vec<(&'static str, &'static str)> {
+        let context = OnceLock::new();
         PATTERNS
             .iter()
             .enumerate()
             .filter(|&(id, p)| {
-                let context = Context::of(ua);
-                self.verify(id, p, ua, || &context)
+                self.verify(id, p, ua, || {
+                    context.get_or_init(|| Context::of(ua, &self.device_markers))
+                })
             })
             .map(|(_, p)| {
                 let text = match p.check {
@@ -264,10 +277,10 @@ impl UaLists {
         (ALWAYS.len(), PATTERNS.len())
     }
 
-    /// Whether the combined prefilter compiled (for the tests).
+    /// Whether the combined prefilter and the fragment automaton were built (for the tests).
     #[cfg(test)]
     pub(super) fn has_prefilter(&self) -> bool {
-        self.always.is_some()
+        self.always.is_some() && self.fragments.is_some()
     }
 }
 
