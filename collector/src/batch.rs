@@ -2,6 +2,7 @@
 //! timestamp, and each group's object name is derived from its message ids, so a redelivered group
 //! overwrites its own object instead of adding a duplicate.
 
+use hitflow_schema::time::MS_PER_HOUR;
 use std::collections::BTreeMap;
 use std::hash::Hasher;
 
@@ -47,7 +48,6 @@ pub fn group_by_partition<'a, T: Timestamped>(
     }
     // Keyed by the hour since the epoch, which decides the partition; the hits of a batch are
     // nearly always of one hour, so the last group is tried first.
-    const MS_PER_HOUR: i64 = 3_600_000;
     let messages = messages.into_iter();
     // Sized for the whole batch: usually there is one group.
     let expected = messages.size_hint().0;

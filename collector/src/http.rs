@@ -3,6 +3,7 @@
 //! Every client mistake gets a 4xx with a JSON `{"error": "..."}` and nothing is stored; only a
 //! failure of Cloudflare's own services (R2, Queues) can produce a 503.
 
+use hitflow_schema::time::MS_PER_DAY;
 use std::cell::RefCell;
 
 use wasm_bindgen::{JsCast, JsValue};
@@ -136,7 +137,7 @@ fn check_site(site: &str, env: &Env) -> Result<(), Reject> {
 async fn accept(payload: Payload, req: &Request, env: &Env) -> Result<(), Routed> {
     check_site(&payload.site, env)?;
     let now_ms = worker::Date::now().as_millis() as i64;
-    let salt = salt_store::salt_for_day(|| env.bucket(HITS_BUCKET), now_ms.div_euclid(86_400_000)).await?;
+    let salt = salt_store::salt_for_day(|| env.bucket(HITS_BUCKET), now_ms.div_euclid(MS_PER_DAY)).await?;
 
     let (ua, ip) = (
         header(req, "User-Agent").unwrap_or_default(),

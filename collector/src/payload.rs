@@ -14,6 +14,7 @@
 //! Lengths are counted in Unicode scalar values (`char`s), not bytes; the 16 KiB body cap
 //! bounds the bytes.
 
+use hitflow_schema::time::MS_PER_DAY;
 use std::borrow::Cow;
 
 use hitflow_schema::{EVENT_PAGEVIEW, MAX_REVENUE_ABS};
@@ -36,7 +37,7 @@ const MAX_REFERRER_CHARS: usize = 2048;
 const MAX_PROPS: usize = 30;
 const MAX_PROP_KEY_CHARS: usize = 64;
 const MAX_PROP_VALUE_CHARS: usize = 256;
-const MAX_ENGAGED_MS: u32 = 86_400_000; // one day
+const MAX_ENGAGED_MS: u32 = MS_PER_DAY as u32;
 const MAX_SCREEN_WIDTH: u32 = 100_000;
 
 /// A validated hit request, before enrichment.

@@ -1,6 +1,7 @@
 //! `reporter run`: plan → load partitions → sessionize → accumulate → report.json and
 //! sessions.parquet.
 
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -26,8 +27,6 @@ use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
 use crate::store::Store;
 
-const HOUR_MS: i64 = 3_600_000;
-const DAY_MS: i64 = 86_400_000;
 /// Rows that may wait before a push closes what it can: bounds memory on busy sites (64 bytes a
 /// row, 256 MB), while quieter lakes are sessionized once per UTC day.
 const ROWS_PER_PUSH: usize = 2_000_000;
@@ -140,13 +139,13 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             }
             Some(Loaded::PartitionEnd(partition)) => {
                 lookup.prepare(&mut tables, config);
-                Some(partition.start_ms() + HOUR_MS - LATE_PARTITIONS * HOUR_MS)
+                Some(partition.start_ms() + MS_PER_HOUR - LATE_PARTITIONS * MS_PER_HOUR)
             }
             None => None,
         };
         // A push pays off once a UTC day with rows held is complete, or when many rows wait.
         let day_ended = match (complete, sessionizer.oldest_row()) {
-            (Some(c), Some(oldest)) => c.div_euclid(DAY_MS) > oldest.div_euclid(DAY_MS),
+            (Some(c), Some(oldest)) => c.div_euclid(MS_PER_DAY) > oldest.div_euclid(MS_PER_DAY),
             _ => false,
         };
         if complete.is_some() && !day_ended && sessionizer.pending_rows() < ROWS_PER_PUSH {
@@ -162,7 +161,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         let mut sinks: Vec<_> = shards.iter_mut().map(|shard| shard.sink(&ctx)).collect();
         sessionizer.push(complete, &lookup, &mut sinks);
         drop(sinks);
-        let closed_day = sessionizer.finalized_before().div_euclid(DAY_MS);
+        let closed_day = sessionizer.finalized_before().div_euclid(MS_PER_DAY);
         for shard in &mut shards {
             writer.write(std::mem::take(&mut shard.records), &tables)?;
             shard.close_days_before(closed_day);

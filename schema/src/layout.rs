@@ -4,8 +4,7 @@
 /// Top-level prefix of hit files.
 pub const HITS_PREFIX: &str = "hits/";
 
-const MS_PER_HOUR: i64 = 3_600_000;
-const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
+use crate::time::{MS_PER_DAY, MS_PER_HOUR};
 
 /// A UTC calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -6,6 +6,7 @@ mod hit;
 pub mod layout;
 mod parquet_io;
 pub mod report_access;
+pub mod time;
 
 pub use hit::*;
 pub use parquet_io::{

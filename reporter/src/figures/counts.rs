@@ -1,6 +1,7 @@
 //! The traffic-quality figures of a group of sessions (a site, a channel, a day), and how they
 //! are accumulated. Definitions are in README.md "Figures" and in `report.json`'s `definitions`.
 
+use hitflow_schema::time::MS_PER_DAY;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -82,7 +83,7 @@ impl SessionFacts {
 impl Counts {
     pub fn add(&mut self, s: &Session, facts: SessionFacts) {
         self.sessions += 1;
-        let day = s.start.div_euclid(86_400_000);
+        let day = s.start.div_euclid(MS_PER_DAY);
         if self.last_visitor != Some((day, s.visitor)) {
             self.last_visitor = Some((day, s.visitor));
             let at = match self.visitors_by_day.iter().rposition(|(d, _)| *d == day) {

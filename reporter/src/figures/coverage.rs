@@ -3,13 +3,12 @@
 //! "−49 %": changes against a fraction of a period. The reporter knows which hourly partitions
 //! hold hit files (the listing it reads from), so it can say which days are covered.
 
+use hitflow_schema::time::MS_PER_HOUR;
 use serde::{Deserialize, Serialize};
 
 use super::local_time::LocalClock;
 use super::site::Periods;
 use hitflow_schema::layout::Ymd;
-
-const HOUR_MS: i64 = 3_600_000;
 
 /// Data coverage of one period, in the site's local days.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -65,7 +64,7 @@ impl DataHours {
         let mut days: Vec<i64> = self
             .hours
             .iter()
-            .flat_map(|&h| [h, h + HOUR_MS - 1])
+            .flat_map(|&h| [h, h + MS_PER_HOUR - 1])
             .map(|ts| clock.day(ts))
             .collect();
         days.sort_unstable();
@@ -99,8 +98,7 @@ impl DataHours {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const DAY_MS: i64 = 86_400_000;
+    use hitflow_schema::time::MS_PER_DAY;
 
     fn ymd(s: &str) -> i64 {
         Ymd::parse(s).expect("date").to_days()
@@ -109,13 +107,13 @@ mod tests {
     #[test]
     fn days_without_hits_or_not_over_make_a_period_incomplete() {
         // Previous period 2026-11-01..04, current 11-05..08; data from 11-04 noon to 11-08.
-        let data_from = ymd("2026-11-04") * DAY_MS + 12 * HOUR_MS;
-        let data_to = ymd("2026-11-09") * DAY_MS;
-        let hours: Vec<i64> = (data_from..data_to).step_by(HOUR_MS as usize).collect();
+        let data_from = ymd("2026-11-04") * MS_PER_DAY + 12 * MS_PER_HOUR;
+        let data_to = ymd("2026-11-09") * MS_PER_DAY;
+        let hours: Vec<i64> = (data_from..data_to).step_by(MS_PER_HOUR as usize).collect();
         let cases = [
             // (now, current days with data, current in progress, previous with data, comparable)
-            (ymd("2026-11-10") * DAY_MS, 4, 0, 1, false),
-            (ymd("2026-11-08") * DAY_MS + 5 * HOUR_MS, 4, 1, 1, false),
+            (ymd("2026-11-10") * MS_PER_DAY, 4, 0, 1, false),
+            (ymd("2026-11-08") * MS_PER_DAY + 5 * MS_PER_HOUR, 4, 1, 1, false),
         ];
         for (now_ms, cur_data, cur_progress, prev_data, comparable) in cases {
             let data = DataHours {
@@ -143,12 +141,12 @@ mod tests {
 
     #[test]
     fn full_data_is_comparable_and_local_days_follow_the_zone() {
-        let hours: Vec<i64> = (ymd("2026-11-01") * DAY_MS..ymd("2026-11-09") * DAY_MS)
-            .step_by(HOUR_MS as usize)
+        let hours: Vec<i64> = (ymd("2026-11-01") * MS_PER_DAY..ymd("2026-11-09") * MS_PER_DAY)
+            .step_by(MS_PER_HOUR as usize)
             .collect();
         let data = DataHours {
             hours,
-            now_ms: ymd("2026-12-01") * DAY_MS,
+            now_ms: ymd("2026-12-01") * MS_PER_DAY,
             periods: Periods::new(0, 0),
         };
         let periods = (

@@ -4,9 +4,10 @@
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
 use rustc_hash::FxHashMap;
 
-const QUARTER_MS: i64 = 15 * 60_000;
+const QUARTER_MS: i64 = 15 * MS_PER_MINUTE;
 
 #[derive(Debug)]
 pub struct LocalClock {
@@ -44,12 +45,12 @@ impl LocalClock {
 
     /// Local calendar day (days since 1970-01-01 in local time).
     pub fn day(&mut self, ts: i64) -> i64 {
-        self.local_ms(ts).div_euclid(86_400_000)
+        self.local_ms(ts).div_euclid(MS_PER_DAY)
     }
 
     /// Local hour of day, 0..24.
     pub fn hour(&mut self, ts: i64) -> u32 {
-        (self.local_ms(ts).rem_euclid(86_400_000) / 3_600_000) as u32
+        (self.local_ms(ts).rem_euclid(MS_PER_DAY) / MS_PER_HOUR) as u32
     }
 }
 

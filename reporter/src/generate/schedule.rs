@@ -6,8 +6,8 @@ use chrono::{Datelike, Timelike, Weekday};
 use super::catalog::{Site, SiteKind};
 use super::rng::Weighted;
 
-pub const MS_PER_MINUTE: i64 = 60_000;
-pub const MS_PER_HOUR: i64 = 3_600_000;
+pub use hitflow_schema::time::MS_PER_HOUR;
+pub use hitflow_schema::time::MS_PER_MINUTE;
 
 /// Share of hits made by bots (the brief asks for 5–15 %).
 pub const BOT_SHARE: f64 = 0.09;

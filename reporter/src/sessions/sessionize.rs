@@ -5,6 +5,7 @@
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
 
 use super::lookup::{Lookup, TECH_BIT};
 use super::session::{EndReason, Session, SessionSink};
@@ -25,8 +26,8 @@ pub struct Rules {
 impl From<&SessionConfig> for Rules {
     fn from(c: &SessionConfig) -> Self {
         Rules {
-            timeout_ms: i64::from(c.inactivity_timeout_minutes) * 60_000,
-            max_length_ms: i64::from(c.max_length_hours) * 3_600_000,
+            timeout_ms: i64::from(c.inactivity_timeout_minutes) * MS_PER_MINUTE,
+            max_length_ms: i64::from(c.max_length_hours) * MS_PER_HOUR,
             split_at_midnight: c.split_at_midnight,
             split_on_source_change: c.split_on_source_change,
             split_on_browser_close: c.split_on_browser_close,
@@ -40,7 +41,7 @@ pub fn local_day(ts: i64, tz: Tz) -> i64 {
         chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
         _ => 0,
     };
-    (ts + offset_ms).div_euclid(86_400_000)
+    (ts + offset_ms).div_euclid(MS_PER_DAY)
 }
 
 /// Sessions of one visitor. `hits` are sorted by time, duplicates removed, all of one

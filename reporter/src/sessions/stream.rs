@@ -14,6 +14,7 @@
 //! scatter), orders each sub-bucket's few rows with an insertion sort, drops duplicates and
 //! sessionizes them in place: every step after the gather stays in cache.
 
+use hitflow_schema::time::MS_PER_DAY;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -27,7 +28,6 @@ use crate::scan::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
 
 /// How many partitions after its own hour a hit may still arrive in.
 pub const LATE_PARTITIONS: i64 = 2;
-const DAY_MS: i64 = 86_400_000;
 /// Sub-buckets a bucket is sorted into, by the visitor bits after the bucket bits.
 const SUB_BITS: u32 = 8;
 
@@ -169,7 +169,7 @@ impl Sessionizer {
     pub fn push<K: SessionSink + Send>(&mut self, complete: Option<i64>, lookup: &Lookup, sinks: &mut [K]) {
         assert_eq!(sinks.len(), SHARDS, "one sink per shard");
         let limits = PushLimits {
-            limit: complete.map(|c| (c - self.rules.timeout_ms).max(c.div_euclid(DAY_MS) * DAY_MS)),
+            limit: complete.map(|c| (c - self.rules.timeout_ms).max(c.div_euclid(MS_PER_DAY) * MS_PER_DAY)),
             cutoff: self.finalized_before,
             window: self.window.clone(),
         };
