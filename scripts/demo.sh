@@ -43,5 +43,6 @@ echo
 echo "Report site:     $out/report/index.html   (open in a browser; no server needed)"
 echo "Email report:    $(ls "$out"/email/*.eml | head -n 1)"
 echo "Report data:     $out/report/report.json"
-echo "Sessions table:  $out/report/sessions.parquet   (duckdb -c \"select channel, count(*) from '$out/report/sessions.parquet' group by 1\")"
+echo "Sessions table:  $out/report/sessions.parquet"
+echo "  query it:      python3 -c \"import duckdb; duckdb.sql(\\\"select channel, count(*) sessions from '$out/report/sessions.parquet' group by 1 order by 2 desc\\\").show()\""
 echo "Hits lake:       $lake/hits/"
