@@ -2,12 +2,10 @@
 //! apart, turned into cumulative hit budgets per UTC hour of the generated range.
 
 use chrono::{Datelike, Timelike, Weekday};
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 
 use super::catalog::{Site, SiteKind};
 use super::rng::Weighted;
-
-pub use hitflow_schema::time::MS_PER_HOUR;
-pub use hitflow_schema::time::MS_PER_MINUTE;
 
 /// Share of hits made by bots (the brief asks for 5–15 %).
 pub const BOT_SHARE: f64 = 0.09;
