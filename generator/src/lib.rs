@@ -1,8 +1,8 @@
 //! Realistic synthetic traffic in the collector's exact schema and layout, for demos, tests and
 //! benchmarks (`reporter generate` stores it). Same options and seed, byte-identical output.
 //!
-//! - `catalog.rs`: sites and pages, traffic sources, devices, places, networks, bots, built from
-//!   the tables in `data/` (`tables.rs` reads them).
+//! - `catalog/`: sites and pages, traffic sources, devices, places, networks, bots, read from
+//!   the tables in `data/*.tsv` (compiled in) and built into weighted choices.
 //! - `schedule.rs`: hour-of-day curves in each site's time zone → hit budgets per UTC hour.
 //! - `visitor.rs`: people and their daily-rotating visitor ids.
 //! - `session.rs`: human visits (sources, navigation, events, same-day returns).
@@ -24,7 +24,7 @@ mod row;
 mod schedule;
 mod scripted;
 mod session;
-mod tables;
+
 mod visitor;
 
 use std::cmp::Reverse;
@@ -94,7 +94,7 @@ pub enum GenerateError {
     #[error("invalid generate options: {0}")]
     Options(String),
     #[error(transparent)]
-    Catalog(#[from] tables::TableError),
+    Catalog(#[from] catalog::TableError),
     #[error("storing {key}")]
     Sink {
         key: String,
