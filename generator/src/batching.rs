@@ -23,7 +23,8 @@ const BATCH_TAG: u64 = 0x6261_7463_6869_6421;
 /// Files at least this large are materialised on all cores.
 const PARALLEL_ROWS: usize = 8_192;
 
-pub struct Store {
+/// Rows waiting for their partition's file, and the writing of those files.
+pub struct Partitions {
     start_ms: i64,
     seed: u64,
     batch_hits: Option<usize>,
@@ -31,9 +32,9 @@ pub struct Store {
     buffers: BTreeMap<u32, Vec<Row>>,
 }
 
-impl Store {
+impl Partitions {
     pub fn new(start_ms: i64, seed: u64, batch_hits: Option<usize>) -> Self {
-        Store {
+        Partitions {
             start_ms,
             seed,
             batch_hits,

@@ -24,7 +24,6 @@ mod row;
 mod schedule;
 mod scripted;
 mod session;
-
 mod visitor;
 
 use std::cmp::Reverse;
@@ -34,7 +33,7 @@ use hitflow_schema::layout::Ymd;
 use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 use hitflow_schema::Hit;
 
-use batching::Store;
+use batching::Partitions;
 use catalog::Catalog;
 use rng::{mix64, Rng};
 use row::Row;
@@ -133,22 +132,22 @@ pub fn generate(
     for h in 0..gen.schedule.hours {
         gen.hour(h);
         let Generator {
-            store,
+            partitions,
             cat,
             rng,
             summary,
             ..
         } = &mut gen;
-        store.flush_through(h, cat, rng, summary, sink)?;
+        partitions.flush_through(h, cat, rng, summary, sink)?;
     }
     let Generator {
-        store,
+        partitions,
         cat,
         rng,
         summary,
         ..
     } = &mut gen;
-    store.flush_all(cat, rng, summary, sink)?;
+    partitions.flush_all(cat, rng, summary, sink)?;
     tracing::debug!(?gen.summary, "generated");
     Ok(gen.summary)
 }
@@ -206,7 +205,7 @@ struct Generator {
     cat: Catalog,
     schedule: Schedule,
     rng: Rng,
-    store: Store,
+    partitions: Partitions,
     summary: GenerateSummary,
     pending: BinaryHeap<Reverse<Pending>>,
     seq: u64,
@@ -233,7 +232,7 @@ impl Generator {
             schedule,
             hit_key: mix64(opts.seed ^ 0x6869_745f_6964_7321),
             rng,
-            store: Store::new(start_ms, opts.seed, opts.batch_hits),
+            partitions: Partitions::new(start_ms, opts.seed, opts.batch_hits),
             summary: GenerateSummary::default(),
             pending: BinaryHeap::new(),
             seq: 0,
@@ -353,7 +352,7 @@ impl Generator {
             if row.is_conversion() {
                 self.summary.conversions += 1;
             }
-            if self.store.put(*row, &mut self.rng) {
+            if self.partitions.put(*row, &mut self.rng) {
                 self.summary.late_hits += 1;
             }
         }

@@ -90,7 +90,7 @@ pub struct BotAgent {
     pub os: Option<&'static str>,
     pub os_version: Option<&'static str>,
     pub width: u16,
-    /// Its place in [`Catalog::geos`] and network in [`Catalog::isps`].
+    /// Its place in [`super::Catalog::geos`] and network in [`super::Catalog::isps`].
     pub geo: u16,
     pub isp: u16,
     pub weight: f64,
