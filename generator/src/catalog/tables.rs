@@ -9,6 +9,13 @@ use rustc_hash::FxHashMap;
 use super::kinds::*;
 use super::tsv::{rows, TableError};
 
+/// A table's file name and its text, compiled in.
+macro_rules! data {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../../data/", $file)))
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct Page {
     pub path: String,
@@ -214,8 +221,7 @@ impl Tables {
 
 fn read_site_templates() -> Result<Vec<SiteTemplate>, TableError> {
     let mut templates = rows(
-        "site_templates.tsv",
-        include_str!("../../data/site_templates.tsv"),
+        data!("site_templates.tsv"),
         &["template", "time_zone", "flavour", "currency"],
         |r| {
             Ok(SiteTemplate {
@@ -227,51 +233,38 @@ fn read_site_templates() -> Result<Vec<SiteTemplate>, TableError> {
             })
         },
     )?;
-    rows(
-        "audiences.tsv",
-        include_str!("../../data/audiences.tsv"),
-        &["template", "country", "share"],
-        |r| {
-            let name = r.text("template")?;
-            let template = templates
-                .iter_mut()
-                .find(|t| t.name == name)
-                .ok_or_else(|| r.error(format_args!("no site template {name:?}")))?;
-            template.countries.push((r.text("country")?, r.parse("share")?));
-            Ok(())
-        },
-    )?;
+    rows(data!("audiences.tsv"), &["template", "country", "share"], |r| {
+        let name = r.text("template")?;
+        let template = templates
+            .iter_mut()
+            .find(|t| t.name == name)
+            .ok_or_else(|| r.error(format_args!("no site template {name:?}")))?;
+        template.countries.push((r.text("country")?, r.parse("share")?));
+        Ok(())
+    })?;
     Ok(templates)
 }
 
 fn read_pages() -> Result<[Vec<(&'static str, PageKind)>; 2], TableError> {
     let mut pages: [Vec<(&'static str, PageKind)>; 2] = [Vec::new(), Vec::new()];
-    rows(
-        "pages.tsv",
-        include_str!("../../data/pages.tsv"),
-        &["flavour", "path", "kind"],
-        |r| {
-            let page = (r.text("path")?, r.kind("kind")?);
-            if !page.0.starts_with('/') {
-                return Err(r.error("`path` must start with /"));
-            }
-            match r.text("flavour")? {
-                "any" => pages.iter_mut().for_each(|p| p.push(page)),
-                _ => pages[flavour_index(r.kind("flavour")?)].push(page),
-            }
-            Ok(())
-        },
-    )?;
+    rows(data!("pages.tsv"), &["flavour", "path", "kind"], |r| {
+        let page = (r.text("path")?, r.kind("kind")?);
+        if !page.0.starts_with('/') {
+            return Err(r.error("`path` must start with /"));
+        }
+        match r.text("flavour")? {
+            "any" => pages.iter_mut().for_each(|p| p.push(page)),
+            _ => pages[flavour_index(r.kind("flavour")?)].push(page),
+        }
+        Ok(())
+    })?;
     Ok(pages)
 }
 
 fn read_source_mix() -> Result<FxHashMap<SourceKind, [f64; 2]>, TableError> {
-    let source_mix = rows(
-        "source_mix.tsv",
-        include_str!("../../data/source_mix.tsv"),
-        &["source", "saas", "shop"],
-        |r| Ok((r.kind("source")?, [r.parse("saas")?, r.parse("shop")?])),
-    )?
+    let source_mix = rows(data!("source_mix.tsv"), &["source", "saas", "shop"], |r| {
+        Ok((r.kind("source")?, [r.parse("saas")?, r.parse("shop")?]))
+    })?
     .into_iter()
     .collect();
     Ok(source_mix)
@@ -279,8 +272,7 @@ fn read_source_mix() -> Result<FxHashMap<SourceKind, [f64; 2]>, TableError> {
 
 fn read_sources() -> Result<Vec<Source>, TableError> {
     rows(
-        "sources.tsv",
-        include_str!("../../data/sources.tsv"),
+        data!("sources.tsv"),
         &[
             "source",
             "weight",
@@ -317,29 +309,20 @@ fn read_sources() -> Result<Vec<Source>, TableError> {
 }
 
 fn read_gateways() -> Result<Vec<Gateway>, TableError> {
-    rows(
-        "gateways.tsv",
-        include_str!("../../data/gateways.tsv"),
-        &["host", "path"],
-        |r| {
-            Ok(Gateway {
-                host: r.text("host")?,
-                path: r.text("path")?,
-            })
-        },
-    )
+    rows(data!("gateways.tsv"), &["host", "path"], |r| {
+        Ok(Gateway {
+            host: r.text("host")?,
+            path: r.text("path")?,
+        })
+    })
 }
 
 fn read_devices() -> Result<Vec<Device>, TableError> {
-    let widths: Vec<(&str, Vec<u16>)> = rows(
-        "screen_widths.tsv",
-        include_str!("../../data/screen_widths.tsv"),
-        &["set", "widths"],
-        |r| Ok((r.text("set")?, r.list("widths")?)),
-    )?;
+    let widths: Vec<(&str, Vec<u16>)> = rows(data!("screen_widths.tsv"), &["set", "widths"], |r| {
+        Ok((r.text("set")?, r.list("widths")?))
+    })?;
     rows(
-        "devices.tsv",
-        include_str!("../../data/devices.tsv"),
+        data!("devices.tsv"),
         &[
             "device_type",
             "browser",
@@ -377,8 +360,7 @@ fn read_devices() -> Result<Vec<Device>, TableError> {
 
 fn read_geos() -> Result<Vec<Geo>, TableError> {
     rows(
-        "geos.tsv",
-        include_str!("../../data/geos.tsv"),
+        data!("geos.tsv"),
         &["country", "region", "city", "continent", "time_zone", "colo", "weight"],
         |r| {
             let timezone = r.text("time_zone")?;
@@ -398,8 +380,7 @@ fn read_geos() -> Result<Vec<Geo>, TableError> {
 
 fn read_isps() -> Result<Vec<Isp>, TableError> {
     rows(
-        "isps.tsv",
-        include_str!("../../data/isps.tsv"),
+        data!("isps.tsv"),
         &["asn", "organisation", "country", "role", "weight"],
         |r| {
             let isp = Isp {
@@ -419,8 +400,7 @@ fn read_isps() -> Result<Vec<Isp>, TableError> {
 
 fn read_bot_agents(geos: &[Geo], isps: &[Isp]) -> Result<Vec<BotAgent>, TableError> {
     rows(
-        "bot_agents.tsv",
-        include_str!("../../data/bot_agents.tsv"),
+        data!("bot_agents.tsv"),
         &[
             "kind",
             "reason",
@@ -461,20 +441,16 @@ fn read_bot_agents(geos: &[Geo], isps: &[Isp]) -> Result<Vec<BotAgent>, TableErr
 }
 
 fn read_bot_mix() -> Result<Vec<(BotKind, f64)>, TableError> {
-    rows(
-        "bot_mix.tsv",
-        include_str!("../../data/bot_mix.tsv"),
-        &["kind", "share"],
-        |r| Ok((r.kind("kind")?, r.parse("share")?)),
-    )
+    rows(data!("bot_mix.tsv"), &["kind", "share"], |r| {
+        Ok((r.kind("kind")?, r.parse("share")?))
+    })
 }
 
 fn read_props() -> Result<Props, TableError> {
-    const FILE: &str = "props.tsv";
-    const TEXT: &str = include_str!("../../data/props.tsv");
+    let (file, text) = data!("props.tsv");
     let mut uses: [Option<Range<u16>>; PROP_USE_COUNT] = Default::default();
     let mut texts = Vec::new();
-    rows(FILE, TEXT, &["use", "props"], |r| {
+    rows((file, text), &["use", "props"], |r| {
         let use_: PropUse = r.kind("use")?;
         let i = index_u16(texts.len());
         let range = uses[use_ as usize].get_or_insert(i..i);
@@ -488,7 +464,7 @@ fn read_props() -> Result<Props, TableError> {
     let mut ranges: [Range<u16>; PROP_USE_COUNT] = Default::default();
     for ((slot, range), use_) in ranges.iter_mut().zip(uses).zip(PROP_USES) {
         *slot = range.ok_or_else(|| TableError {
-            file: FILE,
+            file,
             line: 0,
             message: format!("no properties for {use_:?}"),
         })?;

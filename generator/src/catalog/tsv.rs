@@ -27,10 +27,9 @@ pub struct Row<'t> {
     cells: Vec<&'static str>,
 }
 
-/// Splits `text` into rows after checking that its header is exactly `columns`.
-pub fn read(
-    file: &'static str,
-    text: &'static str,
+/// Splits a table (file name, text) into rows after checking that its header is exactly `columns`.
+fn read(
+    (file, text): (&'static str, &'static str),
     columns: &[&'static str],
 ) -> Result<Vec<(usize, Vec<&'static str>)>, TableError> {
     let mut lines = text
@@ -66,14 +65,13 @@ pub fn read(
         .collect()
 }
 
-/// Reads every row of a table through `build`, which gets each row's cells by column name.
+/// Reads every row of a table (file name, text) through `build`, which gets each row's cells by column name.
 pub fn rows<T>(
-    file: &'static str,
-    text: &'static str,
+    (file, text): (&'static str, &'static str),
     columns: &[&'static str],
     mut build: impl FnMut(&Row<'_>) -> Result<T, TableError>,
 ) -> Result<Vec<T>, TableError> {
-    read(file, text, columns)?
+    read((file, text), columns)?
         .into_iter()
         .map(|(line, cells)| {
             build(&Row {
@@ -187,7 +185,7 @@ mod tests {
     }
 
     fn things(text: &'static str) -> Result<Vec<Thing>, TableError> {
-        rows("things.tsv", text, COLUMNS, |r| {
+        rows(("things.tsv", text), COLUMNS, |r| {
             Ok(Thing {
                 name: r.text("name")?,
                 colour: r.kind("colour")?,
