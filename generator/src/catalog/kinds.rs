@@ -150,6 +150,14 @@ pub enum BotKind {
     Monitor,
 }
 
+/// Which days a daily rhythm is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Days {
+    Weekday,
+    Weekend,
+}
+
 /// What a network's addresses stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -37,6 +37,8 @@ pub struct Site {
     pub audience: Weighted,
     /// Weighted over [`SourceKind::ALL`].
     pub source_mix: Weighted,
+    /// When its visitors come, by local hour.
+    pub rhythm: DailyRhythm,
     /// Public pages, for crawlers.
     pub public_pages: Vec<u16>,
 }
@@ -250,6 +252,7 @@ fn build_site(tables: &Tables, position: usize, name: &str) -> Site {
         by_kind,
         audience,
         source_mix: Weighted::new(SourceKind::ALL.iter().map(|k| tables.source_mix[k][flavour])),
+        rhythm: tables.rhythms[flavour],
         public_pages,
     }
 }

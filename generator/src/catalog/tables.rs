@@ -103,6 +103,18 @@ pub struct BotAgent {
     pub weight: f64,
 }
 
+/// Relative session starts by local hour (0–23) on weekdays and at weekends.
+#[derive(Debug, Clone, Copy)]
+pub struct DailyRhythm {
+    by_days: [[f64; 24]; 2],
+}
+
+impl DailyRhythm {
+    pub fn at(&self, local_hour: u32, weekend: bool) -> f64 {
+        self.by_days[usize::from(weekend)][(local_hour % 24) as usize]
+    }
+}
+
 /// Custom event properties (JSON object text); rows refer to them by index.
 #[derive(Debug, Clone)]
 pub struct Props {
@@ -133,6 +145,8 @@ pub(super) struct Tables {
     pub templates: Vec<SiteTemplate>,
     /// Per flavour: the pages in table order.
     pub pages: [Vec<(&'static str, PageKind)>; 2],
+    /// Per flavour.
+    pub rhythms: [DailyRhythm; 2],
     /// Share of new sessions (percent) per source kind, by flavour.
     pub source_mix: FxHashMap<SourceKind, [f64; 2]>,
     pub sources: Vec<Source>,
@@ -164,6 +178,7 @@ impl Tables {
         Ok(Tables {
             templates: read_site_templates()?,
             pages: read_pages()?,
+            rhythms: read_daily_rhythms()?,
             source_mix: read_source_mix()?,
             sources: read_sources()?,
             gateways: read_gateways()?,
@@ -259,6 +274,33 @@ fn read_pages() -> Result<[Vec<(&'static str, PageKind)>; 2], TableError> {
         Ok(())
     })?;
     Ok(pages)
+}
+
+fn read_daily_rhythms() -> Result<[DailyRhythm; 2], TableError> {
+    let table = data!("daily_rhythms.tsv");
+    let mut found = [[None; 2]; 2];
+    rows(table, &["flavour", "days", "hours"], |r| {
+        let hours: Vec<f64> = r.list("hours")?;
+        let hours: [f64; 24] = hours
+            .try_into()
+            .map_err(|h: Vec<f64>| r.error(format_args!("`hours` has {} values, expected 24", h.len())))?;
+        let weekend = r.kind::<Days>("days")? == Days::Weekend;
+        found[flavour_index(r.kind("flavour")?)][usize::from(weekend)] = Some(hours);
+        Ok(())
+    })?;
+    let [saas, shop] = found.map(|[weekday, weekend]| {
+        Some(DailyRhythm {
+            by_days: [weekday?, weekend?],
+        })
+    });
+    match (saas, shop) {
+        (Some(saas), Some(shop)) => Ok([saas, shop]),
+        _ => Err(TableError {
+            file: table.0,
+            line: 0,
+            message: "every flavour needs a weekday and a weekend row".to_owned(),
+        }),
+    }
 }
 
 fn read_source_mix() -> Result<FxHashMap<SourceKind, [f64; 2]>, TableError> {
