@@ -4,7 +4,7 @@
 
 use hitflow_schema::Hit;
 
-use super::catalog::{Catalog, Event, EVENT_NAMES};
+use super::catalog::{Catalog, Event};
 
 /// "No value" for the `u16` index fields.
 pub const NONE: u16 = u16::MAX;
@@ -137,7 +137,7 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         ts: row.ts,
         hit_id: row.hit_id,
         site: site.name.clone(),
-        event: EVENT_NAMES[row.event as usize].to_owned(),
+        event: row.event.name().to_owned(),
         visitor_id: row.visitor_id,
         url_host: if row.www {
             site.www_host.clone()

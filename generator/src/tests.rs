@@ -4,7 +4,7 @@ use chrono::{Datelike, Timelike};
 use hitflow_schema::layout::Partition;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::catalog::{Catalog, SourceKind, EVENT_NAMES};
+use super::catalog::{Catalog, Event, SourceKind};
 use super::row::Row;
 use super::*;
 
@@ -352,7 +352,7 @@ fn session_rule_exercisers_are_present() {
 fn events_and_their_fields() {
     let (files, _) = big();
     let all: Vec<&Hit> = hits(files).filter(|h| !h.is_bot).collect();
-    for name in EVENT_NAMES {
+    for name in Event::ALL.map(Event::name) {
         assert!(all.iter().any(|h| h.event == name), "no {name} events");
     }
     for h in &all {

@@ -205,22 +205,8 @@ pub(super) const PROP_USE_COUNT: usize = PROP_USES.len();
 // ---------------------------------------------------------------------------------------------
 // Events
 
-/// Hit event names, indexed by [`Event`].
-pub const EVENT_NAMES: [&str; 10] = [
-    hitflow_schema::EVENT_PAGEVIEW,
-    hitflow_schema::EVENT_ENGAGEMENT,
-    hitflow_schema::EVENT_OUTBOUND,
-    hitflow_schema::EVENT_DOWNLOAD,
-    "signup",
-    "add_to_cart",
-    "begin_checkout",
-    "purchase",
-    "form_submit",
-    "error",
-];
-
+/// The events generated visits send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
 pub enum Event {
     Pageview,
     Engagement,
@@ -232,4 +218,36 @@ pub enum Event {
     Purchase,
     FormSubmit,
     Error,
+}
+
+impl Event {
+    #[cfg(test)]
+    pub const ALL: [Event; 10] = [
+        Event::Pageview,
+        Event::Engagement,
+        Event::Outbound,
+        Event::Download,
+        Event::Signup,
+        Event::AddToCart,
+        Event::BeginCheckout,
+        Event::Purchase,
+        Event::FormSubmit,
+        Event::Error,
+    ];
+
+    /// The stored event name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Pageview => hitflow_schema::EVENT_PAGEVIEW,
+            Event::Engagement => hitflow_schema::EVENT_ENGAGEMENT,
+            Event::Outbound => hitflow_schema::EVENT_OUTBOUND,
+            Event::Download => hitflow_schema::EVENT_DOWNLOAD,
+            Event::Signup => "signup",
+            Event::AddToCart => "add_to_cart",
+            Event::BeginCheckout => "begin_checkout",
+            Event::Purchase => "purchase",
+            Event::FormSubmit => "form_submit",
+            Event::Error => "error",
+        }
+    }
 }
