@@ -11,7 +11,6 @@ pub mod compact;
 pub mod config;
 pub mod email;
 pub mod figures;
-pub mod generate;
 pub mod output;
 pub mod pattern;
 pub mod period;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use hitflow_generator::{generate, GenerateOptions, GenerateSummary, GeneratedFile};
 use hitflow_reporter::config::Config;
-use hitflow_reporter::generate::{generate, GenerateOptions};
 use hitflow_reporter::run::{run, RunOptions};
 use hitflow_reporter::store::Store;
 use hitflow_schema::layout::Ymd;
@@ -295,14 +295,11 @@ async fn execute(command: Command) -> anyhow::Result<()> {
 
 /// Runs the generator on a blocking thread and stores its files as they come, encoding them in
 /// parallel with the generation of the next ones.
-async fn write_generated(
-    store: Store,
-    options: GenerateOptions,
-) -> anyhow::Result<hitflow_reporter::generate::GenerateSummary> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<hitflow_reporter::generate::GeneratedFile>(1);
+async fn write_generated(store: Store, options: GenerateOptions) -> anyhow::Result<GenerateSummary> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<GeneratedFile>(1);
     let producer = tokio::task::spawn_blocking(move || {
         generate(&options, &mut |file| {
-            tx.blocking_send(file).map_err(|_| anyhow::anyhow!("writer stopped"))
+            tx.blocking_send(file).map_err(|_| "writer stopped".into())
         })
     });
     while let Some(file) = rx.recv().await {
@@ -313,5 +310,5 @@ async fn write_generated(
             .await
             .with_context(|| format!("writing {key}"))?;
     }
-    producer.await?
+    Ok(producer.await??)
 }

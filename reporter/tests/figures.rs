@@ -196,7 +196,7 @@ async fn sessions_table_holds_the_reported_sessions() {
 #[tokio::test]
 async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
     use arrow_array::types::{TimestampMillisecondType, UInt32Type, UInt64Type};
-    use hitflow_reporter::generate::{generate, GenerateOptions};
+    use hitflow_generator::{generate, GenerateOptions};
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     let opts = GenerateOptions {

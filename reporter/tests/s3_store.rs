@@ -10,9 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use hitflow_generator::{generate, GenerateOptions};
 use hitflow_reporter::config::Config;
 use hitflow_reporter::figures::report::Report;
-use hitflow_reporter::generate::{generate, GenerateOptions};
 use hitflow_reporter::run::{run, RunOptions};
 use hitflow_reporter::store::Store;
 use hitflow_schema::layout::Ymd;

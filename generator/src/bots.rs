@@ -2,10 +2,10 @@
 //! centres, link-preview fetchers and uptime monitors. Every such hit has device class `bot`,
 //! `is_bot` and a `bot_reason`.
 
-use super::catalog::{BotKind, Catalog, Event, PageKind, BOT_AGENTS};
+use super::catalog::{BotKind, Catalog, Event, PageKind};
 use super::rng::{hash, Rng};
 use super::row::{Ref, Row, NONE};
-use super::schedule::{MS_PER_HOUR, MS_PER_MINUTE};
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 
 /// An uptime check on one site, loading the same page at a fixed interval all day.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +51,10 @@ pub fn plan_monitors(cat: &Catalog, seed: u64, bot_hits_per_hour: f64, rng: &mut
 }
 
 fn bot_row(cat: &Catalog, agent: u16, site: u16, ts: i64, page: u16) -> Row {
-    let (geo, isp) = cat.bot_places.get(usize::from(agent)).copied().unwrap_or((0, 0));
+    let (geo, isp, width) = cat
+        .bot_agents
+        .get(usize::from(agent))
+        .map_or((0, 0, 0), |a| (a.geo, a.isp, a.width));
     Row {
         ts,
         site,
@@ -59,7 +62,7 @@ fn bot_row(cat: &Catalog, agent: u16, site: u16, ts: i64, page: u16) -> Row {
         device: agent,
         geo,
         isp,
-        width: BOT_AGENTS.get(usize::from(agent)).map_or(0, |a| a.width),
+        width,
         bot: true,
         ..Row::BLANK
     }
@@ -80,7 +83,10 @@ pub fn monitor_hour(cat: &Catalog, rng: &mut Rng, m: &Monitor, hour_start: i64, 
 /// One visit by a non-monitor bot: many pages, fast.
 pub fn bot_session(cat: &Catalog, rng: &mut Rng, site: u16, start: i64, out: &mut Vec<Row>) {
     let agent = cat.bot_agent(rng);
-    let kind = BOT_AGENTS.get(usize::from(agent)).map_or(BotKind::Crawler, |a| a.kind);
+    let kind = cat
+        .bot_agents
+        .get(usize::from(agent))
+        .map_or(BotKind::Crawler, |a| a.kind);
     let Some(s) = cat.sites.get(usize::from(site)) else {
         return;
     };

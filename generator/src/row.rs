@@ -4,7 +4,7 @@
 
 use hitflow_schema::Hit;
 
-use super::catalog::{Catalog, Event, BOT_AGENTS, DEVICES, EVENT_NAMES, GATEWAYS, GEOS, ISPS, PROPS, SOURCES};
+use super::catalog::{Catalog, Event};
 
 /// "No value" for the `u16` index fields.
 pub const NONE: u16 = u16::MAX;
@@ -15,9 +15,9 @@ pub enum Ref {
     None,
     /// A page of the same site (index in `ref_idx`).
     Internal,
-    /// The referrer of a [`SOURCES`] entry.
+    /// The referrer of a [`Catalog::sources`] entry.
     External,
-    /// A payment gateway in [`GATEWAYS`].
+    /// A payment gateway in [`Catalog::gateways`].
     Gateway,
 }
 
@@ -33,11 +33,11 @@ pub struct Row {
     pub site: u16,
     pub page: u16,
     pub ref_idx: u16,
-    /// [`SOURCES`] entry whose campaign fields the URL carried, or [`NONE`].
+    /// [`Catalog::sources`] entry whose campaign fields the URL carried, or [`NONE`].
     pub campaign: u16,
-    /// [`PROPS`] index or [`NONE`].
+    /// [`Catalog::props`] index or [`NONE`].
     pub props: u16,
-    /// [`DEVICES`] index, or [`BOT_AGENTS`] index when `bot`.
+    /// [`Catalog::devices`] index, or [`Catalog::bot_agents`] index when `bot`.
     pub device: u16,
     pub geo: u16,
     pub isp: u16,
@@ -104,31 +104,31 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
             s(&site.name),
             site.pages.get(usize::from(row.ref_idx)).map(|p| p.ref_path.clone()),
         ),
-        Ref::External => match SOURCES.get(usize::from(row.ref_idx)) {
+        Ref::External => match cat.sources.get(usize::from(row.ref_idx)) {
             Some(src) => (src.ref_host.map(str::to_owned), src.ref_path.map(str::to_owned)),
             None => (None, None),
         },
-        Ref::Gateway => match GATEWAYS.get(usize::from(row.ref_idx)) {
-            Some((host, path)) => (s(host), s(path)),
+        Ref::Gateway => match cat.gateways.get(usize::from(row.ref_idx)) {
+            Some(g) => (s(g.host), s(g.path)),
             None => (None, None),
         },
     };
-    let campaign = SOURCES.get(usize::from(row.campaign));
-    let geo = GEOS.get(usize::from(row.geo));
-    let isp = ISPS.get(usize::from(row.isp));
+    let campaign = cat.sources.get(usize::from(row.campaign));
+    let geo = cat.geos.get(usize::from(row.geo));
+    let isp = cat.isps.get(usize::from(row.isp));
     let (device_type, browser, browser_version, os, os_version) = if row.bot {
-        match BOT_AGENTS.get(usize::from(row.device)) {
+        match cat.bot_agents.get(usize::from(row.device)) {
             Some(a) => ("bot", a.browser, a.version, a.os, a.os_version),
             None => ("bot", None, None, None, None),
         }
     } else {
-        match DEVICES.get(usize::from(row.device)) {
+        match cat.devices.get(usize::from(row.device)) {
             Some(d) => (d.device_type, d.browser, d.version, d.os, d.os_version),
             None => ("other", None, None, None, None),
         }
     };
     let bot_reason = if row.bot {
-        BOT_AGENTS.get(usize::from(row.device)).map(|a| a.reason.to_owned())
+        cat.bot_agents.get(usize::from(row.device)).map(|a| a.reason.to_owned())
     } else {
         None
     };
@@ -137,7 +137,7 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         ts: row.ts,
         hit_id: row.hit_id,
         site: site.name.clone(),
-        event: EVENT_NAMES[row.event as usize].to_owned(),
+        event: row.event.name().to_owned(),
         visitor_id: row.visitor_id,
         url_host: if row.www {
             site.www_host.clone()
@@ -173,7 +173,7 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         screen_width: (row.width != 0).then_some(u32::from(row.width)),
         revenue: purchase.then(|| f64::from(row.revenue_cents) / 100.0),
         currency: purchase.then(|| site.currency.to_owned()),
-        props: PROPS.get(usize::from(row.props)).map(|p| (*p).to_owned()),
+        props: cat.props.texts.get(usize::from(row.props)).map(|p| (*p).to_owned()),
         entry: row.entry,
     }
 }

@@ -2,14 +2,11 @@
 //! (a quick look, browsing, buying, working in the app), how long they stay on each page,
 //! which events they trigger, and whether they come back later the same day.
 
-use super::catalog::{
-    is_fragile_browser, Catalog, Event, Landing, PageKind, Site, SiteKind, SourceKind, DEVICES, GATEWAYS, PROPS_CART,
-    PROPS_DOWNLOAD, PROPS_GENERIC_ERRORS, PROPS_OUTBOUND, PROPS_PLANS, PROP_FORM_CONTACT, PROP_FORM_NEWSLETTER,
-    PROP_FORM_SIGNUP, PROP_PAYMENT_ERROR, SOURCES,
-};
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
+
+use super::catalog::{is_fragile_browser, Catalog, Event, Landing, PageKind, PropUse, Site, SiteKind, SourceKind};
 use super::rng::Rng;
 use super::row::{Ref, Row, NONE};
-use super::schedule::{MS_PER_HOUR, MS_PER_MINUTE};
 use super::visitor::Person;
 
 /// How a visit begins relative to the person's earlier visits that day.
@@ -55,6 +52,7 @@ enum Intent {
 /// Writes one visit's hits in time order.
 struct Walker<'a> {
     site: &'a Site,
+    cat: &'a Catalog,
     person: &'a Person,
     out: &'a mut Vec<Row>,
     /// Time of the next hit to write.
@@ -155,33 +153,38 @@ impl<'a> Walker<'a> {
         match kind {
             PageKind::Blog | PageKind::Docs => {
                 if rng.chance(0.05) {
-                    let p = pick_prop(rng, PROPS_OUTBOUND);
+                    let p = pick_prop(rng, self.cat.props.of(PropUse::Outbound));
                     let o = at(rng);
                     self.event(o, Event::Outbound, p, 0);
                 }
                 if rng.chance(if kind == PageKind::Docs { 0.06 } else { 0.02 }) {
-                    let p = pick_prop(rng, PROPS_DOWNLOAD);
+                    let p = pick_prop(rng, self.cat.props.of(PropUse::Download));
                     let o = at(rng);
                     self.event(o, Event::Download, p, 0);
                 }
             }
             PageKind::Contact if rng.chance(0.3) => {
                 let o = at(rng);
-                self.event(o, Event::FormSubmit, PROP_FORM_CONTACT, 0);
+                self.event(o, Event::FormSubmit, self.cat.props.of(PropUse::ContactForm).start, 0);
             }
             PageKind::Home if rng.chance(0.01) => {
                 let o = at(rng);
-                self.event(o, Event::FormSubmit, PROP_FORM_NEWSLETTER, 0);
+                self.event(
+                    o,
+                    Event::FormSubmit,
+                    self.cat.props.of(PropUse::NewsletterForm).start,
+                    0,
+                );
             }
             PageKind::Product if rng.chance(0.05) => {
-                let p = pick_prop(rng, PROPS_CART);
+                let p = pick_prop(rng, self.cat.props.of(PropUse::Cart));
                 let o = at(rng);
                 self.event(o, Event::AddToCart, p, 0);
             }
             _ => {}
         }
         if rng.chance(0.003) {
-            let p = pick_prop(rng, PROPS_GENERIC_ERRORS);
+            let p = pick_prop(rng, self.cat.props.of(PropUse::Error));
             let o = at(rng);
             self.event(o, Event::Error, p, 0);
         }
@@ -389,7 +392,7 @@ pub fn human_session(
         Arrival::CampaignReturn => *rng.pick(&[K::Email, K::PaidSocial, K::PaidSearch]),
     };
     let src_idx = cat.source(source_kind, site.kind, rng);
-    let src = &SOURCES[usize::from(src_idx)];
+    let src = &cat.sources[usize::from(src_idx)];
     let (referrer, ref_idx) = if src.ref_host.is_some() {
         (Ref::External, src_idx)
     } else {
@@ -408,7 +411,7 @@ pub fn human_session(
         _ => true,
     };
 
-    let device = &DEVICES[usize::from(person.device)];
+    let device = &cat.devices[usize::from(person.device)];
     let returning = matches!(arrival, Arrival::ReturnLater | Arrival::ReturnSoon);
     let intent = {
         let dead_link_source = matches!(
@@ -452,6 +455,7 @@ pub fn human_session(
 
     let mut w = Walker {
         site,
+        cat,
         person,
         out,
         t: start,
@@ -588,7 +592,7 @@ fn marathon(w: &mut Walker<'_>, rng: &mut Rng, start: i64) {
 fn convert(w: &mut Walker<'_>, rng: &mut Rng) {
     let saas = w.site.kind == SiteKind::Saas;
     w.stay(rng, 1.0);
-    let plan = pick_prop(rng, PROPS_PLANS);
+    let plan = pick_prop(rng, w.cat.props.of(PropUse::Plan));
     if saas {
         for _ in 0..rng.below(3) {
             let kind = next_kind(SiteKind::Saas, w.kind(), rng);
@@ -631,7 +635,7 @@ fn convert(w: &mut Walker<'_>, rng: &mut Rng) {
         let page = w.site.pick(PageKind::Product, rng);
         w.go(page);
         let dwell = dwell_ms(rng, PageKind::Product, 1.0);
-        let props = pick_prop(rng, PROPS_CART);
+        let props = pick_prop(rng, w.cat.props.of(PropUse::Cart));
         w.event(dwell * 7 / 10, Event::AddToCart, props, 0);
         w.leave(rng, dwell);
         if !rng.chance(0.8) {
@@ -654,7 +658,12 @@ fn signup(w: &mut Walker<'_>, rng: &mut Rng, plan: u16) {
     let page = w.site.pick(PageKind::Signup, rng);
     w.go(page);
     let dwell = dwell_ms(rng, PageKind::Signup, 1.0);
-    w.event(dwell * 7 / 10, Event::FormSubmit, PROP_FORM_SIGNUP, 0);
+    w.event(
+        dwell * 7 / 10,
+        Event::FormSubmit,
+        w.cat.props.of(PropUse::SignupForm).start,
+        0,
+    );
     w.event(dwell * 8 / 10, Event::Signup, plan, 0);
     w.leave(rng, dwell);
 }
@@ -674,9 +683,9 @@ fn checkout(w: &mut Walker<'_>, rng: &mut Rng, plan: u16) {
     let dwell = dwell_ms(rng, PageKind::Payment, 1.0);
     // The payment step's Apple Pay check throws on Safari 17: the technical-issue signal.
     let (error_p, give_up_p, props) = if w.fragile {
-        (0.45, 0.7, PROP_PAYMENT_ERROR)
+        (0.45, 0.7, w.cat.props.of(PropUse::PaymentError).start)
     } else {
-        (0.01, 0.3, PROPS_GENERIC_ERRORS.start + 1)
+        (0.01, 0.3, w.cat.props.of(PropUse::Error).start + 1)
     };
     if rng.chance(error_p) {
         w.event(dwell / 4, Event::Error, props, 0);
@@ -694,13 +703,13 @@ fn checkout(w: &mut Walker<'_>, rng: &mut Rng, plan: u16) {
     if rng.chance(0.45) {
         // Off to the payment provider and back: an external referrer mid-session.
         w.pause(40_000 + (rng.exponential(70_000.0) as i64).min(10 * MS_PER_MINUTE));
-        let gateway = rng.below(GATEWAYS.len() as u64) as u16;
+        let gateway = rng.below(w.cat.gateways.len() as u64) as u16;
         w.view(thanks, Ref::Gateway, gateway, NONE);
     } else {
         w.go(thanks);
     }
     let revenue = if w.site.kind == SiteKind::Saas {
-        let monthly: u32 = match plan - PROPS_PLANS.start {
+        let monthly: u32 = match plan - w.cat.props.of(PropUse::Plan).start {
             0 => 2_900,
             1 => 900,
             _ => 9_900,

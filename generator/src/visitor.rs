@@ -2,10 +2,11 @@
 //! visitor id the collector would derive for them (stable within a UTC day, new the next day,
 //! as with the real daily-salted hash).
 
-use super::catalog::{Catalog, DEVICES};
+use hitflow_schema::time::MS_PER_DAY;
+
+use super::catalog::Catalog;
 use super::rng::{hash, Rng};
 
-const MS_PER_DAY: i64 = 86_400_000;
 const VISITOR_TAG: u64 = 0x7669_7369_746f_7221;
 
 #[derive(Debug, Clone, Copy)]
@@ -24,10 +25,10 @@ pub struct Person {
 
 impl Person {
     pub fn new(cat: &Catalog, site: u16, rng: &mut Rng) -> Self {
-        let device = cat.devices.sample(rng);
+        let device = cat.device_mix.sample(rng);
         let audience = &cat.sites[usize::from(site)].audience;
         let geo = audience.sample(rng) as u16;
-        let d = &DEVICES[device];
+        let d = &cat.devices[device];
         // iCloud Private Relay: some Safari users appear on Cloudflare or Akamai networks.
         let isp = if d.browser == Some("Safari") && rng.chance(0.06) {
             *rng.pick(&cat.relay_isps)
@@ -37,7 +38,7 @@ impl Person {
         let width = if d.widths.is_empty() || rng.chance(0.01) {
             0
         } else {
-            *rng.pick(d.widths)
+            *rng.pick(&d.widths)
         };
         Person {
             id: rng.next_u64(),

@@ -4,7 +4,7 @@ use chrono::{Datelike, Timelike};
 use hitflow_schema::layout::Partition;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::catalog::{SourceKind, EVENT_NAMES, SOURCES};
+use super::catalog::{Catalog, Event, SourceKind};
 use super::row::Row;
 use super::*;
 
@@ -114,7 +114,7 @@ fn bad_options_are_errors() {
     ] {
         assert!(generate(&o, &mut sink).is_err(), "{o:?}");
     }
-    let failing = generate(&opts(1, 100, 1, None), &mut |_| anyhow::bail!("disk full"));
+    let failing = generate(&opts(1, 100, 1, None), &mut |_| Err("disk full".into()));
     assert!(failing.is_err());
 }
 
@@ -230,6 +230,7 @@ fn visitor_ids_rotate_daily() {
 #[test]
 fn every_source_kind_drives_sessions() {
     let (files, _) = big();
+    let cat = Catalog::new(&GenerateOptions::default().sites).expect("the catalogue reads");
     let mut counts: FxHashMap<SourceKind, usize> = FxHashMap::default();
     for h in hits(files).filter(|h| h.is_pageview() && !h.is_bot) {
         let direct = h.referrer_host.is_none()
@@ -243,7 +244,7 @@ fn every_source_kind_drives_sessions() {
             }
             continue;
         }
-        let matching = SOURCES.iter().find(|s| {
+        let matching = cat.sources.iter().find(|s| {
             s.kind != SourceKind::Direct
                 && s.ref_host == h.referrer_host.as_deref()
                 && s.utm_source == h.utm_source.as_deref()
@@ -351,7 +352,7 @@ fn session_rule_exercisers_are_present() {
 fn events_and_their_fields() {
     let (files, _) = big();
     let all: Vec<&Hit> = hits(files).filter(|h| !h.is_bot).collect();
-    for name in EVENT_NAMES {
+    for name in Event::ALL.map(Event::name) {
         assert!(all.iter().any(|h| h.event == name), "no {name} events");
     }
     for h in &all {
@@ -423,7 +424,7 @@ fn bots_look_like_bots() {
 
 #[test]
 fn monitors_check_every_minute_at_realistic_volumes() {
-    let cat = super::catalog::Catalog::new(&GenerateOptions::default().sites);
+    let cat = Catalog::new(&GenerateOptions::default().sites).expect("the catalogue reads");
     let mut rng = super::rng::Rng::new(1);
     // 10 M hits over two days: ~19 000 bot hits an hour.
     let monitors = super::bots::plan_monitors(&cat, 1, 19_000.0, &mut rng);

@@ -1,10 +1,10 @@
 //! Scripted bots that spoof a browser: a real browser's User-Agent, client hints and
 //! Accept-Language, from networks the collector's ASN list does not hold, so the collector sees a
 //! person (`is_bot` false, no `bot_reason`). Only their behaviour gives them away, which is what
-//! the reporter's suspected-automation rules (`crate::automation`) look for; each script here is
+//! the reporter's suspected-automation rules (`reporter/src/automation`) look for; each script here is
 //! shaped to trip one rule.
 
-use super::catalog::{Catalog, PageKind, DEVICES, ISPS};
+use super::catalog::{Catalog, PageKind};
 use super::rng::Rng;
 use super::row::{Ref, Row};
 
@@ -31,9 +31,6 @@ const SCRIPTS: [(Script, f64); 4] = [
     (Script::DeepCrawler, 10.0),
 ];
 
-/// Hosting networks missing from the collector's list (`catalog::ISPS`, weight 0 for people).
-const HOSTING_ASNS: [u32; 3] = [9009, 60068, 36007];
-
 fn pick_script(rng: &mut Rng) -> Script {
     let total: f64 = SCRIPTS.iter().map(|(_, w)| w).sum();
     let mut x = rng.f64() * total;
@@ -44,11 +41,6 @@ fn pick_script(rng: &mut Rng) -> Script {
         x -= w;
     }
     Script::Scraper
-}
-
-fn hosting_isp(rng: &mut Rng) -> u16 {
-    let asn = *rng.pick(&HOSTING_ASNS);
-    ISPS.iter().position(|n| n.asn == asn).unwrap_or(0) as u16
 }
 
 /// One visit of a scripted bot on `site` from `start`.
@@ -64,16 +56,18 @@ pub fn scripted_session(cat: &Catalog, rng: &mut Rng, site: u16, start: i64, out
         Script::Prober => (2 + rng.geometric(0.4, 4), 80, 600, false, rng.chance(0.5)),
         Script::DeepCrawler => (200 + rng.geometric(0.02, 150), 4_000, 9_000, true, false),
     };
-    let device = cat.devices.sample(rng) as u16;
+    let device = cat.device_mix.sample(rng) as u16;
     let geo = s.audience.sample(rng) as u16;
     // The spoofed device's own screen width, so nothing but behaviour stands out.
-    let width = DEVICES
+    let width = cat
+        .devices
         .get(usize::from(device))
         .and_then(|d| d.widths.first())
         .copied()
         .unwrap_or(1280);
     let isp = if hosting {
-        hosting_isp(rng)
+        // Hosting networks missing from the collector's list (`role` hosting in `isps.tsv`).
+        *rng.pick(&cat.hosting_isps)
     } else {
         cat.isp_for(geo, rng)
     };

@@ -1,7 +1,8 @@
-//! `reporter generate`: realistic synthetic traffic in the collector's exact schema and layout,
-//! for demos, tests and benchmarks. Same options and seed, byte-identical output.
+//! Realistic synthetic traffic in the collector's exact schema and layout, for demos, tests and
+//! benchmarks (`reporter generate` stores it). Same options and seed, byte-identical output.
 //!
-//! - `catalog.rs`: sites and pages, traffic sources, devices, places, networks, bots.
+//! - `catalog/`: sites and pages, traffic sources, devices, places, networks, bots, read from
+//!   the tables in `data/*.tsv` (compiled in) and built into weighted choices.
 //! - `schedule.rs`: hour-of-day curves in each site's time zone → hit budgets per UTC hour.
 //! - `visitor.rs`: people and their daily-rotating visitor ids.
 //! - `session.rs`: human visits (sources, navigation, events, same-day returns).
@@ -28,15 +29,15 @@ mod visitor;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use anyhow::{bail, Context};
 use hitflow_schema::layout::Ymd;
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 use hitflow_schema::Hit;
 
-use batching::Store;
+use batching::Partitions;
 use catalog::Catalog;
 use rng::{mix64, Rng};
 use row::Row;
-use schedule::{Schedule, MS_PER_HOUR, MS_PER_MINUTE};
+use schedule::Schedule;
 use session::{Arrival, FollowUp};
 use visitor::Person;
 
@@ -83,6 +84,24 @@ pub struct GeneratedFile {
     pub hits: Vec<Hit>,
 }
 
+/// Why a sink could not take a file; the generator stops and hands it back.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("invalid generate options: {0}")]
+    Options(String),
+    #[error(transparent)]
+    Catalog(#[from] catalog::TableError),
+    #[error("storing {key}")]
+    Sink {
+        key: String,
+        #[source]
+        source: SinkError,
+    },
+}
+
 /// What was generated.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct GenerateSummary {
@@ -106,52 +125,53 @@ pub struct GenerateSummary {
 /// partition). Memory stays bounded by the open hours, whatever `days` and `hits`.
 pub fn generate(
     opts: &GenerateOptions,
-    sink: &mut dyn FnMut(GeneratedFile) -> anyhow::Result<()>,
-) -> anyhow::Result<GenerateSummary> {
-    if opts.sites.is_empty() {
-        bail!("generate needs at least one site");
-    }
-    if opts.sites.len() > usize::from(u16::MAX) {
-        bail!("generate supports at most {} sites", u16::MAX);
-    }
-    if let Some(bad) = opts.sites.iter().find(|s| s.trim().is_empty() || s.contains('/')) {
-        bail!("invalid site name {bad:?}");
-    }
-    if opts.batch_hits == Some(0) {
-        bail!("batch_hits must be at least 1");
-    }
-    if opts.days == 0 && opts.hits > 0 {
-        bail!("generating {} hits needs at least one day", opts.hits);
-    }
-    if opts.days > 36_600 {
-        bail!("days must be at most 36600");
-    }
-    let mut gen = Generator::new(opts);
+    sink: &mut dyn FnMut(GeneratedFile) -> Result<(), SinkError>,
+) -> Result<GenerateSummary, GenerateError> {
+    check(opts).map_err(GenerateError::Options)?;
+    let mut gen = Generator::new(opts)?;
     for h in 0..gen.schedule.hours {
         gen.hour(h);
         let Generator {
-            store,
+            partitions,
             cat,
             rng,
             summary,
             ..
         } = &mut gen;
-        store
-            .flush_through(h, cat, rng, summary, sink)
-            .with_context(|| format!("writing hour {h} of the generated range"))?;
+        partitions.flush_through(h, cat, rng, summary, sink)?;
     }
     let Generator {
-        store,
+        partitions,
         cat,
         rng,
         summary,
         ..
     } = &mut gen;
-    store
-        .flush_all(cat, rng, summary, sink)
-        .context("writing the last generated partitions")?;
+    partitions.flush_all(cat, rng, summary, sink)?;
     tracing::debug!(?gen.summary, "generated");
     Ok(gen.summary)
+}
+
+fn check(opts: &GenerateOptions) -> Result<(), String> {
+    if opts.sites.is_empty() {
+        return Err("at least one site is needed".to_owned());
+    }
+    if opts.sites.len() > usize::from(u16::MAX) {
+        return Err(format!("at most {} sites are supported", u16::MAX));
+    }
+    if let Some(bad) = opts.sites.iter().find(|s| s.trim().is_empty() || s.contains('/')) {
+        return Err(format!("invalid site name {bad:?}"));
+    }
+    if opts.batch_hits == Some(0) {
+        return Err("batch_hits must be at least 1".to_owned());
+    }
+    if opts.days == 0 && opts.hits > 0 {
+        return Err(format!("generating {} hits needs at least one day", opts.hits));
+    }
+    if opts.days > 36_600 {
+        return Err("days must be at most 36600".to_owned());
+    }
+    Ok(())
 }
 
 /// A same-day return visit waiting for its hour.
@@ -185,7 +205,7 @@ struct Generator {
     cat: Catalog,
     schedule: Schedule,
     rng: Rng,
-    store: Store,
+    partitions: Partitions,
     summary: GenerateSummary,
     pending: BinaryHeap<Reverse<Pending>>,
     seq: u64,
@@ -199,20 +219,20 @@ struct Generator {
 }
 
 impl Generator {
-    fn new(opts: &GenerateOptions) -> Self {
-        let cat = Catalog::new(&opts.sites);
+    fn new(opts: &GenerateOptions) -> Result<Self, GenerateError> {
+        let cat = Catalog::new(&opts.sites)?;
         let start_ms = opts.from.start_ms();
         let schedule = Schedule::new(&cat.sites, start_ms, opts.days, opts.hits);
         let mut rng = Rng::new(opts.seed);
         let bot_per_hour = schedule.bot_total as f64 / f64::from(schedule.hours.max(1));
         let monitors = bots::plan_monitors(&cat, opts.seed, bot_per_hour, &mut rng);
-        Generator {
+        Ok(Generator {
             seed: opts.seed,
             cat,
             schedule,
             hit_key: mix64(opts.seed ^ 0x6869_745f_6964_7321),
             rng,
-            store: Store::new(start_ms, opts.seed, opts.batch_hits),
+            partitions: Partitions::new(start_ms, opts.seed, opts.batch_hits),
             summary: GenerateSummary::default(),
             pending: BinaryHeap::new(),
             seq: 0,
@@ -221,7 +241,7 @@ impl Generator {
             bot_hits: 0,
             hit_counter: 0,
             scratch: Vec::with_capacity(256),
-        }
+        })
     }
 
     /// Makes the sessions starting in hour `h`.
@@ -332,7 +352,7 @@ impl Generator {
             if row.is_conversion() {
                 self.summary.conversions += 1;
             }
-            if self.store.put(*row, &mut self.rng) {
+            if self.partitions.put(*row, &mut self.rng) {
                 self.summary.late_hits += 1;
             }
         }

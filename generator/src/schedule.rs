@@ -1,45 +1,15 @@
-//! When traffic happens: an hour-of-day curve in each site's time zone, weekday and weekend
-//! apart, turned into cumulative hit budgets per UTC hour of the generated range.
+//! When traffic happens: each site's hour-of-day curve (`data/daily_rhythms.tsv`) in its time
+//! zone, weekday and weekend apart, turned into cumulative hit budgets per UTC hour of the
+//! generated range.
 
 use chrono::{Datelike, Timelike, Weekday};
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 
-use super::catalog::{Site, SiteKind};
+use super::catalog::Site;
 use super::rng::Weighted;
-
-pub use hitflow_schema::time::MS_PER_HOUR;
-pub use hitflow_schema::time::MS_PER_MINUTE;
 
 /// Share of hits made by bots (the brief asks for 5–15 %).
 pub const BOT_SHARE: f64 = 0.09;
-
-// Relative session starts by local hour. Business sites peak in office hours and drop at
-// weekends; shops peak in the evening and gain at weekends.
-const SAAS_WEEKDAY: [f64; 24] = [
-    0.18, 0.10, 0.07, 0.06, 0.07, 0.12, 0.28, 0.55, 0.85, 1.00, 1.00, 0.98, 0.90, 0.95, 1.00, 0.97, 0.90, 0.80, 0.65,
-    0.60, 0.60, 0.55, 0.42, 0.28,
-];
-const SAAS_WEEKEND: [f64; 24] = [
-    0.20, 0.13, 0.08, 0.06, 0.06, 0.07, 0.10, 0.18, 0.30, 0.45, 0.55, 0.60, 0.60, 0.58, 0.55, 0.55, 0.55, 0.55, 0.55,
-    0.55, 0.55, 0.50, 0.40, 0.28,
-];
-const SHOP_WEEKDAY: [f64; 24] = [
-    0.22, 0.12, 0.07, 0.05, 0.05, 0.08, 0.18, 0.35, 0.50, 0.60, 0.65, 0.70, 0.75, 0.72, 0.70, 0.72, 0.78, 0.85, 0.95,
-    1.00, 1.00, 0.92, 0.70, 0.42,
-];
-const SHOP_WEEKEND: [f64; 24] = [
-    0.30, 0.18, 0.10, 0.06, 0.05, 0.06, 0.10, 0.22, 0.45, 0.70, 0.85, 0.95, 1.00, 0.98, 0.95, 0.95, 0.95, 1.00, 1.05,
-    1.10, 1.10, 1.00, 0.80, 0.50,
-];
-
-fn curve(kind: SiteKind, local_hour: u32, weekend: bool) -> f64 {
-    let table = match (kind, weekend) {
-        (SiteKind::Saas, false) => &SAAS_WEEKDAY,
-        (SiteKind::Saas, true) => &SAAS_WEEKEND,
-        (SiteKind::Shop, false) => &SHOP_WEEKDAY,
-        (SiteKind::Shop, true) => &SHOP_WEEKEND,
-    };
-    table[(local_hour % 24) as usize]
-}
 
 pub struct Schedule {
     pub start_ms: i64,
@@ -74,7 +44,7 @@ impl Schedule {
                     .map_or((12, false), |t| {
                         (t.hour(), matches!(t.weekday(), Weekday::Sat | Weekday::Sun))
                     });
-                let w = site.share * curve(site.kind, hour, weekend);
+                let w = site.share * site.rhythm.at(hour, weekend);
                 local_hours.push(hour as u8);
                 site_weights.push(w);
                 total += w;

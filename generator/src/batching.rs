@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use hitflow_schema::layout::{batch_key, Partition};
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 use rayon::prelude::*;
 
 use super::catalog::Catalog;
 use super::rng::{hash, Rng};
 use super::row::{materialize, Row};
-use super::schedule::{MS_PER_HOUR, MS_PER_MINUTE};
-use super::{GenerateSummary, GeneratedFile};
+use super::{GenerateError, GenerateSummary, GeneratedFile, SinkError};
 
 /// Hits from the last minutes of an hour that the consumer writes an hour later.
 const LATE_WINDOW_MS: i64 = 6 * MS_PER_MINUTE;
@@ -23,7 +23,8 @@ const BATCH_TAG: u64 = 0x6261_7463_6869_6421;
 /// Files at least this large are materialised on all cores.
 const PARALLEL_ROWS: usize = 8_192;
 
-pub struct Store {
+/// Rows waiting for their partition's file, and the writing of those files.
+pub struct Partitions {
     start_ms: i64,
     seed: u64,
     batch_hits: Option<usize>,
@@ -31,9 +32,9 @@ pub struct Store {
     buffers: BTreeMap<u32, Vec<Row>>,
 }
 
-impl Store {
+impl Partitions {
     pub fn new(start_ms: i64, seed: u64, batch_hits: Option<usize>) -> Self {
-        Store {
+        Partitions {
             start_ms,
             seed,
             batch_hits,
@@ -60,8 +61,8 @@ impl Store {
         cat: &Catalog,
         rng: &mut Rng,
         summary: &mut GenerateSummary,
-        sink: &mut dyn FnMut(GeneratedFile) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+        sink: &mut dyn FnMut(GeneratedFile) -> Result<(), SinkError>,
+    ) -> Result<(), GenerateError> {
         while let Some(entry) = self.buffers.first_entry() {
             if *entry.key() > hour {
                 break;
@@ -78,8 +79,8 @@ impl Store {
         cat: &Catalog,
         rng: &mut Rng,
         summary: &mut GenerateSummary,
-        sink: &mut dyn FnMut(GeneratedFile) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+        sink: &mut dyn FnMut(GeneratedFile) -> Result<(), SinkError>,
+    ) -> Result<(), GenerateError> {
         self.flush_through(u32::MAX, cat, rng, summary, sink)
     }
 
@@ -90,8 +91,8 @@ impl Store {
         cat: &Catalog,
         rng: &mut Rng,
         summary: &mut GenerateSummary,
-        sink: &mut dyn FnMut(GeneratedFile) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+        sink: &mut dyn FnMut(GeneratedFile) -> Result<(), SinkError>,
+    ) -> Result<(), GenerateError> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -146,7 +147,7 @@ impl Store {
                 let last = hits.len() - 1;
                 hits.swap(j, last);
             }
-            sink(GeneratedFile { key, hits })?;
+            sink(GeneratedFile { key: key.clone(), hits }).map_err(|source| GenerateError::Sink { key, source })?;
         }
         Ok(())
     }
