@@ -53,7 +53,7 @@ pub struct SentMessage {
 }
 
 /// RFC 3834: tells auto-responders (vacation replies) not to answer a report.
-const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitted");
+pub(crate) const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitted");
 
 /// Checks, before the (long) report run, that delivery can work: a valid `from`, and for SMTP a
 /// host and, with a username, the password variable. `env` reads the environment.
@@ -196,7 +196,7 @@ fn file_part(s: &str) -> String {
     out.trim_start_matches('.').to_owned()
 }
 
-fn write_eml(outgoing: &[Outgoing], dir: &Path) -> anyhow::Result<Vec<SentMessage>> {
+pub(crate) fn write_eml(outgoing: &[Outgoing], dir: &Path) -> anyhow::Result<Vec<SentMessage>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut used = HashSet::new();
     let mut sent_messages = Vec::with_capacity(outgoing.len());
@@ -236,7 +236,7 @@ fn transport(
     Ok(builder.build())
 }
 
-async fn send_smtp(
+pub(crate) async fn send_smtp(
     outgoing: &[Outgoing],
     email: &EmailConfig,
     env: impl Fn(&str) -> Option<String>,

@@ -1,0 +1,264 @@
+//! `reporter alert` end to end on lakes written hit by hit: seven Thursdays of three channels,
+//! with and without a planted drop of Organic Search on /pricing; `.eml` files read back by
+//! Python's `email` package; a real SMTP server (aiosmtpd); the state that stops a resend.
+
+mod common;
+#[path = "common/smtp_sink.rs"]
+mod smtp_sink;
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use hitflow_reporter::alerts::tally::Dimension;
+use hitflow_reporter::alerts::{alert, AlertOptions, AlertOutcome, Granularity};
+use hitflow_reporter::config::Config;
+use hitflow_reporter::email::Delivery;
+use hitflow_reporter::store::Store;
+use hitflow_schema::layout::Ymd;
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_MINUTE};
+use hitflow_schema::Hit;
+use smtp_sink::{header, parse_eml, part, Sink};
+
+/// The judged Thursday; the lake holds it and the six Thursdays before.
+const TARGET: &str = "2026-11-26";
+const NOW: &str = "2026-11-27T06:00:00Z";
+
+fn config_toml(port: u16) -> String {
+    format!(
+        r#"
+[[sites]]
+name = "example.com"
+recipients = ["Ann <ann@example.com>"]
+
+[email]
+from = "hitflow alerts <alerts@example.com>"
+[email.smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+username = "hitflow"
+password_env = "HITFLOW_TEST_SMTP_PASSWORD"
+
+[alerts]
+baseline_weeks = 6
+"#
+    )
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// (referrer, landing page, sessions on a normal Thursday).
+const TRAFFIC: [(Option<&str>, &str, u64); 6] = [
+    (None, "/", 120),
+    (None, "/pricing", 80),
+    (Some("google.com"), "/", 100),
+    (Some("google.com"), "/pricing", 150),
+    (Some("google.com"), "/blog", 90),
+    (Some("news.example.org"), "/blog", 60),
+];
+
+/// One pageview and one engagement beacon per session, spread over the day; countries and
+/// devices mixed the same way in every slice. Volumes wobble by up to ±6 % from week to week.
+/// `planted`: sessions of Organic Search on /pricing on the judged day.
+fn write_lake(root: &Path, planted: Option<u64>) {
+    let target = Ymd::parse(TARGET).unwrap().to_days();
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut visitor = 0u64;
+    for week in 0..=6u64 {
+        let day = target - 7 * week as i64;
+        for (slice, &(referrer, page, normal)) in TRAFFIC.iter().enumerate() {
+            let wobble = splitmix(week * 31 + slice as u64) % 13;
+            let mut sessions = normal * (94 + wobble) / 100;
+            if week == 0 && referrer == Some("google.com") && page == "/pricing" {
+                if let Some(n) = planted {
+                    sessions = n;
+                }
+            }
+            for i in 0..sessions {
+                visitor += 1;
+                let id = splitmix(visitor);
+                let ts = day * MS_PER_DAY + (i as i64 * 997 * MS_PER_MINUTE / sessions as i64) % MS_PER_DAY;
+                let mut pageview = common::hit(id, ts, "pageview", page);
+                pageview.referrer_host = referrer.map(str::to_owned);
+                pageview.country = Some(["DE", "FR", "US"][(i % 3) as usize].to_owned());
+                pageview.device_type = ["desktop", "mobile"][(i % 2) as usize].to_owned();
+                let mut beacon = common::hit(id, ts + 20_000, "engagement", page);
+                beacon.engaged_ms = Some(20_000);
+                hits.push(pageview);
+                hits.push(beacon);
+            }
+        }
+    }
+    common::write_hits(root, &hits);
+}
+
+fn now() -> DateTime<Utc> {
+    NOW.parse().unwrap()
+}
+
+async fn run_alert(root: &Path, config: &Config, delivery: Option<Delivery>) -> AlertOutcome {
+    let store = Store::open(root.to_str().unwrap()).await.unwrap();
+    let options = AlertOptions {
+        granularity: Granularity::Day,
+        now: now(),
+        delivery,
+    };
+    let env = |name: &str| (name == "HITFLOW_TEST_SMTP_PASSWORD").then(|| "s3cret".to_owned());
+    alert(&store, config, &options, env).await.expect("alert runs")
+}
+
+fn emls(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "eml"));
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn a_planted_drop_is_mailed_once_with_its_landing_page_as_the_main_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake, Some(6));
+    let config = Config::parse(&config_toml(25)).unwrap();
+    let out = dir.path().join("mail");
+    let outcome = run_alert(&lake, &config, Some(Delivery::EmlDir(out.clone()))).await;
+
+    assert_eq!(outcome.window, "day:2026-11-26");
+    assert_eq!(outcome.baseline.len(), 6);
+    assert_eq!(outcome.baseline[0], "2026-11-19");
+    let site = outcome
+        .sites
+        .iter()
+        .find(|s| s.site == "example.com")
+        .expect("site judged");
+    assert!(site.judged);
+    assert_eq!(site.baseline_weeks, 6);
+    let search = site
+        .anomalies
+        .iter()
+        .find(|a| a.channel.as_deref() == Some("Organic Search"))
+        .unwrap_or_else(|| panic!("no Organic Search anomaly: {:#?}", site.anomalies));
+    assert_eq!(search.direction.as_str(), "drop");
+    let main = &search.drivers[0];
+    assert_eq!(main.dimension, Dimension::LandingPage, "{:#?}", search.drivers);
+    assert_eq!(main.slices[0].value, "/pricing");
+    assert_eq!(main.slices[0].observed, 6);
+    assert!(main.slices[0].share_of_change > 0.9, "{main:?}");
+    // Countries and devices are mixed alike before and after: they explain nothing.
+    assert!(
+        search
+            .drivers
+            .iter()
+            .all(|d| !matches!(d.dimension, Dimension::Country | Dimension::Device)),
+        "{:#?}",
+        search.drivers
+    );
+    // Direct and Referral are as usual.
+    assert!(site
+        .anomalies
+        .iter()
+        .all(|a| !matches!(a.channel.as_deref(), Some("Direct") | Some("Referral"))));
+
+    // One message for the site, well-formed as Python's email package reads it.
+    assert_eq!(outcome.sent.len(), 1);
+    let files = emls(&out);
+    assert_eq!(files.len(), 1);
+    let message = parse_eml(&files[0]);
+    assert_eq!(message["content_type"], "multipart/alternative");
+    assert_eq!(message["defects"].as_array().map(Vec::len), Some(0), "{message}");
+    assert_eq!(header(&message, "to"), ["Ann <ann@example.com>"]);
+    assert_eq!(header(&message, "auto-submitted"), ["auto-generated"]);
+    let subject = header(&message, "subject")[0];
+    assert!(
+        subject.starts_with("hitflow alert · example.com · Thursday 2026-11-26 · "),
+        "{subject}"
+    );
+    let text = part(&message, "text/plain");
+    let html = part(&message, "text/html");
+    for needle in ["Organic Search", "landing page /pricing", "of the change"] {
+        assert!(text.contains(needle), "text lacks {needle}:\n{text}");
+    }
+    assert!(html.contains("<b>/pricing</b>"), "{html}");
+
+    // The second run, through the command line, finds the same anomalies and sends nothing.
+    let config_path = dir.path().join("hitflow.toml");
+    std::fs::write(&config_path, config_toml(25)).unwrap();
+    let cli = Command::new(env!("CARGO_BIN_EXE_reporter"))
+        .args(["alert", "--store"])
+        .arg(&lake)
+        .arg("--config")
+        .arg(&config_path)
+        .arg("--email-out")
+        .arg(&out)
+        .args(["--now", NOW])
+        .output()
+        .expect("reporter runs");
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let second: serde_json::Value = serde_json::from_slice(&cli.stdout).expect("JSON on stdout");
+    assert_eq!(second["new_anomalies"], serde_json::json!([]));
+    assert_eq!(second["sent"], serde_json::json!([]));
+    let repeated: Vec<&str> = second["repeated_anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        repeated.contains(&"example.com|day:2026-11-26|Organic Search|drop"),
+        "{repeated:?}"
+    );
+    assert_eq!(repeated.len(), outcome.new_anomalies.len());
+    assert_eq!(emls(&out).len(), 1, "nothing written again");
+    assert!(lake.join("alerts/state.json").is_file());
+}
+
+#[tokio::test]
+async fn a_normal_week_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake, None);
+    let config = Config::parse(&config_toml(25)).unwrap();
+    let out = dir.path().join("mail");
+    let outcome = run_alert(&lake, &config, Some(Delivery::EmlDir(out.clone()))).await;
+    let site = outcome
+        .sites
+        .iter()
+        .find(|s| s.site == "example.com")
+        .expect("site judged");
+    assert!(site.judged);
+    assert_eq!(site.anomalies, [], "{:#?}", site.anomalies);
+    assert!(outcome.sent.is_empty() && emls(&out).is_empty());
+    assert!(!lake.join("alerts/state.json").exists(), "no state without an alert");
+}
+
+#[tokio::test]
+async fn an_alert_reaches_a_real_smtp_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    write_lake(&lake, Some(0));
+    let sink = Sink::start(&dir.path().join("inbox"), "hitflow", "s3cret");
+    let config = Config::parse(&config_toml(sink.port)).unwrap();
+    let outcome = run_alert(&lake, &config, Some(Delivery::Smtp)).await;
+    assert_eq!(outcome.sent.len(), 1);
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    let message = &received[0];
+    assert_eq!(message["authenticated_as"], "hitflow");
+    assert_eq!(message["mail_from"], "alerts@example.com");
+    assert_eq!(message["rcpt_tos"], serde_json::json!(["ann@example.com"]));
+    assert_eq!(message["defects"].as_array().map(Vec::len), Some(0));
+    assert_eq!(header(message, "subject"), [outcome.sent[0].subject.as_str()]);
+    assert!(part(message, "text/plain").contains("landing page /pricing: 0 sessions"));
+    // Delivered once: the next run has nothing new for the server.
+    let again = run_alert(&lake, &config, Some(Delivery::Smtp)).await;
+    assert!(again.sent.is_empty() && !again.repeated_anomalies.is_empty());
+    assert_eq!(sink.received().len(), 1);
+}
