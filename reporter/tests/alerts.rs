@@ -262,3 +262,72 @@ async fn an_alert_reaches_a_real_smtp_server() {
     assert!(again.sent.is_empty() && !again.repeated_anomalies.is_empty());
     assert_eq!(sink.received().len(), 1);
 }
+
+/// s3s-fs (a real S3 server that checks signatures) serving `root`, whose folder `bucket` is
+/// the bucket; killed on drop.
+struct S3Server(std::process::Child);
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_s3(root: &Path) -> S3Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("s3s-fs")
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--access-key", "hitflow-test", "--secret-key", "hitflow-secret"])
+        .arg(root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("s3s-fs must be installed (scripts/install-tools.sh)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "s3s-fs did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The standard AWS environment; no other test of this binary reads it.
+    std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"));
+    std::env::set_var("AWS_ACCESS_KEY_ID", "hitflow-test");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "hitflow-secret");
+    std::env::set_var("AWS_REGION", "us-east-1");
+    std::env::remove_var("AWS_PROFILE");
+    S3Server(child)
+}
+
+#[tokio::test]
+async fn the_state_lives_in_an_s3_store_as_well() {
+    let dir = tempfile::tempdir().unwrap();
+    // s3s-fs keeps bucket `hits-bucket` as a folder: the lake is written straight into it.
+    let bucket = dir.path().join("s3/hits-bucket");
+    write_lake(&bucket.join("lake"), Some(6));
+    let _server = start_s3(&dir.path().join("s3"));
+    let store = Store::open("s3://hits-bucket/lake").await.unwrap();
+    let config = Config::parse(&config_toml(25)).unwrap();
+    let out = dir.path().join("mail");
+    let options = AlertOptions {
+        granularity: Granularity::Day,
+        now: now(),
+        delivery: Some(Delivery::EmlDir(out.clone())),
+    };
+    let first = alert(&store, &config, &options, |_| None).await.expect("alert over S3");
+    assert_eq!(first.sent.len(), 1);
+    assert!(first
+        .new_anomalies
+        .contains(&"example.com|day:2026-11-26|Organic Search|drop".to_owned()));
+    assert!(
+        bucket.join("lake/alerts/state.json").is_file(),
+        "state stored in the bucket"
+    );
+    let second = alert(&store, &config, &options, |_| None).await.expect("alert over S3");
+    assert!(second.sent.is_empty() && second.new_anomalies.is_empty());
+    assert_eq!(second.repeated_anomalies, first.new_anomalies);
+    assert_eq!(emls(&out).len(), 1);
+}

@@ -60,3 +60,34 @@ impl AlertState {
             .context("writing the alert state")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn state_round_trips_and_forgets_old_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().to_str().unwrap()).await.unwrap();
+        let mut state = AlertState::load(&store).await.unwrap();
+        assert_eq!(state, AlertState::default(), "no state yet");
+        let now: chrono::DateTime<chrono::Utc> = "2026-11-27T06:00:00Z".parse().unwrap();
+        let old = now - chrono::Duration::days(KEEP_DAYS + 1);
+        let key = AlertState::key("example.com", "day:2026-11-26", "Direct", "drop");
+        state.record(key.clone(), now);
+        state.record("example.com|day:2026-07-01|Direct|drop".into(), old);
+        // A second record keeps the first time.
+        state.record(key.clone(), now + chrono::Duration::hours(1));
+        state.save(&store, now).await.unwrap();
+        let loaded = AlertState::load(&store).await.unwrap();
+        assert_eq!(loaded.sent.len(), 1);
+        assert!(loaded.contains(&key));
+        assert_eq!(loaded.sent[&key], now.to_rfc3339());
+        // A damaged state is an error, not a reset that would mail everything again.
+        store
+            .put(STATE_KEY, "{not json".into(), "application/json")
+            .await
+            .unwrap();
+        assert!(AlertState::load(&store).await.is_err());
+    }
+}
