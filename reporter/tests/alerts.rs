@@ -67,6 +67,11 @@ const TRAFFIC: [(Option<&str>, &str, u64); 6] = [
 /// devices mixed the same way in every slice. Volumes wobble by up to ±6 % from week to week.
 /// `planted`: sessions of Organic Search on /pricing on the judged day.
 fn write_lake(root: &Path, planted: Option<u64>) {
+    write_lake_within(root, planted, 0, MS_PER_DAY);
+}
+
+/// `write_lake` with every session starting in `[from, from + span)` of its day (ms).
+fn write_lake_within(root: &Path, planted: Option<u64>, from: i64, span: i64) {
     let target = Ymd::parse(TARGET).unwrap().to_days();
     let mut hits: Vec<Hit> = Vec::new();
     let mut visitor = 0u64;
@@ -83,7 +88,7 @@ fn write_lake(root: &Path, planted: Option<u64>) {
             for i in 0..sessions {
                 visitor += 1;
                 let id = splitmix(visitor);
-                let ts = day * MS_PER_DAY + (i as i64 * 997 * MS_PER_MINUTE / sessions as i64) % MS_PER_DAY;
+                let ts = day * MS_PER_DAY + from + (i as i64 * 997 * MS_PER_MINUTE / sessions as i64) % span;
                 let mut pageview = common::hit(id, ts, "pageview", page);
                 pageview.referrer_host = referrer.map(str::to_owned);
                 pageview.country = Some(["DE", "FR", "US"][(i % 3) as usize].to_owned());
@@ -330,4 +335,42 @@ async fn the_state_lives_in_an_s3_store_as_well() {
     assert!(second.sent.is_empty() && second.new_anomalies.is_empty());
     assert_eq!(second.repeated_anomalies, first.new_anomalies);
     assert_eq!(emls(&out).len(), 1);
+}
+
+#[tokio::test]
+async fn hourly_alerts_judge_the_same_hour_of_previous_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    // Every session of each Thursday starts between 14:00 and 15:00 UTC.
+    write_lake_within(&lake, Some(6), 14 * 60 * MS_PER_MINUTE, 60 * MS_PER_MINUTE);
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let config = Config::parse(&config_toml(25)).unwrap();
+    let judge = |now: &str| AlertOptions {
+        granularity: Granularity::Hour,
+        now: now.parse().unwrap(),
+        delivery: None,
+    };
+    // At 17:10 the 14:00 hour is settled (two hours of lateness after its end).
+    let outcome = alert(&store, &config, &judge("2026-11-26T17:10:00Z"), |_| None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.window, "hour:2026-11-26T14Z");
+    assert_eq!(outcome.window_label, "Thursday 2026-11-26 14:00–15:00 UTC");
+    assert_eq!(outcome.baseline[5], "2026-10-15T14Z");
+    let site = &outcome.sites[0];
+    let search = site
+        .anomalies
+        .iter()
+        .find(|a| a.channel.as_deref() == Some("Organic Search"))
+        .unwrap_or_else(|| panic!("{:#?}", site.anomalies));
+    assert_eq!(search.drivers[0].slices[0].value, "/pricing");
+    // A dry run records nothing: the same anomaly is still new.
+    assert!(outcome.repeated_anomalies.is_empty() && outcome.sent.is_empty());
+    assert!(!lake.join("alerts/state.json").exists());
+    // The 13:00 hour held no session in any week: nothing to judge, nothing found.
+    let quiet = alert(&store, &config, &judge("2026-11-26T16:10:00Z"), |_| None)
+        .await
+        .unwrap();
+    assert_eq!(quiet.window, "hour:2026-11-26T13Z");
+    assert!(quiet.sites.iter().all(|s| s.anomalies.is_empty()), "{:#?}", quiet.sites);
 }
