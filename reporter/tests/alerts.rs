@@ -176,6 +176,11 @@ async fn a_planted_drop_is_mailed_once_with_its_landing_page_as_the_main_driver(
     assert_eq!(outcome.sent.len(), 1);
     let files = emls(&out);
     assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].file_name().and_then(|n| n.to_str()),
+        Some("alert--example.com--ann@example.com.eml"),
+        "never the name of a report's file"
+    );
     let message = parse_eml(&files[0]);
     assert_eq!(message["content_type"], "multipart/alternative");
     assert_eq!(message["defects"].as_array().map(Vec::len), Some(0), "{message}");

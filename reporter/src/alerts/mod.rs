@@ -157,7 +157,7 @@ pub async fn alert(
             delivered_keys.extend(keys.iter().cloned());
         }
         let delivered = match delivery {
-            Delivery::EmlDir(dir) => write_eml(&outgoing, dir)?,
+            Delivery::EmlDir(dir) => write_eml(&outgoing, dir, "alert--")?,
             Delivery::Smtp => send_smtp(&outgoing, &config.email, env).await?,
         };
         sent = delivered
