@@ -172,6 +172,15 @@ impl AlertComposer {
         Ok(AlertComposer { tera })
     }
 
+    /// Subject (checked for header injection), text and HTML.
+    pub fn render(&self, message: &AlertMessage, config: &Config) -> Result<(String, String, String), EmailError> {
+        let subject = subject(message);
+        check_header_value("alert subject", &subject)?;
+        let context = Context::from_serialize(view(message, config)).map_err(|e| template_error("context", &e))?;
+        let render = |name: &str| self.tera.render(name, &context).map_err(|e| template_error(name, &e));
+        Ok((subject, render("alert.txt")?, render("alert.html")?))
+    }
+
     /// One message per recipient of the site (`[[sites]] recipients`); none when it has none.
     pub fn messages(&self, message: &AlertMessage, config: &Config) -> Result<Vec<Outgoing>, EmailError> {
         let Some(site_config) = config.sites.iter().find(|s| s.name == message.site) else {
@@ -180,12 +189,8 @@ impl AlertComposer {
         if site_config.recipients.is_empty() || message.anomalies.is_empty() {
             return Ok(Vec::new());
         }
-        let subject = subject(message);
-        check_header_value("alert subject", &subject)?;
+        let (subject, text, html) = self.render(message, config)?;
         let from = parse_mailbox("email.from", &config.email.from)?;
-        let context = Context::from_serialize(view(message, config)).map_err(|e| template_error("context", &e))?;
-        let render = |name: &str| self.tera.render(name, &context).map_err(|e| template_error(name, &e));
-        let (text, html) = (render("alert.txt")?, render("alert.html")?);
         let field = format!("recipients of site \"{}\"", message.site.escape_debug());
         let mut outgoing: Vec<Outgoing> = Vec::new();
         for recipient in &site_config.recipients {
@@ -216,5 +221,111 @@ impl AlertComposer {
             });
         }
         Ok(outgoing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::drivers::{Driver, DriverDimension};
+    use crate::alerts::range::ExpectedRange;
+    use crate::alerts::tally::Dimension;
+
+    const EVIL_PAGE: &str = "/x<script>alert(1)</script>\r\nBcc: evil@example.com";
+
+    fn anomaly(channel: Option<&str>, observed: u64, expected: f64) -> Anomaly {
+        Anomaly {
+            channel: channel.map(str::to_owned),
+            direction: if (observed as f64) < expected {
+                Direction::Drop
+            } else {
+                Direction::Rise
+            },
+            observed,
+            range: ExpectedRange::of(&[expected as u64; 4], 3.0).unwrap(),
+            change: (observed as f64 - expected) / expected,
+            baseline: vec![expected as u64; 4],
+            drivers: vec![DriverDimension {
+                dimension: Dimension::LandingPage,
+                surprise: 0.2,
+                slices: vec![Driver {
+                    value: EVIL_PAGE.into(),
+                    observed: 2,
+                    expected: 120.0,
+                    share_of_change: 0.95,
+                    surprise: 0.2,
+                    deviation: -9.0,
+                }],
+            }],
+        }
+    }
+
+    fn config(site: &str) -> Config {
+        Config::parse(&format!(
+            "[[sites]]\nname = \"{site}\"\nrecipients = [\"a@example.com\", \"A@example.com\", \"b@example.com\"]\n[email]\nfrom = \"hitflow <h@example.com>\"\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn subject_text_and_html_say_what_fell_and_why_safely() {
+        let anomalies = [anomaly(Some("Organic Search"), 190, 340.0), anomaly(None, 455, 600.0)];
+        let message = AlertMessage {
+            site: "example.com",
+            window_label: "Thursday 2026-11-26",
+            hourly: false,
+            k: 3.0,
+            anomalies: &anomalies,
+        };
+        assert_eq!(
+            subject(&message),
+            "hitflow alert · example.com · Thursday 2026-11-26 · Organic Search −44.1% (+1 more)"
+        );
+        let outgoing = AlertComposer::new()
+            .unwrap()
+            .messages(&message, &config("example.com"))
+            .unwrap();
+        // One message per recipient, addresses compared case-insensitively.
+        let to: Vec<String> = outgoing.iter().map(|o| o.to.email.to_string()).collect();
+        assert_eq!(to, ["a@example.com", "b@example.com"]);
+        let raw = String::from_utf8(outgoing[0].message.formatted()).unwrap();
+        assert!(!raw.lines().any(|l| l.starts_with("Bcc:")), "no header smuggled in");
+        let (_, text, html) = AlertComposer::new()
+            .unwrap()
+            .render(&message, &config("example.com"))
+            .unwrap();
+        assert!(
+            !html.contains("<script>") && html.contains("&lt;script&gt;"),
+            "escaped in HTML"
+        );
+        assert!(
+            text.contains("landing page /x<script>alert(1)</script>\u{FFFD}\u{FFFD}Bcc"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Organic Search: 190 sessions, −44.1% against the expected 340"),
+            "{text}"
+        );
+        let view = view(&message, &config("example.com"));
+        assert_eq!(view.anomalies[0].change, "−44.1%");
+        assert_eq!(view.anomalies[0].drivers[0].slices[0].share, "95.0%");
+        assert!(!view.anomalies[0].drivers[0].slices[0].value.contains('\n'));
+    }
+
+    #[test]
+    fn no_recipients_no_messages_and_a_new_scope_reads_new() {
+        let anomalies = [anomaly(Some("Paid Search"), 90, 1.0)];
+        let mut new_scope = anomalies.clone();
+        new_scope[0].change = f64::INFINITY;
+        let message = AlertMessage {
+            site: "other.example.org",
+            window_label: "Thursday 2026-11-26",
+            hourly: false,
+            k: 3.0,
+            anomalies: &new_scope,
+        };
+        assert!(subject(&message).ends_with("Paid Search new"));
+        let composer = AlertComposer::new().unwrap();
+        assert!(composer.messages(&message, &config("example.com")).unwrap().is_empty());
     }
 }
