@@ -155,6 +155,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::range::ExpectedRange;
 
     fn window(channels: &[(&str, u64)]) -> SiteWindow {
         SiteWindow {
@@ -254,5 +255,89 @@ mod tests {
         assert_eq!(site.drivers[0].dimension, Dimension::Channel);
         assert_eq!(site.drivers[0].slices[0].value, "Organic Search");
         assert!((site.change - (440.0 - 700.0) / 700.0).abs() < 1e-12);
+    }
+
+    /// splitmix64: a reproducible stream for the simulation.
+    struct Stream(u64);
+
+    impl Stream {
+        fn uniform(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        }
+
+        fn normal(&mut self) -> f64 {
+            // Box–Muller.
+            let (u, v) = (self.uniform().max(1e-300), self.uniform());
+            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        }
+
+        /// An over-dispersed count: Poisson noise (normal approximation) around a mean that
+        /// itself varies by `week_sd` from week to week, as web traffic does.
+        fn count(&mut self, mean: f64, week_sd: f64) -> u64 {
+            let week_mean = mean * (1.0 + week_sd * self.normal()).max(0.0);
+            (week_mean + week_mean.sqrt() * self.normal()).round().max(0.0) as u64
+        }
+    }
+
+    #[test]
+    fn simulated_days_alert_rarely_when_normal_and_mostly_when_shifted() {
+        // Six baseline weeks; 20,000 simulated days per case, drawn like their baseline or with
+        // the mean moved by `shift`. Columns: how often the day leaves the range alone, and how
+        // often the full rule (range, volume, change ≥ 20 %) alerts. Measured with seed 17:
+        //   mean   week sd  shift   range   alert
+        //     50     0 %     1      0.17 %  0.17 %
+        //    400     5 %     1      1.7 %   0.7 %
+        //  5,000     8 %     1      8.4 %   1.5 %   (six MADs are a noisy spread estimate)
+        //    400     5 %     0.67  87 %    86 %
+        //  5,000     8 %     0.67  79 %    78 %
+        //  5,000     8 %     1.5   94 %    94 %
+        // The bounds below leave room for another seed, not for a broken rule.
+        let config = AlertsConfig::default();
+        let mut stream = Stream(17);
+        let trials = 20_000;
+        let rate = |hits: usize| hits as f64 / trials as f64;
+        for (mean, week_sd, shift, range_max, alert_band) in [
+            (50.0, 0.0, 1.0, 0.005, (0.0, 0.005)),
+            (400.0, 0.05, 1.0, 0.03, (0.0, 0.015)),
+            (5_000.0, 0.08, 1.0, 0.12, (0.0, 0.03)),
+            (400.0, 0.05, 0.67, 1.0, (0.8, 1.0)),
+            (5_000.0, 0.08, 0.67, 1.0, (0.7, 1.0)),
+            (5_000.0, 0.08, 1.5, 1.0, (0.9, 1.0)),
+        ] {
+            let (mut outside, mut alerts) = (0, 0);
+            for _ in 0..trials {
+                let baseline: Vec<Tally> = (0..6)
+                    .map(|_| Tally {
+                        sessions: stream.count(mean, week_sd),
+                        ..Tally::default()
+                    })
+                    .collect();
+                let target = Tally {
+                    sessions: stream.count(mean * shift, week_sd),
+                    ..Tally::default()
+                };
+                let counts: Vec<u64> = baseline.iter().map(|t| t.sessions).collect();
+                outside += usize::from(
+                    !ExpectedRange::of(&counts, config.k)
+                        .unwrap()
+                        .contains(target.sessions as f64),
+                );
+                let weeks: Vec<&Tally> = baseline.iter().collect();
+                alerts += usize::from(check(None, &target, &weeks, &[], &config).is_some());
+            }
+            let case = format!("mean {mean}, week sd {week_sd}, shift {shift}");
+            if shift == 1.0 {
+                assert!(rate(outside) <= range_max, "{case}: range left {}", rate(outside));
+            }
+            assert!(
+                (alert_band.0..=alert_band.1).contains(&rate(alerts)),
+                "{case}: alerts {}",
+                rate(alerts)
+            );
+        }
     }
 }

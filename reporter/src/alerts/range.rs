@@ -10,7 +10,15 @@
 //!   handful of sessions.
 //!
 //! Web traffic is over-dispersed (its variance exceeds its mean), so the MAD term usually wins
-//! on busy scopes and the Poisson floor on quiet ones.
+//! on busy scopes and the Poisson floor on quiet ones. The median of `n` weeks is itself an
+//! estimate, with a variance of π·σ²/(2n) for normal data, so a new day deviates from it by
+//! √(1 + π/(2n)) more (×1.12 for six weeks): a prediction interval, not a confidence interval
+//! of the median.
+//!
+//! Six weeks are few: the MAD of six values is a noisy estimate, and a normal day leaves the
+//! range more often than a normal law's 0.27 % for k = 3 (`detect`'s simulation measures it).
+//! Alerts therefore also need a minimum change (`detect`), which keeps busy, over-dispersed
+//! sites quiet.
 
 use serde::Serialize;
 
@@ -23,7 +31,7 @@ pub struct ExpectedRange {
     pub expected: f64,
     pub low: f64,
     pub high: f64,
-    /// The standard deviation used: `max(1.4826 · MAD, √median)`.
+    /// The standard deviation of a new count: `max(1.4826 · MAD, √median) · √(1 + π/(2n))`.
     pub sd: f64,
 }
 
@@ -54,7 +62,8 @@ impl ExpectedRange {
     pub fn of(baseline: &[u64], k: f64) -> Option<Self> {
         let values: Vec<f64> = baseline.iter().map(|&c| c as f64).collect();
         let expected = median(&values)?;
-        let sd = (MAD_TO_SD * mad(&values)?).max(expected.sqrt());
+        let prediction = (1.0 + std::f64::consts::PI / (2.0 * values.len() as f64)).sqrt();
+        let sd = (MAD_TO_SD * mad(&values)?).max(expected.sqrt()) * prediction;
         Some(ExpectedRange {
             expected,
             low: (expected - k * sd).max(0.0),
@@ -90,22 +99,24 @@ mod tests {
 
     #[test]
     fn ranges_follow_the_larger_of_mad_and_poisson() {
-        // Spread baseline: MAD 20 → sd 29.652 beats √400 = 20.
+        // Spread baseline: MAD 20 → 29.652 beats √400 = 20; five weeks widen it by
+        // √(1 + π/10) = 1.145608: sd 33.9921.
         let r = ExpectedRange::of(&[380, 400, 420, 360, 440], 3.0).unwrap();
         assert_eq!(r.expected, 400.0);
-        assert!((r.sd - 29.652).abs() < 1e-9, "{r:?}");
+        assert!((r.sd - 33.9921).abs() < 1e-4, "{r:?}");
+        assert!((r.low - (400.0 - 3.0 * r.sd)).abs() < 1e-9 && (r.high - (400.0 + 3.0 * r.sd)).abs() < 1e-9);
+        // Identical weeks: the Poisson floor √100 = 10, × √(1 + π/8) = 1.180127 for four
+        // weeks, keeps the range at 64.596..135.404.
+        let r = ExpectedRange::of(&[100, 100, 100, 100], 3.0).unwrap();
         assert!(
-            (r.low - 311.044).abs() < 1e-9 && (r.high - 488.956).abs() < 1e-9,
+            (r.low - 64.5962).abs() < 1e-4 && (r.high - 135.4038).abs() < 1e-4,
             "{r:?}"
         );
-        // Identical weeks: the Poisson floor √100 = 10 keeps the range at 70..130.
-        let r = ExpectedRange::of(&[100, 100, 100, 100], 3.0).unwrap();
-        assert_eq!((r.low, r.high), (70.0, 130.0));
-        assert!(r.contains(75.0) && !r.contains(60.0) && !r.contains(131.0));
+        assert!(r.contains(70.0) && !r.contains(60.0) && !r.contains(136.0));
         // One odd week (a holiday) does not move the median or widen the range much.
         let odd = ExpectedRange::of(&[100, 102, 98, 5, 101], 3.0).unwrap();
         assert_eq!(odd.expected, 100.0);
-        assert!(odd.high < 135.0, "{odd:?}");
+        assert!(odd.high < 136.0, "{odd:?}");
         // The range never goes below zero.
         assert_eq!(ExpectedRange::of(&[1, 2, 1], 3.0).unwrap().low, 0.0);
         assert_eq!(ExpectedRange::of(&[], 3.0), None);
