@@ -5,7 +5,7 @@
 //! [alerts]
 //! baseline_weeks = 6        # same weekday (and hour) of this many previous weeks
 //! min_baseline_weeks = 3    # fewer weeks with data: the site is not judged yet
-//! k = 3.0                   # range = median ± k · max(1.4826 · MAD, √median)
+//! k = 3.0                   # range = median ± k · max(1.4826 · MAD, √median) · √(1 + π/2n)
 //! min_sessions = 50         # below this (expected and observed) a scope never alerts
 //! min_change = 0.2          # and the change must be at least 20 % of the expected value
 //! drivers = 3               # dimensions named per anomaly
