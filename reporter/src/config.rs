@@ -26,6 +26,8 @@ pub struct Config {
     pub report: ReportConfig,
     /// Email reports: sender, SMTP server, link base of the hosted report (recipients are per site).
     pub email: crate::email::EmailConfig,
+    /// `reporter alert`: baseline, range width and minimum volume of anomaly alerts.
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +208,7 @@ impl Config {
             return Err("a site is listed twice under [[sites]]".into());
         }
         self.email.validate().map_err(|e| e.to_string())?;
+        self.alerts.validate()?;
         Ok(())
     }
 

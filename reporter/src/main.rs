@@ -106,6 +106,28 @@ enum Command {
         #[arg(long, default_value = "HITFLOW_REPORTS_SIGNING_KEY")]
         key_env: String,
     },
+    /// Compare the latest complete day (or hour) of each site and channel with the same weekday
+    /// of previous weeks; mail each site's new anomalies, with the slices that drove them, once.
+    Alert {
+        #[arg(long)]
+        store: String,
+        /// hitflow.toml: sites (time zones, recipients), [alerts] thresholds, [email].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Judge the latest complete hour instead of the latest complete day.
+        #[arg(long)]
+        hourly: bool,
+        /// Write the alert emails as .eml files into DIR instead of sending them through
+        /// [email.smtp].
+        #[arg(long, value_name = "DIR", conflicts_with = "dry_run")]
+        email_out: Option<PathBuf>,
+        /// Only print what is found: no email, and the alert state is left as it was.
+        #[arg(long)]
+        dry_run: bool,
+        /// Judge as if it were this time (RFC 3339), e.g. to re-check a past day.
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Merge a day's small batch files into one file per hour (crash-safe, idempotent).
     Compact {
         #[arg(long)]
@@ -283,6 +305,40 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let now = chrono::Utc::now().timestamp().max(0) as u64;
             let link = hitflow_reporter::sign_link::sign_link(&base_url, &scope, days, &key_env, key.as_deref(), now)?;
             println!("{link}");
+        }
+        Command::Alert {
+            store,
+            config,
+            hourly,
+            email_out,
+            dry_run,
+            now,
+        } => {
+            use hitflow_reporter::alerts::{alert, AlertOptions, Granularity};
+            use hitflow_reporter::email::{check_delivery, Delivery};
+            let config = match config {
+                Some(path) => Config::load(&path)?,
+                None => Config::default(),
+            };
+            let delivery = match (dry_run, email_out) {
+                (true, _) => None,
+                (false, Some(dir)) => Some(Delivery::EmlDir(dir)),
+                (false, None) => Some(Delivery::Smtp),
+            };
+            // Fail before reading when mail could not go out anyway (only if anyone gets mail).
+            if let Some(d) = &delivery {
+                if config.sites.iter().any(|s| !s.recipients.is_empty()) {
+                    check_delivery(&config.email, d, |n| std::env::var(n).ok())?;
+                }
+            }
+            let store = Store::open(&store).await?;
+            let options = AlertOptions {
+                granularity: if hourly { Granularity::Hour } else { Granularity::Day },
+                now: now.unwrap_or_else(chrono::Utc::now),
+                delivery,
+            };
+            let outcome = alert(&store, &config, &options, |n| std::env::var(n).ok()).await?;
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
         }
         Command::Compact { store, date } => {
             let store = Store::open(&store).await?;

@@ -29,7 +29,7 @@ use crate::store::Store;
 
 /// Rows that may wait before a push closes what it can: bounds memory on busy sites (64 bytes a
 /// row, 256 MB), while quieter lakes are sessionized once per UTC day.
-const ROWS_PER_PUSH: usize = 2_000_000;
+pub(crate) const ROWS_PER_PUSH: usize = 2_000_000;
 
 pub struct RunOptions {
     pub from: NaiveDate,

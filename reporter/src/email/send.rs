@@ -53,7 +53,7 @@ pub struct SentMessage {
 }
 
 /// RFC 3834: tells auto-responders (vacation replies) not to answer a report.
-const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitted");
+pub(crate) const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitted");
 
 /// Checks, before the (long) report run, that delivery can work: a valid `from`, and for SMTP a
 /// host and, with a username, the password variable. `env` reads the environment.
@@ -161,7 +161,7 @@ pub async fn send_reports_with(
 ) -> anyhow::Result<Vec<SentMessage>> {
     let outgoing = prepare(report, config, email, period_label)?;
     match mode {
-        Delivery::EmlDir(dir) => write_eml(&outgoing, &dir),
+        Delivery::EmlDir(dir) => write_eml(&outgoing, &dir, ""),
         Delivery::Smtp => send_smtp(&outgoing, email, env).await,
     }
 }
@@ -196,12 +196,14 @@ fn file_part(s: &str) -> String {
     out.trim_start_matches('.').to_owned()
 }
 
-fn write_eml(outgoing: &[Outgoing], dir: &Path) -> anyhow::Result<Vec<SentMessage>> {
+/// Writes `<prefix><site>--<recipient>.eml` files (the prefix keeps other kinds of message from
+/// overwriting the reports in a shared folder).
+pub(crate) fn write_eml(outgoing: &[Outgoing], dir: &Path, prefix: &str) -> anyhow::Result<Vec<SentMessage>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut used = HashSet::new();
     let mut sent_messages = Vec::with_capacity(outgoing.len());
     for o in outgoing {
-        let stem = format!("{}--{}", file_part(&o.site), file_part(o.to.email.as_ref()));
+        let stem = format!("{prefix}{}--{}", file_part(&o.site), file_part(o.to.email.as_ref()));
         // Two names can clean to the same stem; number the later ones.
         let mut name = format!("{stem}.eml");
         let mut n = 2;
@@ -236,7 +238,7 @@ fn transport(
     Ok(builder.build())
 }
 
-async fn send_smtp(
+pub(crate) async fn send_smtp(
     outgoing: &[Outgoing],
     email: &EmailConfig,
     env: impl Fn(&str) -> Option<String>,
