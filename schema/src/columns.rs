@@ -249,7 +249,7 @@ macro_rules! kind_of {
 /// How a column is stored, for the batch writer's Parquet schema (`crate::batch_writer`). Optional
 /// numbers are always nullable, `ts` and the ids never are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// INT64, TIMESTAMP(MILLIS, UTC), required.
     Timestamp,
     /// INT64, INTEGER(64, unsigned), required.
@@ -267,7 +267,7 @@ pub(crate) enum Kind {
 macro_rules! hit_columns {
     ($( $field:ident : $kind:ident ),* $(,)?) => {
         /// Every column with how it is stored, in storage order.
-        pub(crate) const KINDS: &[(&str, Kind)] = &[$( (stringify!($field), kind_of!($kind)) ),*];
+        pub const KINDS: &[(&str, Kind)] = &[$( (stringify!($field), kind_of!($kind)) ),*];
 
         /// A hit whose text is borrowed, e.g. from the Queue message it was decoded from: the
         /// same columns as [`Hit`], written by [`crate::batch_writer::write_batch_rows`] without copying a string.
