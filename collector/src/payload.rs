@@ -281,6 +281,9 @@ struct Body<'a> {
 
 /// A JSON value as far as validation needs it: strings borrow from the body unless they hold
 /// escapes, numbers are kept as serde_json reads them, array contents are checked and dropped.
+/// Fields are read as this and judged after the whole body parsed, so malformed JSON is reported
+/// before a wrong type and each field names itself in its error (typed fields would fail inside
+/// the parser with its message); `serde_json::Value` would copy every string.
 #[derive(Debug)]
 enum Json<'a> {
     Null,
@@ -849,6 +852,19 @@ mod tests {
             if let Some(want) = want {
                 assert_eq!(err, want, "{label}");
             }
+        }
+    }
+
+    #[test]
+    fn object_keys_borrow_unless_escaped() {
+        let cases = [(r#""plan""#, true), (r#""pl\u0061n""#, false)];
+        for (json, borrowed) in cases {
+            let ObjectKey(key) = serde_json::from_str(json).expect(json);
+            assert_eq!(
+                (key.as_ref(), matches!(key, Cow::Borrowed(_))),
+                ("plan", borrowed),
+                "{json}"
+            );
         }
     }
 
