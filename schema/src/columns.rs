@@ -1,8 +1,10 @@
 //! The Parquet/Arrow columns of a hit, declared once.
 //!
-//! `hit_columns!` below is the single list of columns: it generates the Arrow schema, the
-//! column-name constants, the `Hit` → `RecordBatch` encoder and the `RecordBatch` → `Hit` decoder,
-//! so the collector (writer) and the reporter (reader) cannot drift apart.
+//! [`with_hit_columns!`](crate::with_hit_columns) holds the single list of columns. From it this
+//! module generates the Arrow schema, the column-name constants ([`names`], [`ALL`]), the storage
+//! kinds ([`KINDS`]), [`HitRow`], the batch writer's columns, the `Hit` → `RecordBatch` encoder
+//! and the `RecordBatch` → `Hit` decoder; the collector generates its Queue message codec. So
+//! the collector (writer) and the reporter (reader) cannot drift apart.
 
 use std::sync::{Arc, OnceLock};
 
