@@ -9,11 +9,12 @@
 //!    `asn`, `engaged_ms`, `screen_width` (a 0/1 tag, then 4 bytes) and `revenue` (a tag, then
 //!    8 bytes);
 //! 2. the length of each text field in column order, as LEB128 (an optional field stores 0 for
-//!    none and length + 1 otherwise); `props`, the only text that may be long, is the last;
+//!    none and length + 1 otherwise);
 //! 3. all the text, concatenated: UTF-8 is validated once for the whole message.
 //!
 //! The codec is generated from the schema's column list (`hitflow_schema::with_hit_columns!`),
-//! so a new column cannot be left out of the message.
+//! so a new column cannot be left out of the message; it changes the layout, so it needs a new
+//! [`FORMAT`] (the layout test, written out by hand, fails until it is updated).
 //!
 //! A message is self-contained and carries the hit's random `hit_id`, so a redelivered or
 //! duplicated message stores the same row again, which readers drop by `hit_id`. Anything that
