@@ -18,7 +18,7 @@ use hitflow_collector::message;
 use hitflow_collector::payload::parse_event_body;
 use hitflow_collector::pipeline::{build_hit, RequestContext};
 use hitflow_collector::visitor::{visitor_id, Salt};
-use hitflow_schema::columns::{write_batch_parquet, write_batch_rows};
+use hitflow_schema::batch_writer::{write_batch_parquet, write_batch_rows};
 
 const UAS: [&str; 6] = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",

@@ -40,7 +40,7 @@ pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> wo
 
     let bucket = env.bucket(HITS_BUCKET)?;
     for group in group_by_partition(decoded) {
-        let stored = match hitflow_schema::columns::write_batch_rows(&group.hits) {
+        let stored = match hitflow_schema::batch_writer::write_batch_rows(&group.hits) {
             Ok(bytes) => bucket.put(&group.key, bytes).execute().await.map(|_| ()),
             Err(err) => Err(worker::Error::RustError(err.to_string())),
         };

@@ -4,12 +4,17 @@
 //! serde_json's (see `benches/pipeline.rs`), and it is sent as bytes, so no UTF-16 string crosses
 //! the wasm boundary. Layout, after a format byte ([`FORMAT`]):
 //!
-//! 1. the numbers: `ts`, `hit_id`, `visitor_id` (8 bytes each, little-endian), `is_bot` (0/1),
-//!    `entry` (0 none, 1 false, 2 true), then `asn`, `engaged_ms`, `screen_width` (a 0/1 tag, then
-//!    4 bytes) and `revenue` (a tag, then 8 bytes);
-//! 2. the length of each text field in [`Hit`] declaration order, as LEB128 (an optional field
-//!    stores 0 for none and length + 1 otherwise);
+//! 1. the numbers, grouped by kind, each group in column order: `ts`, `hit_id`, `visitor_id`
+//!    (8 bytes each, little-endian), `is_bot` (0/1), `entry` (0 none, 1 false, 2 true), then
+//!    `asn`, `engaged_ms`, `screen_width` (a 0/1 tag, then 4 bytes) and `revenue` (a tag, then
+//!    8 bytes);
+//! 2. the length of each text field in column order, as LEB128 (an optional field stores 0 for
+//!    none and length + 1 otherwise);
 //! 3. all the text, concatenated: UTF-8 is validated once for the whole message.
+//!
+//! The codec is generated from the schema's column list (`hitflow_schema::with_hit_columns!`),
+//! so a new column cannot be left out of the message; it changes the layout, so it needs a new
+//! [`FORMAT`] (the layout test, written out by hand, fails until it is updated).
 //!
 //! A message is self-contained and carries the hit's random `hit_id`, so a redelivered or
 //! duplicated message stores the same row again, which readers drop by `hit_id`. Anything that
@@ -18,7 +23,7 @@
 //! this format (JSON text) are still read by the consumer, see `consumer.rs`.
 
 use hitflow_schema::columns::HitRow;
-use hitflow_schema::Hit;
+use hitflow_schema::{with_hit_columns, Hit};
 
 /// First byte of every message; a new layout gets a new value.
 pub const FORMAT: u8 = 0xb1;
@@ -38,108 +43,175 @@ pub enum DecodeError {
     Tag(u8),
 }
 
-/// The text fields of a hit, in declaration order.
-fn texts(hit: &Hit) -> [Text<'_>; 27] {
-    use Text::{Opt, Req};
-    [
-        Req(&hit.site),
-        Req(&hit.event),
-        Req(&hit.url_host),
-        Req(&hit.url_path),
-        Opt(hit.referrer_host.as_deref()),
-        Opt(hit.referrer_path.as_deref()),
-        Opt(hit.utm_source.as_deref()),
-        Opt(hit.utm_medium.as_deref()),
-        Opt(hit.utm_campaign.as_deref()),
-        Opt(hit.utm_term.as_deref()),
-        Opt(hit.utm_content.as_deref()),
-        Opt(hit.ref_param.as_deref()),
-        Opt(hit.click_id_kind.as_deref()),
-        Opt(hit.country.as_deref()),
-        Opt(hit.region.as_deref()),
-        Opt(hit.city.as_deref()),
-        Opt(hit.continent.as_deref()),
-        Opt(hit.timezone.as_deref()),
-        Opt(hit.as_org.as_deref()),
-        Opt(hit.colo.as_deref()),
-        Req(&hit.device_type),
-        Opt(hit.browser.as_deref()),
-        Opt(hit.browser_version.as_deref()),
-        Opt(hit.os.as_deref()),
-        Opt(hit.os_version.as_deref()),
-        Opt(hit.bot_reason.as_deref()),
-        Opt(hit.currency.as_deref()),
-    ]
+// One fixed-width field, written or read only in its kind's group (`$group`), so the fields of
+// one kind stay together whatever their column order.
+macro_rules! put_fixed {
+    (word, ts, $out:ident, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (word, u64, $out:ident, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (bool, bool, $out:ident, $v:expr) => {
+        $out.push(u8::from($v))
+    };
+    (opt_bool, opt_bool, $out:ident, $v:expr) => {
+        $out.push(match $v {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        })
+    };
+    (opt_u32, opt_u32, $out:ident, $v:expr) => {
+        put_optional(&mut $out, $v.map(u32::to_le_bytes))
+    };
+    (opt_f64, opt_f64, $out:ident, $v:expr) => {
+        put_optional(&mut $out, $v.map(f64::to_le_bytes))
+    };
+    ($group:ident, $kind:ident, $out:ident, $v:expr) => {};
+}
+macro_rules! get_fixed {
+    (word, ts, $r:ident, $f:ident) => {
+        let $f = i64::from_le_bytes($r.array()?);
+    };
+    (word, u64, $r:ident, $f:ident) => {
+        let $f = u64::from_le_bytes($r.array()?);
+    };
+    (bool, bool, $r:ident, $f:ident) => {
+        let $f = $r.tag()?;
+    };
+    (opt_bool, opt_bool, $r:ident, $f:ident) => {
+        let $f = match $r.byte()? {
+            0 => None,
+            1 => Some(false),
+            2 => Some(true),
+            t => return Err(DecodeError::Tag(t)),
+        };
+    };
+    (opt_u32, opt_u32, $r:ident, $f:ident) => {
+        let $f = $r.optional()?.map(u32::from_le_bytes);
+    };
+    (opt_f64, opt_f64, $r:ident, $f:ident) => {
+        let $f = $r.optional()?.map(f64::from_le_bytes);
+    };
+    ($group:ident, $kind:ident, $r:ident, $f:ident) => {};
+}
+// A text field's value (`None` for other kinds).
+macro_rules! text_of {
+    (str, $v:expr) => {
+        Some($v.as_str())
+    };
+    (opt_str, $v:expr) => {
+        $v.as_deref()
+    };
+    ($kind:ident, $v:expr) => {
+        None::<&str>
+    };
+}
+// A text field's stored length: as it is when required, shifted by one (0 is none) when optional.
+macro_rules! put_len {
+    (str, $out:ident, $v:expr) => {
+        leb128(&mut $out, $v.len())
+    };
+    (opt_str, $out:ident, $v:expr) => {
+        leb128(&mut $out, $v.as_ref().map_or(0, |s| s.len() + 1))
+    };
+    ($kind:ident, $out:ident, $v:expr) => {};
+}
+macro_rules! get_len {
+    (str, $r:ident, $f:ident) => {
+        let $f: usize = $r.len()?;
+    };
+    (opt_str, $r:ident, $f:ident) => {
+        let $f: Option<usize> = $r.len()?.checked_sub(1);
+    };
+    ($kind:ident, $r:ident, $f:ident) => {};
+}
+macro_rules! len_of {
+    (str, $f:ident) => {
+        $f
+    };
+    (opt_str, $f:ident) => {
+        $f.unwrap_or(0)
+    };
+    ($kind:ident, $f:ident) => {
+        0
+    };
+}
+macro_rules! get_text {
+    (str, $text:ident, $f:ident) => {
+        let $f = $text.take($f)?;
+    };
+    (opt_str, $text:ident, $f:ident) => {
+        let $f = match $f {
+            None => None,
+            Some(n) => Some($text.take(n)?),
+        };
+    };
+    ($kind:ident, $text:ident, $f:ident) => {};
 }
 
-#[derive(Clone, Copy)]
-enum Text<'a> {
-    Req(&'a str),
-    Opt(Option<&'a str>),
-}
-
-impl<'a> Text<'a> {
-    fn value(self) -> Option<&'a str> {
-        match self {
-            Text::Req(s) => Some(s),
-            Text::Opt(s) => s,
+macro_rules! message_codec {
+    ($( $field:ident : $kind:ident ),* $(,)?) => {
+        /// Encodes a hit as one message body.
+        pub fn encode(hit: &Hit) -> Vec<u8> {
+            let text_len = 0 $( + text_of!($kind, hit.$field).map_or(0, str::len) )*;
+            let mut out = Vec::with_capacity(64 + 2 * hitflow_schema::columns::ALL.len() + text_len);
+            out.push(FORMAT);
+            $( put_fixed!(word, $kind, out, hit.$field); )*
+            $( put_fixed!(bool, $kind, out, hit.$field); )*
+            $( put_fixed!(opt_bool, $kind, out, hit.$field); )*
+            $( put_fixed!(opt_u32, $kind, out, hit.$field); )*
+            $( put_fixed!(opt_f64, $kind, out, hit.$field); )*
+            $( put_len!($kind, out, hit.$field); )*
+            $(
+                if let Some(s) = text_of!($kind, hit.$field) {
+                    out.extend_from_slice(s.as_bytes());
+                }
+            )*
+            out
         }
-    }
-}
 
-/// Encodes a hit as one message body.
-pub fn encode(hit: &Hit) -> Vec<u8> {
-    let texts = texts(hit);
-    let props = hit.props.as_deref();
-    let mut text_len = props.map_or(0, str::len);
-    for t in &texts {
-        text_len += t.value().map_or(0, str::len);
-    }
-    let mut out = Vec::with_capacity(1 + 8 * 4 + 2 + 15 + 2 * 28 + text_len);
-    out.push(FORMAT);
-    out.extend_from_slice(&hit.ts.to_le_bytes());
-    out.extend_from_slice(&hit.hit_id.to_le_bytes());
-    out.extend_from_slice(&hit.visitor_id.to_le_bytes());
-    out.push(u8::from(hit.is_bot));
-    out.push(match hit.entry {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    });
-    for v in [hit.asn, hit.engaged_ms, hit.screen_width] {
-        match v {
-            None => out.push(0),
-            Some(v) => {
-                out.push(1);
-                out.extend_from_slice(&v.to_le_bytes());
+        /// Decodes a message body made by [`encode`]. The row's text borrows from `bytes`: the
+        /// consumer writes it to Parquet without copying a string.
+        pub fn decode(bytes: &[u8]) -> Result<HitRow<'_>, DecodeError> {
+            let (&format, rest) = bytes.split_first().ok_or(DecodeError::Truncated)?;
+            if format != FORMAT {
+                return Err(DecodeError::Format(format));
             }
+            let mut r = Reader(rest);
+            $( get_fixed!(word, $kind, r, $field); )*
+            $( get_fixed!(bool, $kind, r, $field); )*
+            $( get_fixed!(opt_bool, $kind, r, $field); )*
+            $( get_fixed!(opt_u32, $kind, r, $field); )*
+            $( get_fixed!(opt_f64, $kind, r, $field); )*
+            $( get_len!($kind, r, $field); )*
+            let mut total = 0usize;
+            $( total = total.saturating_add(len_of!($kind, $field)); )*
+            let text = r.0;
+            if text.len() < total {
+                return Err(DecodeError::Truncated);
+            }
+            if text.len() > total {
+                return Err(DecodeError::Trailing(text.len() - total));
+            }
+            let mut text = Texts(std::str::from_utf8(text).map_err(|_| DecodeError::Utf8)?);
+            $( get_text!($kind, text, $field); )*
+            Ok(HitRow { $( $field ),* })
         }
-    }
-    match hit.revenue {
+    };
+}
+
+with_hit_columns!(message_codec);
+
+fn put_optional<const N: usize>(out: &mut Vec<u8>, value: Option<[u8; N]>) {
+    match value {
         None => out.push(0),
-        Some(v) => {
+        Some(bytes) => {
             out.push(1);
-            out.extend_from_slice(&v.to_le_bytes());
+            out.extend_from_slice(&bytes);
         }
     }
-    // `props` goes last: it is the only text that may be long.
-    for t in &texts {
-        match *t {
-            Text::Req(s) => leb128(&mut out, s.len()),
-            Text::Opt(None) => out.push(0),
-            Text::Opt(Some(s)) => leb128(&mut out, s.len() + 1),
-        }
-    }
-    leb128(&mut out, props.map_or(0, |p| p.len() + 1));
-    for t in &texts {
-        if let Some(s) = t.value() {
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-    if let Some(p) = props {
-        out.extend_from_slice(p.as_bytes());
-    }
-    out
 }
 
 fn leb128(out: &mut Vec<u8>, mut n: usize) {
@@ -150,108 +222,24 @@ fn leb128(out: &mut Vec<u8>, mut n: usize) {
     out.push(n as u8);
 }
 
-/// Decodes a message body made by [`encode`]. The row's text borrows from `bytes`: the consumer
-/// writes it to Parquet without copying a string.
-pub fn decode(bytes: &[u8]) -> Result<HitRow<'_>, DecodeError> {
-    let (&format, rest) = bytes.split_first().ok_or(DecodeError::Truncated)?;
-    if format != FORMAT {
-        return Err(DecodeError::Format(format));
-    }
-    let mut r = Reader(rest);
-    let (ts, hit_id, visitor_id) = (i64::from_le_bytes(r.array()?), r.u64()?, r.u64()?);
-    let is_bot = match r.byte()? {
-        0 => false,
-        1 => true,
-        t => return Err(DecodeError::Tag(t)),
-    };
-    let entry = match r.byte()? {
-        0 => None,
-        1 => Some(false),
-        2 => Some(true),
-        t => return Err(DecodeError::Tag(t)),
-    };
-    let (asn, engaged_ms, screen_width) = (r.opt_u32()?, r.opt_u32()?, r.opt_u32()?);
-    let revenue = if r.tag()? {
-        Some(f64::from_le_bytes(r.array()?))
-    } else {
-        None
-    };
-    // Lengths: required fields as they are, optional ones shifted by one (0 is none).
-    const ABSENT: usize = usize::MAX;
-    let mut lengths = [ABSENT; 28];
-    let mut total = 0usize;
-    for (i, slot) in lengths.iter_mut().enumerate() {
-        let n = r.len()?;
-        let required = matches!(i, 0..=3 | 20);
-        if required || n > 0 {
-            *slot = if required { n } else { n - 1 };
-            total = total.saturating_add(*slot);
+/// The text of a message, cut into its fields in order.
+struct Texts<'a>(&'a str);
+
+impl<'a> Texts<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a str, DecodeError> {
+        // Each field was a whole string, so every cut falls on a character boundary.
+        if !self.0.is_char_boundary(n) {
+            return Err(DecodeError::Utf8);
         }
+        let (field, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(field)
     }
-    let text = r.0;
-    if text.len() < total {
-        return Err(DecodeError::Truncated);
-    }
-    if text.len() > total {
-        return Err(DecodeError::Trailing(text.len() - total));
-    }
-    let text = std::str::from_utf8(text).map_err(|_| DecodeError::Utf8)?;
-    // Each field was a whole string, so every cut falls on a character boundary.
-    let mut start = 0usize;
-    let mut fields = [None; 28];
-    for i in 0..fields.len() {
-        let n = lengths[i];
-        if n != ABSENT {
-            fields[i] = Some(text.get(start..start + n).ok_or(DecodeError::Utf8)?);
-            start += n;
-        }
-    }
-    let [site, event, url_host, url_path, referrer_host, referrer_path, utm_source, utm_medium, utm_campaign, utm_term, utm_content, ref_param, click_id_kind, country, region, city, continent, timezone, as_org, colo, device_type, browser, browser_version, os, os_version, bot_reason, currency, props] =
-        fields;
-    Ok(HitRow {
-        ts,
-        hit_id,
-        site: site.unwrap_or_default(),
-        event: event.unwrap_or_default(),
-        visitor_id,
-        url_host: url_host.unwrap_or_default(),
-        url_path: url_path.unwrap_or_default(),
-        referrer_host,
-        referrer_path,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_term,
-        utm_content,
-        ref_param,
-        click_id_kind,
-        country,
-        region,
-        city,
-        continent,
-        timezone,
-        asn,
-        as_org,
-        colo,
-        device_type: device_type.unwrap_or_default(),
-        browser,
-        browser_version,
-        os,
-        os_version,
-        is_bot,
-        bot_reason,
-        engaged_ms,
-        screen_width,
-        revenue,
-        currency,
-        props,
-        entry,
-    })
 }
 
 struct Reader<'a>(&'a [u8]);
 
-impl<'a> Reader<'a> {
+impl Reader<'_> {
     fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         let head = self.0.get(..N).ok_or(DecodeError::Truncated)?;
         let array = head.try_into().map_err(|_| DecodeError::Truncated)?;
@@ -268,12 +256,10 @@ impl<'a> Reader<'a> {
             t => Err(DecodeError::Tag(t)),
         }
     }
-    fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_le_bytes(self.array()?))
-    }
-    fn opt_u32(&mut self) -> Result<Option<u32>, DecodeError> {
+    /// A 0/1 tag, then `N` bytes when it is 1.
+    fn optional<const N: usize>(&mut self) -> Result<Option<[u8; N]>, DecodeError> {
         if self.tag()? {
-            Ok(Some(u32::from_le_bytes(self.array()?)))
+            Ok(Some(self.array()?))
         } else {
             Ok(None)
         }
@@ -359,6 +345,39 @@ mod tests {
         for hit in [empty, full, entry_true] {
             assert_eq!(decode(&encode(&hit)).map(|row| row.to_hit()), Ok(hit.clone()));
         }
+    }
+
+    /// The layout the module documents, byte by byte, written out by hand.
+    #[test]
+    fn layout_as_documented() {
+        let hit = full();
+        let mut want = vec![FORMAT];
+        for word in [hit.ts as u64, hit.hit_id, hit.visitor_id] {
+            want.extend_from_slice(&word.to_le_bytes());
+        }
+        want.extend_from_slice(&[1, 1]); // is_bot true, entry Some(false)
+        for number in [3320u32, 12_345, 390] {
+            want.push(1);
+            want.extend_from_slice(&number.to_le_bytes());
+        }
+        want.push(1);
+        want.extend_from_slice(&(-49.5f64).to_le_bytes());
+        #[rustfmt::skip]
+        let texts = [
+            "example.com", "Warenkorb öffnen ✓", "shop.example.com", &hit.url_path, "google.com",
+            "/search", "newsletter", "email", "Winter Sale", "shoes", "banner", "hn", "gclid", "DE",
+            "Berlin", "Berlin-Mitte", "EU", "Europe/Berlin", "Deutsche Telekom AG", "FRA", "mobile",
+            "Safari", "17", "iOS", "17.5", "ua:crawler", "EUR", r#"{"plan":"pro"}"#,
+        ];
+        for (i, text) in texts.iter().enumerate() {
+            // site, event, url_host, url_path and device_type are required: no shift.
+            let required = matches!(i, 0..=3 | 20);
+            leb128(&mut want, text.len() + usize::from(!required));
+        }
+        for text in texts {
+            want.extend_from_slice(text.as_bytes());
+        }
+        assert_eq!(encode(&hit), want);
     }
 
     #[test]

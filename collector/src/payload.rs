@@ -146,7 +146,7 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
     // The whole body is parsed before any field is judged, so malformed JSON is always reported
     // as such. serde_json stops at 128 levels of nesting with an ordinary error (unknown fields
-    // included: `Skip` walks them like any value), so deep input cannot exhaust the stack; raw
+    // included: they are walked as a `Value`), so deep input cannot exhaust the stack; raw
     // control characters inside strings are syntax errors too.
     let body = match serde_json::from_str::<Top<'_>>(text) {
         Ok(Top(Some(body))) => body,
@@ -281,6 +281,9 @@ struct Body<'a> {
 
 /// A JSON value as far as validation needs it: strings borrow from the body unless they hold
 /// escapes, numbers are kept as serde_json reads them, array contents are checked and dropped.
+/// Fields are read as this and judged after the whole body parsed, so malformed JSON is reported
+/// before a wrong type and each field names itself in its error (typed fields would fail inside
+/// the parser with its message); `serde_json::Value` would copy every string.
 #[derive(Debug)]
 enum Json<'a> {
     Null,
@@ -291,14 +294,16 @@ enum Json<'a> {
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-/// A string that borrows from the input when it can.
-struct Text<'a>(Cow<'a, str>);
+/// An object key, borrowed from the body unless it holds escapes. (A plain `Cow<str>` always
+/// copies: only `#[serde(borrow)]` borrows.)
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct ObjectKey<'a>(#[serde(borrow)] Cow<'a, str>);
 
-/// A top-level key: one of the fields read, or `None` for any other (matched on the text as
+/// A top-level key: one of the fields read, or `Other` for anything else (matched on the text as
 /// parsed, escapes included, without copying it).
-struct Key(Option<Field>);
-
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
 enum Field {
     Site,
     Name,
@@ -309,38 +314,14 @@ enum Field {
     EngagedMs,
     ScreenWidth,
     Entry,
+    #[serde(other)]
+    Other,
 }
 
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
-                Ok(Key(match v {
-                    "site" => Some(Field::Site),
-                    "name" => Some(Field::Name),
-                    "url" => Some(Field::Url),
-                    "referrer" => Some(Field::Referrer),
-                    "props" => Some(Field::Props),
-                    "revenue" => Some(Field::Revenue),
-                    "engaged_ms" => Some(Field::EngagedMs),
-                    "screen_width" => Some(Field::ScreenWidth),
-                    "entry" => Some(Field::Entry),
-                    _ => None,
-                }))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-/// Any JSON value, walked like a `Value` would be (same nesting limit, same number checks)
-/// without keeping anything.
-struct Skip;
+/// What a value nobody reads is walked as. Not `IgnoredAny`: serde_json skips that without its
+/// nesting limit and number checks, so `{"x": 1e400}` or 5,000 nested arrays in an unknown field
+/// would pass. Only unknown fields, arrays and non-object bodies take this path.
+type Unread = serde_json::Value;
 
 impl<'de> Deserialize<'de> for Top<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -352,19 +333,21 @@ impl<'de> Deserialize<'de> for Top<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
                 let mut body = Body::default();
-                while let Some(Key(key)) = map.next_key()? {
+                // Not a derived struct: that refuses a repeated key, where the last one counts
+                // here (as in `JSON.parse`).
+                while let Some(key) = map.next_key::<Field>()? {
                     let slot = match key {
-                        Some(Field::Site) => &mut body.site,
-                        Some(Field::Name) => &mut body.name,
-                        Some(Field::Url) => &mut body.url,
-                        Some(Field::Referrer) => &mut body.referrer,
-                        Some(Field::Props) => &mut body.props,
-                        Some(Field::Revenue) => &mut body.revenue,
-                        Some(Field::EngagedMs) => &mut body.engaged_ms,
-                        Some(Field::ScreenWidth) => &mut body.screen_width,
-                        Some(Field::Entry) => &mut body.entry,
-                        None => {
-                            map.next_value::<Skip>()?;
+                        Field::Site => &mut body.site,
+                        Field::Name => &mut body.name,
+                        Field::Url => &mut body.url,
+                        Field::Referrer => &mut body.referrer,
+                        Field::Props => &mut body.props,
+                        Field::Revenue => &mut body.revenue,
+                        Field::EngagedMs => &mut body.engaged_ms,
+                        Field::ScreenWidth => &mut body.screen_width,
+                        Field::Entry => &mut body.entry,
+                        Field::Other => {
+                            map.next_value::<Unread>()?;
                             continue;
                         }
                     };
@@ -373,7 +356,7 @@ impl<'de> Deserialize<'de> for Top<'de> {
                 Ok(Top(Some(body)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top<'de>, A::Error> {
-                while seq.next_element::<Skip>()?.is_some() {}
+                while seq.next_element::<Unread>()?.is_some() {}
                 Ok(Top(None))
             }
             fn visit_bool<E>(self, _: bool) -> Result<Top<'de>, E> {
@@ -430,76 +413,18 @@ impl<'de> Deserialize<'de> for Json<'de> {
                 Ok(Json::Null)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-                while seq.next_element::<Skip>()?.is_some() {}
+                while seq.next_element::<Unread>()?.is_some() {}
                 Ok(Json::Array)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
                 let mut entries = Vec::new();
-                while let Some((Text(key), value)) = map.next_entry()? {
+                while let Some((ObjectKey(key), value)) = map.next_entry()? {
                     entries.push((key, value));
                 }
                 Ok(Json::Object(entries))
             }
         }
         d.deserialize_any(JsonVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(TextVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Skip {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct SkipVisitor;
-        impl<'de> Visitor<'de> for SkipVisitor {
-            type Value = Skip;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
-                Ok(Skip)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
-                Ok(Skip)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
-                Ok(Skip)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
-                Ok(Skip)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
-                Ok(Skip)
-            }
-            fn visit_unit<E>(self) -> Result<Skip, E> {
-                Ok(Skip)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
-                while seq.next_element::<Skip>()?.is_some() {}
-                Ok(Skip)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
-                while map.next_entry::<Skip, Skip>()?.is_some() {}
-                Ok(Skip)
-            }
-        }
-        d.deserialize_any(SkipVisitor)
     }
 }
 
@@ -927,6 +852,19 @@ mod tests {
             if let Some(want) = want {
                 assert_eq!(err, want, "{label}");
             }
+        }
+    }
+
+    #[test]
+    fn object_keys_borrow_unless_escaped() {
+        let cases = [(r#""plan""#, true), (r#""pl\u0061n""#, false)];
+        for (json, borrowed) in cases {
+            let ObjectKey(key) = serde_json::from_str(json).expect(json);
+            assert_eq!(
+                (key.as_ref(), matches!(key, Cow::Borrowed(_))),
+                ("plan", borrowed),
+                "{json}"
+            );
         }
     }
 

@@ -1,7 +1,7 @@
 //! Pure rules of the hosted report site: which request paths map to which bucket keys, what
 //! content type a file has, and whether an `Authorization` header carries the right password.
 
-use hitflow_schema::report_access::{constant_time_eq, is_plain_report_path, REPORTS_PATH};
+use hitflow_report_link::{constant_time_eq, is_plain_report_path, REPORTS_PATH};
 
 /// The bucket key for a `/reports/…` request path, or `None` for anything that is not a plain
 /// path inside the report site: encoded characters (`%2F`, `%2e%2e`), `..`, `.` segments,

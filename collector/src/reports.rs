@@ -6,7 +6,7 @@
 //! access every request gets the same 401, so nothing tells which sites or periods exist; with
 //! neither secret set the report site does not exist (404).
 
-use hitflow_schema::report_access::{verify, REPORTS_PATH};
+use hitflow_report_link::{verify, REPORTS_PATH};
 use worker::{Env, Request, Response};
 
 use crate::report_path::{basic_auth_matches, content_type, report_key};

@@ -266,7 +266,7 @@ pub fn queue_message(data: &[u8]) -> Outcome {
     let hit = row.to_hit();
     let again = message::decode(&message::encode(&hit)).map(|r| r.to_hit());
     assert!(again.as_ref().is_ok_and(|h| same(h, &hit)), "{hit:?} -> {again:?}");
-    let file = hitflow_schema::columns::write_batch_rows(&[row]).unwrap_or_else(|e| panic!("{hit:?}: {e}"));
+    let file = hitflow_schema::batch_writer::write_batch_rows(&[row]).unwrap_or_else(|e| panic!("{hit:?}: {e}"));
     let back = hitflow_schema::read_parquet(file).unwrap_or_else(|e| panic!("{hit:?}: {e}"));
     assert!(back.len() == 1 && same(&back[0], &hit), "{hit:?} -> {back:?}");
     Ok(())

@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 use hitflow_reporter::scan::decode::{decode, FileRows, Projection};
-use hitflow_schema::columns::write_batch_parquet;
+use hitflow_schema::batch_writer::write_batch_parquet;
 use hitflow_schema::{read_parquet, write_parquet, Hit, DEVICE_TYPES};
 
 /// Accepted (`Ok`) or rejected with the reason (`Err`).

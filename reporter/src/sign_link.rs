@@ -1,7 +1,7 @@
 //! `reporter sign-link`: a signed link to the hosted reports, refused when it could never open a
 //! page (the collector would answer 401 or 404 to it).
 
-use hitflow_schema::report_access::{check_scope, sign, ScopeError};
+use hitflow_report_link::{check_scope, sign, ScopeError};
 
 const DAY_SECONDS: u64 = 86_400;
 
@@ -54,7 +54,7 @@ pub fn sign_link(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hitflow_schema::report_access::verify;
+    use hitflow_report_link::verify;
 
     const NOW: u64 = 1_764_547_200;
     const ENV: &str = "HITFLOW_REPORTS_SIGNING_KEY";

@@ -119,11 +119,11 @@ fn write_fuzz_seeds() {
         ("arrow_writer.parquet", hitflow_schema::write_parquet(&hits)),
         (
             "batch_writer.parquet",
-            hitflow_schema::columns::write_batch_parquet(&hits),
+            hitflow_schema::batch_writer::write_batch_parquet(&hits),
         ),
         (
             "batch_writer_one.parquet",
-            hitflow_schema::columns::write_batch_parquet(&hits[..1]),
+            hitflow_schema::batch_writer::write_batch_parquet(&hits[..1]),
         ),
     ];
     for (name, file) in files {

@@ -1,8 +1,10 @@
 //! The Parquet/Arrow columns of a hit, declared once.
 //!
-//! `hit_columns!` below is the single list of columns: it generates the Arrow schema, the
-//! column-name constants, the `Hit` → `RecordBatch` encoder and the `RecordBatch` → `Hit` decoder,
-//! so the collector (writer) and the reporter (reader) cannot drift apart.
+//! [`with_hit_columns!`](crate::with_hit_columns) holds the single list of columns. From it this
+//! module generates the Arrow schema, the column-name constants ([`names`], [`ALL`]), the storage
+//! kinds ([`KINDS`]), [`HitRow`], the batch writer's columns, the `Hit` → `RecordBatch` encoder
+//! and the `RecordBatch` → `Hit` decoder; the collector generates its Queue message codec. So
+//! the collector (writer) and the reporter (reader) cannot drift apart.
 
 use std::sync::{Arc, OnceLock};
 
@@ -16,9 +18,6 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::{Hit, SchemaError};
-
-/// The RLE/bit-packing hybrid's bit-packed run, shared with the reporter's Parquet writer.
-pub use crate::parquet_io::batch::bit_packed_run;
 
 /// Time zone stamped on the `ts` column so DuckDB/Spark read it as an instant.
 const TS_TZ: &str = "UTC";
@@ -156,7 +155,7 @@ macro_rules! kind_read {
     }};
 }
 
-// The per-kind call of the batch writer (`parquet_io::batch`) for one column. `$h` is a `Hit` or
+// The per-kind call of the batch writer (`crate::batch_writer`) for one column. `$h` is a `Hit` or
 // a `HitRow`: the expressions read both.
 macro_rules! kind_batch {
     (ts, $w:expr, $hits:expr, $f:ident) => {
@@ -249,10 +248,10 @@ macro_rules! kind_of {
     };
 }
 
-/// How a column is stored, for the batch writer's Parquet schema (`parquet_io::batch`). Optional
+/// How a column is stored, for the batch writer's Parquet schema (`crate::batch_writer`). Optional
 /// numbers are always nullable, `ts` and the ids never are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// INT64, TIMESTAMP(MILLIS, UTC), required.
     Timestamp,
     /// INT64, INTEGER(64, unsigned), required.
@@ -270,10 +269,10 @@ pub(crate) enum Kind {
 macro_rules! hit_columns {
     ($( $field:ident : $kind:ident ),* $(,)?) => {
         /// Every column with how it is stored, in storage order.
-        pub(crate) const KINDS: &[(&str, Kind)] = &[$( (stringify!($field), kind_of!($kind)) ),*];
+        pub const KINDS: &[(&str, Kind)] = &[$( (stringify!($field), kind_of!($kind)) ),*];
 
         /// A hit whose text is borrowed, e.g. from the Queue message it was decoded from: the
-        /// same columns as [`Hit`], written by [`write_batch_rows`] without copying a string.
+        /// same columns as [`Hit`], written by [`crate::batch_writer::write_batch_rows`] without copying a string.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct HitRow<'a> {
             $( pub $field: kind_row_type!($kind, 'a), )*
@@ -293,14 +292,14 @@ macro_rules! hit_columns {
         }
 
         /// Writes every column of `hits` through the batch writer, in storage order.
-        fn write_batch_hits<'a>(w: &mut crate::parquet_io::batch::Writer<'a>, hits: &'a [Hit]) -> Result<(), SchemaError> {
+        pub(crate) fn write_batch_hits<'a>(w: &mut crate::batch_writer::Writer<'a>, hits: &'a [Hit]) -> Result<(), SchemaError> {
             $( kind_batch!($kind, w, hits, $field)?; )*
             Ok(())
         }
 
         /// The same for borrowed rows.
-        fn write_batch_hit_rows<'a>(
-            w: &mut crate::parquet_io::batch::Writer<'a>,
+        pub(crate) fn write_batch_hit_rows<'a>(
+            w: &mut crate::batch_writer::Writer<'a>,
             rows: &'a [HitRow<'_>],
         ) -> Result<(), SchemaError> {
             $( kind_batch!($kind, w, rows, $field)?; )*
@@ -341,64 +340,58 @@ macro_rules! hit_columns {
     };
 }
 
-hit_columns! {
-    ts: ts,
-    hit_id: u64,
-    site: str,
-    event: str,
-    visitor_id: u64,
-    url_host: str,
-    url_path: str,
-    referrer_host: opt_str,
-    referrer_path: opt_str,
-    utm_source: opt_str,
-    utm_medium: opt_str,
-    utm_campaign: opt_str,
-    utm_term: opt_str,
-    utm_content: opt_str,
-    ref_param: opt_str,
-    click_id_kind: opt_str,
-    country: opt_str,
-    region: opt_str,
-    city: opt_str,
-    continent: opt_str,
-    timezone: opt_str,
-    asn: opt_u32,
-    as_org: opt_str,
-    colo: opt_str,
-    device_type: str,
-    browser: opt_str,
-    browser_version: opt_str,
-    os: opt_str,
-    os_version: opt_str,
-    is_bot: bool,
-    bot_reason: opt_str,
-    engaged_ms: opt_u32,
-    screen_width: opt_u32,
-    revenue: opt_f64,
-    currency: opt_str,
-    props: opt_str,
-    entry: opt_bool,
-}
-
-/// Encodes a Queue batch of hits (the collector's files, about 100 rows) as one Parquet file.
+/// Calls the macro named `$callback` with every hit column as `name: kind`, in storage order:
+/// the one list of columns. This module generates the Arrow schema, [`names`], [`ALL`],
+/// [`HitRow`] and the batch writer's columns from it; the collector its Queue message codec.
 ///
-/// Same columns, Arrow types (`ARROW:schema`) and `hitflow.schema_version` as [`crate::write_parquet`],
-/// so every reader sees the same table; the encoding is chosen for small files instead: one
-/// row group, one page per column, strings dictionary-encoded (RLE_DICTIONARY), numbers and
-/// booleans PLAIN, no compression (dictionaries already shrink the strings; ids and timestamps
-/// do not compress), column-chunk min/max and null counts. It is written directly rather than
-/// through arrow-rs' writer, whose fixed cost per column (about 65 allocations, encoder and
-/// page-writer setup, metadata building) made a 100-row file cost 3-5 µs per row.
-pub fn write_batch_parquet(hits: &[Hit]) -> Result<Vec<u8>, SchemaError> {
-    crate::parquet_io::batch::write(hits.len(), |w| write_batch_hits(w, hits))
+/// Kinds: `ts` (i64 milliseconds, UTC), `u64`, `str`, `bool`, and the nullable `opt_str`,
+/// `opt_u32`, `opt_bool`, `opt_f64`.
+#[macro_export]
+macro_rules! with_hit_columns {
+    ($callback:ident) => {
+        $callback! {
+            ts: ts,
+            hit_id: u64,
+            site: str,
+            event: str,
+            visitor_id: u64,
+            url_host: str,
+            url_path: str,
+            referrer_host: opt_str,
+            referrer_path: opt_str,
+            utm_source: opt_str,
+            utm_medium: opt_str,
+            utm_campaign: opt_str,
+            utm_term: opt_str,
+            utm_content: opt_str,
+            ref_param: opt_str,
+            click_id_kind: opt_str,
+            country: opt_str,
+            region: opt_str,
+            city: opt_str,
+            continent: opt_str,
+            timezone: opt_str,
+            asn: opt_u32,
+            as_org: opt_str,
+            colo: opt_str,
+            device_type: str,
+            browser: opt_str,
+            browser_version: opt_str,
+            os: opt_str,
+            os_version: opt_str,
+            is_bot: bool,
+            bot_reason: opt_str,
+            engaged_ms: opt_u32,
+            screen_width: opt_u32,
+            revenue: opt_f64,
+            currency: opt_str,
+            props: opt_str,
+            entry: opt_bool,
+        }
+    };
 }
 
-/// [`write_batch_parquet`] for borrowed rows (the collector's consumer decodes its messages into
-/// these): the same file for the same hits.
-pub fn write_batch_rows(rows: &[HitRow<'_>]) -> Result<Vec<u8>, SchemaError> {
-    crate::parquet_io::batch::write(rows.len(), |w| write_batch_hit_rows(w, rows))
-}
+with_hit_columns!(hit_columns);
 
 /// The Arrow schema of stored hits (shared, built once).
 pub fn schema() -> SchemaRef {

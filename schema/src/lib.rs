@@ -1,11 +1,11 @@
 //! hitflow's hit schema: the one definition shared by the collector (writer) and the reporter
 //! (reader). See README.md "Hit schema" for the column contract.
 
+pub mod batch_writer;
 pub mod columns;
 mod hit;
 pub mod layout;
 mod parquet_io;
-pub mod report_access;
 pub mod time;
 
 pub use hit::*;

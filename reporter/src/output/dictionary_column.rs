@@ -140,7 +140,7 @@ fn bits_for(max: u64) -> u8 {
 /// has the encoder).
 fn bit_packed(values: impl Iterator<Item = u64>, count: usize, bit_width: u8) -> Vec<u8> {
     let mut out = Vec::with_capacity(10 + count.div_ceil(8) * usize::from(bit_width));
-    hitflow_schema::columns::bit_packed_run(&mut out, values, count, bit_width);
+    hitflow_schema::batch_writer::bit_packed_run(&mut out, values, count, bit_width);
     out
 }
 

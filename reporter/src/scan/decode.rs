@@ -541,7 +541,7 @@ mod tests {
             }
         }
         // The collector's own small files.
-        let bytes = Bytes::from(hitflow_schema::columns::write_batch_parquet(&hits[..100]).unwrap());
+        let bytes = Bytes::from(hitflow_schema::batch_writer::write_batch_parquet(&hits[..100]).unwrap());
         let (direct, arrow) = both_readers(&bytes, Projection::ALL);
         assert_same(&direct.unwrap(), &arrow, "collector batch file");
         // Other encodings (v2 writers' DELTA_* without dictionaries) are declined, and the
@@ -590,7 +590,7 @@ mod tests {
         let writers = [
             (
                 "collector batch file",
-                hitflow_schema::columns::write_batch_parquet(&hits).unwrap().into(),
+                hitflow_schema::batch_writer::write_batch_parquet(&hits).unwrap().into(),
             ),
             (
                 "hitflow defaults",

@@ -1,38 +1,32 @@
 //! Access to the hosted report site (`/reports/…`, served by the collector from the bucket):
 //! signed links, issued by `reporter sign-link` and checked by the Worker, and the
-//! constant-time comparisons both sides use. Shared so the two cannot disagree on the format.
+//! constant-time comparison both sides use. Shared so the two cannot disagree on the format.
 //!
 //! A link carries `exp` (Unix seconds), `scope` (a path prefix under `/reports/`) and `sig`, the
 //! hex HMAC-SHA256 of `"hitflow-report-link\n{exp}\n{scope}"` under the signing key.
 
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// Path prefix of the hosted reports, on the collector and in the bucket (`reports/…`).
 pub const REPORTS_PATH: &str = "/reports/";
 
-/// HMAC-SHA256 (RFC 2104).
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block_key = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block_key[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block_key[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block_key.map(|b| b ^ 0x36));
-    inner.update(message);
-    let mut outer = Sha256::new();
-    outer.update(block_key.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+type HmacSha256 = Hmac<Sha256>;
+
+/// The link's MAC, fed with the signed message.
+fn link_mac(key: &[u8], exp: u64, scope: &str) -> HmacSha256 {
+    // HMAC hashes a key longer than a block and pads a shorter one: every length is valid.
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(message(exp, scope).as_bytes());
+    mac
 }
 
 /// Equality whose time does not depend on where the inputs differ. Compares SHA-256 digests, so
-/// it does not reveal the expected length either.
+/// it does not reveal the expected length either (`subtle` alone answers early on a length
+/// mismatch).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let (da, db) = (Sha256::digest(a), Sha256::digest(b));
-    da.iter().zip(db.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    Sha256::digest(a).ct_eq(&Sha256::digest(b)).into()
 }
 
 fn message(exp: u64, scope: &str) -> String {
@@ -43,9 +37,23 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The 32 bytes of a 64-digit hex signature (either case), or `None`.
+fn unhex_signature(sig: &str) -> Option<[u8; 32]> {
+    let digits = sig.as_bytes();
+    let mut out = [0u8; 32];
+    if digits.len() != 2 * out.len() {
+        return None;
+    }
+    let nibble = |d: u8| char::from(d).to_digit(16).map(|n| n as u8);
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
 /// A signed link's query string (`exp=…&scope=…&sig=…`) granting `scope` until `exp`.
 pub fn sign(key: &[u8], scope: &str, exp: u64) -> String {
-    let sig = hex(&hmac_sha256(key, message(exp, scope).as_bytes()));
+    let sig = hex(&link_mac(key, exp, scope).finalize().into_bytes());
     format!("exp={exp}&scope={}&sig={sig}", encode_scope(scope))
 }
 
@@ -98,9 +106,10 @@ pub fn verify(key: &[u8], exp: u64, scope: &str, sig: &str, path: &str, now: u64
     if check_scope(scope).is_err() || sig.len() != 64 {
         return Err(LinkError::Malformed);
     }
-    let expected = hex(&hmac_sha256(key, message(exp, scope).as_bytes()));
-    // Signature first, so a forged link learns nothing from the other answers.
-    if !constant_time_eq(expected.as_bytes(), sig.to_ascii_lowercase().as_bytes()) {
+    // Signature first, so a forged link learns nothing from the other answers. `verify_slice`
+    // compares in constant time.
+    let sig = unhex_signature(sig).ok_or(LinkError::BadSignature)?;
+    if link_mac(key, exp, scope).verify_slice(&sig).is_err() {
         return Err(LinkError::BadSignature);
     }
     if now >= exp {
@@ -127,12 +136,62 @@ fn encode_scope(scope: &str) -> String {
 mod tests {
     use super::*;
 
+    /// RFC 4231, section 4: HMAC-SHA-256 test cases 1 to 7 (key, data, HMAC as published).
+    /// Case 5's HMAC is published truncated to its leftmost 128 bits.
     #[test]
-    fn hmac_matches_rfc4231_case_2() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+    #[rustfmt::skip]
+    fn hmac_sha256_matches_rfc4231() {
+        let unhex = |s: &str| -> Vec<u8> {
+            (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        };
+        let big_key = [0xaa; 131];
+        let cases: [(&str, &[u8], &[u8], &str); 7] = [
+            ("1", &[0x0b; 20], b"Hi There",
+             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+            ("2", b"Jefe", b"what do ya want for nothing?",
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+            ("3", &[0xaa; 20], &[0xdd; 50],
+             "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
+            ("4", &unhex("0102030405060708090a0b0c0d0e0f10111213141516171819"), &[0xcd; 50],
+             "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"),
+            ("5 (truncated to 128 bits)", &[0x0c; 20], b"Test With Truncation",
+             "a3b6167473100ee06e0c796c2955552b"),
+            ("6", &big_key, b"Test Using Larger Than Block-Size Key - Hash Key First",
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+            ("7", &big_key, b"This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
+             "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+        ];
+        for (case, key, data, expected) in cases {
+            let expected = unhex(expected);
+            let mac = || {
+                let mut mac = HmacSha256::new_from_slice(key).unwrap();
+                mac.update(data);
+                mac
+            };
+            let full = mac().finalize().into_bytes();
+            assert_eq!(&full[..expected.len()], &expected[..], "case {case}");
+            assert!(mac().verify_truncated_left(&expected).is_ok(), "case {case}");
+            let mut wrong = expected.clone();
+            wrong[0] ^= 1;
+            assert!(mac().verify_truncated_left(&wrong).is_err(), "case {case}");
+        }
+    }
+
+    /// The link's signature is the HMAC of its message (RFC 4231 case 2's key, so the vector
+    /// above checks the same MAC).
+    #[test]
+    fn the_signature_is_the_hmac_of_the_link_message() {
+        let query = sign(b"Jefe", "/reports/", 7);
+        let mut mac = HmacSha256::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"hitflow-report-link\n7\n/reports/");
+        let sig = hex(&mac.finalize().into_bytes());
+        assert_eq!(query, format!("exp=7&scope=/reports/&sig={sig}"));
+        let upper = sig.to_ascii_uppercase();
+        assert_eq!(verify(b"Jefe", 7, "/reports/", &upper, "/reports/x", 1), Ok(()));
+        let not_hex = "g".repeat(64);
         assert_eq!(
-            hex(&mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+            verify(b"Jefe", 7, "/reports/", &not_hex, "/reports/x", 1),
+            Err(LinkError::BadSignature)
         );
     }
 
