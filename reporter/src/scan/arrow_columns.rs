@@ -49,13 +49,16 @@ fn values<T: ArrowPrimitiveType, V>(array: &PrimitiveArray<T>, null: V, map: imp
 where
     V: Copy,
 {
-    out.extend(
-        array
-            .values()
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| if array.is_valid(i) { map(v) } else { null }),
-    );
+    match array.nulls() {
+        None => out.extend(array.values().iter().map(|&v| map(v))),
+        Some(nulls) => out.extend(
+            array
+                .values()
+                .iter()
+                .zip(nulls.iter())
+                .map(|(&v, valid)| if valid { map(v) } else { null }),
+        ),
+    }
 }
 
 fn validity(array: &dyn Array) -> Vec<bool> {
@@ -146,13 +149,16 @@ pub fn batch_columns(
             let value_ids = dictionary_ids(dict.values(), cache, strings).ok_or_else(|| type_error(name))?;
             // A hostile file may hold keys outside its dictionary: they read as null.
             let keys = dict.keys();
-            ids.extend(keys.values().iter().enumerate().map(|(i, &k)| {
-                if keys.is_valid(i) {
-                    value_ids.get(k as usize).copied().unwrap_or(0)
-                } else {
-                    0
-                }
-            }));
+            let id = |k: i32| value_ids.get(k as usize).copied().unwrap_or(0);
+            match keys.nulls() {
+                None => ids.extend(keys.values().iter().map(|&k| id(k))),
+                Some(nulls) => ids.extend(
+                    keys.values()
+                        .iter()
+                        .zip(nulls.iter())
+                        .map(|(&k, valid)| if valid { id(k) } else { 0 }),
+                ),
+            }
         } else {
             let text = array.as_string_opt::<i32>().ok_or_else(|| type_error(name))?;
             ids.extend((0..text.len()).map(|i| {
