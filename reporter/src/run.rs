@@ -1,6 +1,7 @@
 //! `reporter run`: plan → load partitions → sessionize → two session sinks (figures and the
 //! sessions.parquet records) → report.json, sessions.parquet and the site.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -65,35 +66,13 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     if options.to < options.from {
         bail!("--to {} is before --from {}", options.to, options.from);
     }
-    store
-        .check()
-        .await
-        .with_context(|| format!("cannot open store {}", store.describe()))?;
     let periods = Periods::new(days(options.from), days(options.to));
-    // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
-    // midnight, so no session reaches across these bounds.
-    let first = Ymd::from_days(periods.previous.0 - 1);
-    let last = Ymd::from_days(periods.current.1 + 1);
-    let window = first.start_ms()..Ymd::from_days(last.to_days() + 1).start_ms();
-    let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32)
-        .await
-        .context("listing the hits")?;
-    let hours = hours_with_data(&scan_plan);
-    let mut input = InputSummary {
-        store: store.describe(),
-        partitions_read: scan_plan.partitions.len() as u64,
-        objects_read: scan_plan.objects() as u64,
-        bytes_read: scan_plan.bytes(),
-        bad_objects: scan_plan.stray.clone(),
-        ..InputSummary::default()
-    };
-    tracing::info!(
-        partitions = input.partitions_read,
-        objects = input.objects_read,
-        bytes = input.bytes_read,
-        "reading {}",
-        store.describe()
-    );
+    let Listed {
+        scan_plan,
+        window,
+        hours,
+        mut input,
+    } = list_input(&store, periods).await?;
 
     // The site's templates are parsed while the hits are read.
     let engine = std::thread::spawn(crate::site::Engine::new);
@@ -145,6 +124,52 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     Ok(RunOutcome {
         report,
         sessions_written,
+    })
+}
+
+/// What the listing found, before anything is read.
+struct Listed {
+    scan_plan: ScanPlan,
+    /// The hit times read.
+    window: Range<i64>,
+    /// The hours whose partitions hold hit files.
+    hours: Vec<i64>,
+    input: InputSummary,
+}
+
+async fn list_input(store: &Store, periods: Periods) -> anyhow::Result<Listed> {
+    store
+        .check()
+        .await
+        .with_context(|| format!("cannot open store {}", store.describe()))?;
+    // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
+    // midnight, so no session reaches across these bounds.
+    let first = Ymd::from_days(periods.previous.0 - 1);
+    let last = Ymd::from_days(periods.current.1 + 1);
+    let window = first.start_ms()..Ymd::from_days(last.to_days() + 1).start_ms();
+    let scan_plan = plan(store, first, last, LATE_PARTITIONS as u32)
+        .await
+        .context("listing the hits")?;
+    let input = InputSummary {
+        store: store.describe(),
+        partitions_read: scan_plan.partitions.len() as u64,
+        objects_read: scan_plan.objects() as u64,
+        bytes_read: scan_plan.bytes(),
+        bad_objects: scan_plan.stray.clone(),
+        ..InputSummary::default()
+    };
+    tracing::info!(
+        partitions = input.partitions_read,
+        objects = input.objects_read,
+        bytes = input.bytes_read,
+        "reading {}",
+        store.describe()
+    );
+    Ok(Listed {
+        hours: hours_with_data(&scan_plan),
+        scan_plan,
+        window,
+        input,
     })
 }
 
