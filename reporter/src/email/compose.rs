@@ -244,7 +244,9 @@ impl View {
                     share: format::pct(share),
                     bar,
                     bar_rest,
-                    change: Change::from_option(c.sessions_delta, false, missing).text().1,
+                    change: Change::tested(c.sessions_delta, false, missing, c.significance.sessions.as_ref())
+                        .text()
+                        .1,
                     engagement: format::pct_of(f.engaged_sessions, f.sessions),
                     bounce: format::pct_of(f.bounces, f.sessions),
                     conversion: format::pct_of(f.converted_sessions, f.sessions),
@@ -370,7 +372,11 @@ impl View {
             report_url: crate::site::site_page(report, &site.site).and_then(|page| email.report_url(&page)),
             sessions: format::int(t.sessions),
             // Only a change between two fully covered periods may reach the subject line.
-            sessions_delta: site.deltas.sessions.filter(|_| site.coverage.comparable).map(|d| Change::Relative(d).text().1),
+            sessions_delta: site
+                .deltas
+                .sessions
+                .filter(|_| site.coverage.comparable)
+                .map(|d| Change::tested(Some(d), false, missing, site.significance.sessions.as_ref()).text().1),
             engagement: format::pct_of(t.engaged_sessions, t.sessions),
             conversion_rate: format::pct(t.conversion_rate),
             kpis,
@@ -393,6 +399,10 @@ impl View {
                 },
                 Note { name: "Bounce rate", text: "sessions with one pageview and no interaction.".into() },
                 Note { name: "Conversions", text: "goal completions, each goal at most once per session.".into() },
+                Note {
+                    name: "Changes",
+                    text: "▲ and ▼ mark a change beyond noise (its 95% interval excludes zero); ≈ marks one within it. The report's glossary names the tests.".into(),
+                },
             ],
         }
     }

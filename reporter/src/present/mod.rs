@@ -100,11 +100,16 @@ fn change_arg(v: &Value, args: &HashMap<String, Value>) -> Change {
     } else {
         Change::NoPrevious
     };
-    Change::from_option(v.as_f64(), flag("pp"), missing)
+    // `test`: the change's `Test` from report.json (absent or null: untested).
+    let test = args
+        .get("test")
+        .and_then(|t| serde_json::from_value::<crate::stats::Test>(t.clone()).ok());
+    Change::tested(v.as_f64(), flag("pp"), missing, test.as_ref())
 }
 
 /// Registers `int`, `pct`, `dec` (`places`, default 2), `duration`, `money` (`currency`),
-/// `lift`, `count` (`noun`), `delta` and `tone` (`pp`, `partial`, `lower_is_better`) and `term`.
+/// `lift`, `count` (`noun`), `delta` and `tone` (`pp`, `partial`, `lower_is_better`, `test`) and
+/// `term`.
 pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("int", |v: &Value, _: &HashMap<String, Value>| match v.as_u64() {
         Some(n) => text(format::int(n)),

@@ -54,6 +54,8 @@ pub struct Test {
 
 impl Test {
     fn from_interval(low: f64, high: f64, method: Method) -> Self {
+        // Six decimals, far finer than any page shows, so report.json reads back the same.
+        let (low, high) = (round6(low), round6(high));
         let verdict = if low > 0.0 {
             Verdict::Up
         } else if high < 0.0 {
@@ -72,6 +74,10 @@ impl Test {
     pub fn significant(&self) -> bool {
         self.verdict != Verdict::NoChange
     }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }
 
 /// The standard normal quantile for the two-sided `LEVEL`.
