@@ -26,6 +26,8 @@ pub struct Config {
     pub report: ReportConfig,
     /// Email reports: sender, SMTP server, link base of the hosted report (recipients are per site).
     pub email: crate::email::EmailConfig,
+    /// Dated notes drawn on the daily charts and listed in the reports (`annotations`).
+    pub annotations: Vec<crate::annotations::AnnotationConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -263,6 +265,7 @@ mod tests {
         let config = Config::parse(include_str!("../../hitflow.example.toml")).unwrap();
         assert_eq!(config.sites.len(), 2);
         assert_eq!(config.funnels[0].steps.len(), 3);
+        assert_eq!(config.annotations.len(), 2);
     }
 
     #[test]

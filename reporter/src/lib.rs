@@ -5,6 +5,7 @@
 //! `sessions` (bounded-memory sessionizer) → `figures` (per site / channel / breakdown) →
 //! `output` (report.json, sessions.parquet).
 
+pub mod annotations;
 pub mod automation;
 pub mod channels;
 pub mod compact;

@@ -18,10 +18,11 @@ use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, Site
 use crate::figures::site::Periods;
 use crate::output::sessions_parquet::SessionsWriter;
 use crate::output::write_atomically;
+use crate::period::Compare;
 use crate::scan::decode::{merge, Projection};
 use crate::scan::rows::Tables;
 use crate::scan::rows::SHARDS;
-use crate::scan::{load, plan, Loaded};
+use crate::scan::{load, plan, Loaded, ScanPlan};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
@@ -37,6 +38,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub strict: bool,
     pub progress: bool,
+    /// The period the changes compare with (`--compare`).
+    pub compare: Compare,
 }
 
 /// What a run produced.
@@ -54,6 +57,31 @@ fn days(date: NaiveDate) -> i64 {
     .to_days()
 }
 
+/// The partitions of both periods (±1 UTC day each): one listing when they are close, two when
+/// a year or a chosen period lies between them, so the days in between are never read.
+async fn plan_periods(store: &Store, periods: &Periods) -> Result<ScanPlan, crate::store::StoreError> {
+    let range = |(from, to): (i64, i64)| (Ymd::from_days(from - 1), Ymd::from_days(to + 1));
+    let (mut a, mut b) = (range(periods.previous), range(periods.current));
+    if a.0.to_days() > b.0.to_days() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    // A listing covers its last day + 1 (late hits), so ranges this close are read as one.
+    if a.1.to_days() + 2 >= b.0.to_days() {
+        return plan(
+            store,
+            a.0,
+            Ymd::from_days(a.1.to_days().max(b.1.to_days())),
+            LATE_PARTITIONS as u32,
+        )
+        .await;
+    }
+    let mut first = plan(store, a.0, a.1, LATE_PARTITIONS as u32).await?;
+    let second = plan(store, b.0, b.1, LATE_PARTITIONS as u32).await?;
+    first.partitions.extend(second.partitions);
+    first.stray.extend(second.stray);
+    Ok(first)
+}
+
 pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow::Result<RunOutcome> {
     if options.to < options.from {
         bail!("--to {} is before --from {}", options.to, options.from);
@@ -62,16 +90,14 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         .check()
         .await
         .with_context(|| format!("cannot open store {}", store.describe()))?;
-    let periods = Periods::new(days(options.from), days(options.to));
+    let previous_from = options.compare.start(options.from, options.to)?;
+    let periods = Periods::compared(days(options.from), days(options.to), days(previous_from));
     // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
     // midnight, so no session reaches across these bounds.
-    let first = Ymd::from_days(periods.previous.0 - 1);
-    let last = Ymd::from_days(periods.current.1 + 1);
+    let first = Ymd::from_days(periods.previous.0.min(periods.current.0) - 1);
+    let last = Ymd::from_days(periods.previous.1.max(periods.current.1) + 1);
     let (range_start, range_end) = (first.start_ms(), Ymd::from_days(last.to_days() + 1).start_ms());
-
-    let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32)
-        .await
-        .context("listing the hits")?;
+    let scan_plan = plan_periods(&store, &periods).await.context("listing the hits")?;
     let data_hours: Vec<i64> = scan_plan
         .partitions
         .iter()
@@ -202,6 +228,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             days: periods.current.1 - periods.current.0 + 1,
             previous_from: Ymd::from_days(periods.previous.0).to_string(),
             previous_to: Ymd::from_days(periods.previous.1).to_string(),
+            comparison: options.compare.kind(),
         },
         session_rules: config.sessions.clone(),
         automation_rules: config.automation.clone(),

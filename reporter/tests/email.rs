@@ -100,6 +100,18 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
             &DailyTotals::default(),
         ),
         previous_daily: Vec::new(),
+        annotations: vec![
+            hitflow_reporter::annotations::Annotation {
+                date: "2026-11-17".into(),
+                text: "New pricing page <live>".into(),
+                link: Some("https://example.com/blog/pricing?a=1&b=2".into()),
+            },
+            hitflow_reporter::annotations::Annotation {
+                date: "2026-11-20".into(),
+                text: "Newsletter sent".into(),
+                link: None,
+            },
+        ],
         coverage: Default::default(),
         revenue: Vec::new(),
         previous_revenue: Vec::new(),
@@ -168,6 +180,7 @@ fn report() -> Report {
             days: 7,
             previous_from: "2026-11-09".into(),
             previous_to: "2026-11-15".into(),
+            comparison: Default::default(),
         },
         session_rules: SessionConfig::default(),
         automation_rules: Default::default(),
@@ -656,8 +669,15 @@ fn subject_and_html_follow_the_email_client_rules() {
     let mail = composer
         .compose(&report, &report.sites[1], "week 47", &no_link)
         .expect("composed");
-    assert!(!mail.text.contains("Full report") && !mail.html.contains("href="));
+    // The one link left is the annotation's, escaped like every value.
+    assert!(!mail.text.contains("Full report") && mail.html.matches("href=").count() == 1);
+    assert!(
+        mail.html.contains(ANNOTATION_LINK_HTML) && mail.html.contains("New pricing page &lt;live&gt;</a>"),
+        "annotation with its link"
+    );
 }
+
+const ANNOTATION_LINK_HTML: &str = "href=\"https://example.com/blog/pricing?a=1&amp;b=2\"";
 
 /// The HTML part fits a phone: fluid up to 600 px, KPI cards one per line (no three-card
 /// rows of 200 px), and data tables with real header cells.

@@ -100,6 +100,7 @@ async fn hostile_report(dir: &Path) -> Report {
         out: dir.join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
     };
     run(store, &config, &options).await.expect("run").report
 }
@@ -615,6 +616,7 @@ async fn a_partly_empty_previous_period_shows_coverage_instead_of_deltas() {
         out: dir.path().join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
     };
     let report = run(store, &Config::default(), &options).await.expect("run").report;
     let site = &report.sites[0];
@@ -677,6 +679,132 @@ async fn a_partly_empty_previous_period_shows_coverage_instead_of_deltas() {
     assert!(mail.text.contains("not comparable (partial data)"));
     // The period is said once in the header, not as label and again as dates.
     assert_eq!(mail.text.matches("2025-11-28 – 2025-11-29").count(), 1, "{}", mail.text);
+}
+
+/// Issue 17, comparisons and annotations: `--compare year` reads the same weekdays 52 weeks
+/// back (and nothing in between), every page and the email name that period, changes carry
+/// their test, and the period's annotations are drawn on the daily chart and listed.
+#[tokio::test]
+async fn year_over_year_with_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let midnight = |date: &str| {
+        date.parse::<chrono::NaiveDate>()
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    };
+    let mut hits = Vec::new();
+    // This week (Mon 2025-11-24..Sun 11-30): 30 sessions a day; the same weekdays 52 weeks
+    // before (Mon 2024-11-25..): 10 a day; the week before this one and a day in June: 50 a
+    // day, which a year-over-year run must not read.
+    for (first, per_day, days) in [
+        ("2025-11-24", 30, 7),
+        ("2024-11-25", 10, 7),
+        ("2025-11-17", 50, 7),
+        ("2025-06-04", 50, 1),
+    ] {
+        for day in 0..days {
+            for v in 0..per_day {
+                hits.extend(visit(
+                    1000 * day + v,
+                    midnight(first) + day as i64 * DAY,
+                    &["/", "/pricing"],
+                ));
+            }
+        }
+    }
+    let lake = dir.path().join("lake");
+    write_hits(&lake, &hits);
+    let config = Config::parse(
+        r#"
+        [[annotations]]
+        date = "2025-11-26"
+        text = "Launched <the> new pricing page"
+        link = "https://example.com/blog/pricing?from=hitflow&x=1"
+        [[annotations]]
+        date = "2025-11-26"
+        site = "other.example"
+        text = "Not this site"
+        [[annotations]]
+        date = "2025-11-18"
+        text = "Before the period"
+        "#,
+    )
+    .expect("config");
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: "2025-11-24".parse().unwrap(),
+        to: "2025-11-30".parse().unwrap(),
+        out: dir.path().join("out"),
+        strict: true,
+        progress: false,
+        compare: "year".parse().unwrap(),
+    };
+    let report = run(store, &config, &options).await.expect("run").report;
+    assert_eq!(
+        (report.period.previous_from.as_str(), report.period.previous_to.as_str()),
+        ("2024-11-25", "2024-12-01")
+    );
+    assert_eq!(report.period.comparison, hitflow_reporter::period::CompareKind::Year);
+    // The two weeks, and the day before each (read for time zones: 2025-11-23's 50 sessions),
+    // never June or the rest of the week before.
+    assert_eq!(
+        report.input.hits_read,
+        ((30 + 10) * 7 + 50) * 2,
+        "only the two weeks are read"
+    );
+    let site = &report.sites[0];
+    assert_eq!((site.totals.sessions, site.previous.sessions), (210, 70));
+    assert_eq!(site.previous_daily.len(), 7);
+    let sessions = site.significance.sessions.expect("tested");
+    assert_eq!(sessions.verdict, hitflow_reporter::stats::Verdict::Up);
+    assert!(
+        sessions.low > 0.0 && sessions.low < 2.0 && sessions.high > 2.0,
+        "{sessions:?}"
+    );
+    let bounce = site.significance.bounce_rate.expect("tested");
+    assert_eq!(bounce.verdict, hitflow_reporter::stats::Verdict::NoChange);
+    assert_eq!(
+        site.annotations,
+        [hitflow_reporter::annotations::Annotation {
+            date: "2025-11-26".into(),
+            text: "Launched <the> new pricing page".into(),
+            link: Some("https://example.com/blog/pricing?from=hitflow&x=1".into()),
+        }]
+    );
+
+    let rendered = render_site(&report, &dir.path().join("site")).expect("render");
+    let overview = std::fs::read_to_string(&rendered.overviews[0]).unwrap();
+    for needle in [
+        "Changes compare with the same weekdays 52 weeks before, 2024-11-25 – 2024-12-01",
+        "vs a year before</th>",
+        "a year before: 10/day",
+        // The marker sits on Wednesday's bar, its text escaped in the SVG and in the list.
+        "<g class=\"pin\"><title>1. 2025-11-26: Launched &lt;the&gt; new pricing page</title>",
+        "<a href=\"https://example.com/blog/pricing?from=hitflow&amp;x=1\" rel=\"noopener noreferrer\">Launched &lt;the&gt; new pricing page</a>",
+        "▲ +200.0%",
+        "≈ ±0.0 pp",
+    ] {
+        assert!(overview.contains(needle), "overview lacks {needle:?}");
+    }
+    assert!(!overview.contains("Not this site") && !overview.contains("Before the period"));
+    let channel = std::fs::read_to_string(rendered.period_dir.join("example-com/channels/direct.html")).unwrap();
+    assert!(channel.contains("<g class=\"pin\">") && channel.contains(">A year before</th>"));
+
+    let composer = hitflow_reporter::email::Composer::new().unwrap();
+    let mail = composer.compose(&report, site, "week 48", &Default::default()).unwrap();
+    assert!(
+        mail.text
+            .contains("changes against a year before, 2024-11-25 – 2024-12-01"),
+        "{}",
+        mail.text
+    );
+    assert!(mail
+        .text
+        .contains("2025-11-26  Launched <the> new pricing page <https://example.com/blog/pricing?from=hitflow&x=1>"));
+    assert!(mail.subject.contains("210 sessions (▲ +200.0%)"), "{}", mail.subject);
 }
 
 /// The email's "Open the full report" link is a page of the tree `render_site` writes (and
@@ -847,6 +975,7 @@ async fn one_day_report(dir: &Path) -> Report {
         out: dir.join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
     };
     run(store, &config, &options).await.expect("run").report
 }

@@ -35,6 +35,9 @@ pub struct PeriodInfo {
     pub days: i64,
     pub previous_from: String,
     pub previous_to: String,
+    /// Which period the changes compare with (`--compare`).
+    #[serde(default)]
+    pub comparison: crate::period::CompareKind,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -117,6 +120,9 @@ pub struct SiteReport {
     /// The rows each top-N table above leaves out, summed, so a table adds up to its total.
     #[serde(default)]
     pub others: Others,
+    /// The config's `[[annotations]]` of this site dated inside the period.
+    #[serde(default)]
+    pub annotations: Vec<crate::annotations::Annotation>,
 }
 
 /// What a top-N table leaves out: how many entries, and their sums as one row.
@@ -602,6 +608,12 @@ pub(super) fn label(tables: &Tables, id: u32) -> String {
         "" => "(not set)".to_owned(),
         v => v.to_owned(),
     }
+}
+
+/// A local day number as a date.
+fn date(day: i64) -> chrono::NaiveDate {
+    let ymd = hitflow_schema::layout::Ymd::from_days(day);
+    chrono::NaiveDate::from_ymd_opt(ymd.year, ymd.month, ymd.day).unwrap_or_default()
 }
 
 /// The comparison period's days as daily totals, 0 for days without sessions.
@@ -1147,6 +1159,12 @@ impl SiteReport {
             technical: technical(&acc, tables, config, &totals, n),
             bot_ledger: super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n),
             others: tops.others,
+            annotations: crate::annotations::for_site(
+                &config.annotations,
+                tables.str(acc.site),
+                date(periods.current.0),
+                date(periods.current.1),
+            ),
             totals,
             previous,
         }

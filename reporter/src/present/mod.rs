@@ -12,7 +12,42 @@ use tera::{Tera, Value};
 
 pub use format::{Change, Trend};
 
+use serde::Serialize;
+
 use crate::figures::coverage::{Coverage, PeriodCoverage};
+use crate::figures::report::PeriodInfo;
+use crate::period::CompareKind;
+
+/// How the pages and the email name the comparison period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// "the period before", in "Changes compare with …".
+    pub phrase: &'static str,
+    /// "previous period", for column heads and chart legends.
+    pub short: &'static str,
+    /// "Previous period", for the start of a column head or a sentence.
+    pub title: &'static str,
+}
+
+pub fn comparison(period: &PeriodInfo) -> Comparison {
+    match period.comparison {
+        CompareKind::Previous => Comparison {
+            phrase: "the period before",
+            short: "previous period",
+            title: "Previous period",
+        },
+        CompareKind::Year => Comparison {
+            phrase: "the same weekdays 52 weeks before",
+            short: "a year before",
+            title: "A year before",
+        },
+        CompareKind::Custom => Comparison {
+            phrase: "the chosen comparison period",
+            short: "comparison period",
+            title: "Comparison period",
+        },
+    }
+}
 
 /// The reader's name of a figure of `report.json`'s definitions: `avg_duration_s` →
 /// `Average duration`; unknown names just lose their underscores.

@@ -151,6 +151,7 @@ impl Engine {
         let mut base = Context::new();
         base.insert("version", &report.hitflow_version);
         base.insert("period", &report.period);
+        base.insert("comparison", &crate::present::comparison(&report.period));
         base.insert("sites", &sites);
         base.insert("site_pages", &SITE_PAGES);
 
@@ -236,7 +237,7 @@ impl Engine {
             );
             ctx.insert("channel", row);
             ctx.insert("share_chart", &share);
-            ctx.insert("daily_chart", &channel_daily_chart(row.c));
+            ctx.insert("daily_chart", &channel_daily_chart(row.c, &site.annotations));
             ctx.insert("compare", &compare(row.c, site));
             let html = self
                 .render("channel.html", &ctx)
@@ -254,7 +255,7 @@ impl Engine {
 }
 
 /// A channel's sessions per day (the drill-down's trend).
-fn channel_daily_chart(c: &ChannelReport) -> String {
+fn channel_daily_chart(c: &ChannelReport, annotations: &[crate::annotations::Annotation]) -> String {
     let days = &c.detail.daily;
     charts::columns(&charts::Columns {
         title: format!("Sessions per day, {}", c.channel),
@@ -274,6 +275,7 @@ fn channel_daily_chart(c: &ChannelReport) -> String {
         label_every: days.len().div_ceil(10).max(1),
         value_labels: days.len() <= 16,
         reference: None,
+        markers: super::view::markers(annotations, days.iter().map(|d| d.date.as_str())),
     })
 }
 

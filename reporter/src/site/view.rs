@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::charts::{self, Column, Columns, Row};
+use super::charts::{self, Column, Columns, Marker, Row};
+use crate::annotations::Annotation;
 use crate::figures::counts::Figures;
 use crate::figures::report::{ChannelReport, FlowExit, FunnelReport, Money, Report, SiteReport, Transition};
 use crate::present::format;
 use crate::present::kpis::{kpis, missing_change, Kpi};
 use crate::present::Change;
+use crate::present::{comparison, Comparison};
 use crate::stats::Test;
 
 /// Channels with fewer sessions are not ranked best/worst: a channel with 2 sessions has
@@ -386,7 +388,24 @@ pub(super) fn day_label(date: &str) -> String {
     }
 }
 
-fn daily_chart(s: &SiteReport, days: i64) -> String {
+/// The annotations drawn on a daily chart: numbered as listed, each on the bar of its date (a
+/// day without a bar has none; the list still names it).
+pub fn markers<'a>(annotations: &[Annotation], dates: impl Iterator<Item = &'a str> + Clone) -> Vec<Marker> {
+    annotations
+        .iter()
+        .enumerate()
+        .filter_map(|(k, a)| {
+            let bar = dates.clone().position(|d| d == a.date)?;
+            Some(Marker {
+                bar,
+                number: k + 1,
+                text: format!("{}: {}", a.date, a.text),
+            })
+        })
+        .collect()
+}
+
+fn daily_chart(s: &SiteReport, days: i64, comparison: &Comparison) -> String {
     let count = s.daily.len();
     let previous_avg = if days > 0 {
         s.previous.sessions as f64 / days as f64
@@ -402,8 +421,15 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
     );
     if reference {
         description.push_str(&format!(
-            "; dashed line: previous period's average of {} per day",
+            "; dashed line: {}'s average of {} per day",
+            comparison.short,
             format::decimal(previous_avg, 0)
+        ));
+    }
+    if !s.annotations.is_empty() {
+        description.push_str(&format!(
+            "; numbered markers: {}",
+            format::count(s.annotations.len() as u64, "annotation")
         ));
     }
     description.push('.');
@@ -424,9 +450,10 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
         reference: reference.then(|| {
             (
                 previous_avg,
-                format!("previous period: {}/day", format::decimal(previous_avg, 0)),
+                format!("{}: {}/day", comparison.short, format::decimal(previous_avg, 0)),
             )
         }),
+        markers: markers(&s.annotations, s.daily.iter().map(|d| d.date.as_str())),
     })
 }
 
@@ -446,6 +473,7 @@ fn hour_chart(s: &SiteReport) -> String {
         label_every: 3,
         value_labels: false,
         reference: None,
+        markers: Vec::new(),
     })
 }
 
@@ -560,7 +588,7 @@ impl<'a> SiteView<'a> {
                     chart: funnel_chart(f),
                 })
                 .collect(),
-            daily_chart: daily_chart(s, report.period.days),
+            daily_chart: daily_chart(s, report.period.days, &comparison(&report.period)),
             hour_chart: hour_chart(s),
             channel_chart: channel_chart(s),
         }
