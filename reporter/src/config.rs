@@ -28,6 +28,8 @@ pub struct Config {
     pub email: crate::email::EmailConfig,
     /// Dated notes drawn on the daily charts and listed in the reports (`annotations`).
     pub annotations: Vec<crate::annotations::AnnotationConfig>,
+    /// Named slices of a site's sessions, each with its own full report (`segments`).
+    pub segments: Vec<crate::segments::SegmentConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -208,6 +210,7 @@ impl Config {
             return Err("a site is listed twice under [[sites]]".into());
         }
         self.email.validate().map_err(|e| e.to_string())?;
+        crate::segments::validate(&self.segments)?;
         Ok(())
     }
 

@@ -20,6 +20,7 @@ pub mod present;
 pub mod publish;
 pub mod run;
 pub mod scan;
+pub mod segments;
 pub mod sessions;
 pub mod sign_link;
 pub mod site;

@@ -12,9 +12,9 @@ use rayon::prelude::*;
 
 use crate::channels::ChannelRules;
 use crate::config::Config;
-use crate::figures::collect::{into_sites, FigureContext, ShardFigures};
+use crate::figures::collect::{into_groups, FigureContext, ShardFigures};
 use crate::figures::coverage::DataHours;
-use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SiteReport};
+use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SegmentReport, SiteReport};
 use crate::figures::site::Periods;
 use crate::output::sessions_parquet::SessionsWriter;
 use crate::output::write_atomically;
@@ -178,6 +178,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             continue;
         }
         let ctx = FigureContext {
+            segments: &config.segments,
             lookup: &lookup,
             tables: &tables,
             periods,
@@ -211,13 +212,33 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         now_ms: chrono::Utc::now().timestamp_millis(),
         periods,
     };
-    let sites = into_sites(shards);
-    let mut site_reports: Vec<SiteReport> = sites
+    let groups = into_groups(shards);
+    let mut site_reports: Vec<SiteReport> = groups
+        .sites
         .into_values()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|acc| SiteReport::build(acc, &tables, &lookup, config, &data_hours))
         .collect();
+    let mut segments: Vec<((u32, usize), SiteReport)> = groups
+        .segments
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(key, acc)| (key, SiteReport::build(acc, &tables, &lookup, config, &data_hours)))
+        .collect();
+    segments.sort_by_key(|((_, index), _)| *index);
+    for ((site, index), report) in segments {
+        let segment = &config.segments[index];
+        if let Some(parent) = site_reports.iter_mut().find(|r| r.site == tables.str(site)) {
+            parent.segments.push(SegmentReport {
+                name: segment.name.clone(),
+                slug: crate::site::slug::slugify(&segment.name),
+                filters: segment.describe(),
+                report,
+            });
+        }
+    }
     site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
     site_reports.sort_by(|a, b| a.site.cmp(&b.site));
     let report = Report {

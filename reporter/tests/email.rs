@@ -100,6 +100,7 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
             &DailyTotals::default(),
         ),
         previous_daily: Vec::new(),
+        segments: Vec::new(),
         annotations: vec![
             hitflow_reporter::annotations::Annotation {
                 date: "2026-11-17".into(),

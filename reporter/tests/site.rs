@@ -185,6 +185,9 @@ const TAGS: &[&str] = &[
     "rect",
     "line",
     "text",
+    // Annotation markers and dates (issue 17).
+    "circle",
+    "time",
 ];
 const ATTRIBUTES: &[&str] = &[
     "lang",
@@ -213,6 +216,10 @@ const ATTRIBUTES: &[&str] = &[
     "y1",
     "y2",
     "text-anchor",
+    "cx",
+    "cy",
+    "r",
+    "datetime",
 ];
 
 /// A strict reading of the markup: every tag and attribute must be one the templates and charts
@@ -730,6 +737,12 @@ async fn year_over_year_with_annotations() {
         [[annotations]]
         date = "2025-11-18"
         text = "Before the period"
+        [[segments]]
+        name = "Direct visitors"
+        channel = "Direct"
+        [[segments]]
+        name = "Pricing landers"
+        landing = "/pricing*"
         "#,
     )
     .expect("config");
@@ -792,6 +805,36 @@ async fn year_over_year_with_annotations() {
     assert!(!overview.contains("Not this site") && !overview.contains("Before the period"));
     let channel = std::fs::read_to_string(rendered.period_dir.join("example-com/channels/direct.html")).unwrap();
     assert!(channel.contains("<g class=\"pin\">") && channel.contains(">A year before</th>"));
+
+    // Segments: one with sessions (every visit is Direct), reported in full and linked from
+    // every page; one without (nobody lands on /pricing), left out.
+    let names: Vec<&str> = site.segments.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["Direct visitors"]);
+    let segment = &site.segments[0];
+    assert_eq!(
+        (segment.slug.as_str(), segment.filters.as_str()),
+        ("direct-visitors", "channel Direct")
+    );
+    assert_eq!(
+        (segment.report.totals.sessions, segment.report.previous.sessions),
+        (210, 70)
+    );
+    assert_eq!(segment.report.channels.len(), 1);
+    let segment_dir = rendered.period_dir.join("example-com/segments/direct-visitors");
+    let segment_overview = std::fs::read_to_string(segment_dir.join("index.html")).unwrap();
+    assert!(segment_overview.contains("Segment <strong>Direct visitors</strong>: the sessions with channel Direct."));
+    assert!(
+        overview.contains(">Segment: Direct visitors</a>"),
+        "the site's navigation links the segment"
+    );
+    assert!(segment_dir.join("channels/direct.html").exists() && segment_dir.join("goals.html").exists());
+    for (path, html) in html_pages(&dir.path().join("site")) {
+        let hrefs: Vec<String> = check_markup(&path, &html)
+            .into_iter()
+            .filter(|h| !h.starts_with("https://example.com/blog/"))
+            .collect();
+        check_links(&dir.path().join("site"), &path, &hrefs);
+    }
 
     let composer = hitflow_reporter::email::Composer::new().unwrap();
     let mail = composer.compose(&report, site, "week 48", &Default::default()).unwrap();

@@ -123,6 +123,19 @@ pub struct SiteReport {
     /// The config's `[[annotations]]` of this site dated inside the period.
     #[serde(default)]
     pub annotations: Vec<crate::annotations::Annotation>,
+    /// The config's `[[segments]]` of this site with sessions, each a full report of its slice.
+    #[serde(default)]
+    pub segments: Vec<SegmentReport>,
+}
+
+/// One segment of a site: its name, folder, filters and report (its `segments` empty).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SegmentReport {
+    pub name: String,
+    pub slug: String,
+    /// The filters in words: "device mobile, country DE".
+    pub filters: String,
+    pub report: SiteReport,
 }
 
 /// What a top-N table leaves out: how many entries, and their sums as one row.
@@ -1159,6 +1172,7 @@ impl SiteReport {
             technical: technical(&acc, tables, config, &totals, n),
             bot_ledger: super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n),
             others: tops.others,
+            segments: Vec::new(),
             annotations: crate::annotations::for_site(
                 &config.annotations,
                 tables.str(acc.site),

@@ -118,11 +118,26 @@ pub struct FunnelView<'a> {
     pub chart: String,
 }
 
-/// Everything the pages of one site need.
+/// A segment in a site's navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentLink {
+    pub name: String,
+    pub slug: String,
+    pub filters: String,
+}
+
+/// Everything the pages of one site (or one segment of it) need.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView<'a> {
     pub s: &'a SiteReport,
+    /// The folder of these pages below the period's: the site's, or `<site>/segments/<name>`.
     pub slug: String,
+    /// The site's own folder, and its segments (navigation).
+    pub site_slug: String,
+    pub segments: Vec<SegmentLink>,
+    /// The segment these pages show, if any, and its slug ("" for the whole site).
+    pub segment: Option<SegmentLink>,
+    pub segment_slug: String,
     pub kpis: Vec<Kpi>,
     pub channels: Vec<ChannelRow<'a>>,
     pub min_sessions_to_rank: u64,
@@ -569,6 +584,10 @@ impl<'a> SiteView<'a> {
             .collect();
         SiteView {
             s,
+            site_slug: slug.clone(),
+            segments: Vec::new(),
+            segment: None,
+            segment_slug: String::new(),
             slug,
             kpis: kpis(s),
             channels,
