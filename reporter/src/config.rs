@@ -268,7 +268,7 @@ mod tests {
         let config = Config::parse(include_str!("../../hitflow.example.toml")).unwrap();
         assert_eq!(config.sites.len(), 2);
         assert_eq!(config.funnels[0].steps.len(), 3);
-        assert_eq!(config.annotations.len(), 2);
+        assert_eq!((config.annotations.len(), config.segments.len()), (2, 2));
     }
 
     #[test]

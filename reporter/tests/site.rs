@@ -820,6 +820,15 @@ async fn year_over_year_with_annotations() {
         (210, 70)
     );
     assert_eq!(segment.report.channels.len(), 1);
+    // The overview's matrices: every session once, in its channel's row and device's column.
+    for m in [&site.channel_by_device, &site.channel_by_country] {
+        assert_eq!(m.rows.len(), 1, "{m:?}");
+        let total: u64 = m.rows[0].cells.iter().map(|c| c.sessions).sum();
+        assert_eq!(
+            (m.rows[0].channel.as_str(), total, m.rows[0].cells.len()),
+            ("Direct", 210, m.columns.len())
+        );
+    }
     let segment_dir = rendered.period_dir.join("example-com/segments/direct-visitors");
     let segment_overview = std::fs::read_to_string(segment_dir.join("index.html")).unwrap();
     assert!(segment_overview.contains("Segment <strong>Direct visitors</strong>: the sessions with channel Direct."));

@@ -126,6 +126,86 @@ pub struct SiteReport {
     /// The config's `[[segments]]` of this site with sessions, each a full report of its slice.
     #[serde(default)]
     pub segments: Vec<SegmentReport>,
+    /// Sessions and engagement of each channel by device and by country.
+    #[serde(default)]
+    pub channel_by_device: Matrix,
+    #[serde(default)]
+    pub channel_by_country: Matrix,
+}
+
+/// A channel × dimension table: `columns` are the dimension's values (busiest first; the rest
+/// summed as "Other"), each row a channel (as ordered in `channels`) with one cell per column.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Matrix {
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MatrixRow {
+    pub channel: String,
+    pub cells: Vec<MatrixCell>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MatrixCell {
+    pub sessions: u64,
+    pub engaged_sessions: u64,
+    /// engaged_sessions / sessions (0 without sessions).
+    pub engagement_rate: f64,
+}
+
+/// Columns of a matrix at most (the rest is "Other"), so it fits a page.
+const MATRIX_COLUMNS: usize = 8;
+
+/// The channel × dimension matrix of `cells` ((channel, value) → sessions), rows in `channels`'
+/// order; `name` turns a value id into its label (a country code into its name).
+fn matrix(
+    cells: &rustc_hash::FxHashMap<(u32, u32), Lite>,
+    channels: &[ChannelReport],
+    tables: &Tables,
+    name: impl Fn(String) -> String,
+) -> Matrix {
+    let mut totals: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
+    for (&(_, value), lite) in cells {
+        *totals.entry(value).or_default() += lite.sessions;
+    }
+    let mut values: Vec<(u32, u64, String)> = totals
+        .into_iter()
+        .map(|(value, sessions)| (value, sessions, name(label(tables, value))))
+        .collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.cmp(&b.2)));
+    let other = values.len() > MATRIX_COLUMNS;
+    let shown: Vec<u32> = values.iter().take(MATRIX_COLUMNS).map(|v| v.0).collect();
+    let mut columns: Vec<String> = values.iter().take(MATRIX_COLUMNS).map(|v| v.2.clone()).collect();
+    if other {
+        columns.push("Other".into());
+    }
+    let ids: rustc_hash::FxHashMap<&str, u32> = cells
+        .keys()
+        .map(|&(channel, _)| (tables.str(channel), channel))
+        .collect();
+    let rows = channels
+        .iter()
+        .filter_map(|c| {
+            let channel = *ids.get(c.channel.as_str())?;
+            let mut row = vec![MatrixCell::default(); columns.len()];
+            for (&(ch, value), lite) in cells.iter().filter(|((ch, _), _)| *ch == channel) {
+                debug_assert_eq!(ch, channel);
+                let slot = shown.iter().position(|&v| v == value).unwrap_or(columns.len() - 1);
+                row[slot].sessions += lite.sessions;
+                row[slot].engaged_sessions += lite.engaged;
+            }
+            for cell in &mut row {
+                cell.engagement_rate = ratio(cell.engaged_sessions, cell.sessions);
+            }
+            Some(MatrixRow {
+                channel: c.channel.clone(),
+                cells: row,
+            })
+        })
+        .collect();
+    Matrix { columns, rows }
 }
 
 /// One segment of a site: its name, folder, filters and report (its `segments` empty).
@@ -1134,6 +1214,10 @@ impl SiteReport {
             periods,
         };
         let channels = channel_reports(&mut acc, &b);
+        let channel_by_device = matrix(&acc.channel_dims[DEVICE_SLOT], &channels, tables, |v| v);
+        let channel_by_country = matrix(&acc.channel_dims[COUNTRY_SLOT], &channels, tables, |code| {
+            super::countries::name(&code).map_or(code, str::to_owned)
+        });
         let goals = goal_reports(&acc, &b, &channels, &totals, &previous);
         let revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, true);
         let previous_revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, false);
@@ -1173,6 +1257,8 @@ impl SiteReport {
             bot_ledger: super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n),
             others: tops.others,
             segments: Vec::new(),
+            channel_by_device,
+            channel_by_country,
             annotations: crate::annotations::for_site(
                 &config.annotations,
                 tables.str(acc.site),
