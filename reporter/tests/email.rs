@@ -101,6 +101,8 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
         ),
         previous_daily: Vec::new(),
         segments: Vec::new(),
+        channel_by_device: Default::default(),
+        channel_by_country: Default::default(),
         annotations: vec![
             hitflow_reporter::annotations::Annotation {
                 date: "2026-11-17".into(),
