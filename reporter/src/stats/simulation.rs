@@ -18,6 +18,7 @@ fn assert_error_rate(calls: u64, what: &str) {
     let alpha = 1.0 - LEVEL;
     let rate = calls as f64 / RUNS as f64;
     let se = (alpha * (1.0 - alpha) / RUNS as f64).sqrt();
+    eprintln!("{what}: {calls} of {RUNS} equal periods called a change ({rate:.4})");
     assert!(
         (rate - alpha).abs() <= 4.0 * se,
         "{what}: {calls} of {RUNS} equal periods called a change ({rate:.4}, expected {alpha} ± {:.4})",
