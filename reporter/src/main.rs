@@ -82,6 +82,11 @@ enum Command {
         /// Hide the progress bar.
         #[arg(long)]
         quiet: bool,
+        /// What the changes compare with: `previous` (the period of the same length before),
+        /// `year` (52 weeks back, same weekdays) or `FROM..TO` (same length, e.g.
+        /// 2025-11-17..2025-11-23).
+        #[arg(long, default_value = "previous", value_name = "previous|year|FROM..TO")]
+        compare: hitflow_reporter::period::Compare,
     },
     /// Upload a rendered report site to the store's `reports/` prefix (only changed files), where
     /// the collector serves it behind authentication.
@@ -233,6 +238,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             out,
             strict,
             quiet,
+            compare,
         } => {
             use hitflow_reporter::email::{check_delivery, send_reports, Delivery};
             let config = match config {
@@ -264,6 +270,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 out: out.clone(),
                 strict,
                 progress: !quiet,
+                compare,
             };
             let outcome = run(store, &config, &options).await?;
             let input = &outcome.report.input;

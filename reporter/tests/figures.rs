@@ -76,6 +76,7 @@ async fn run_hand_built(config: &Config) -> (tempfile::TempDir, std::path::PathB
         out: out.clone(),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
     };
     let outcome = run(store, config, &options).await.unwrap();
     (dir, out, outcome)
@@ -226,6 +227,7 @@ async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
         out: out.clone(),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
     };
     let outcome = run(store, &Config::default(), &options).await.unwrap();
     let report = outcome.report;
@@ -288,6 +290,7 @@ async fn non_finite_or_absurd_revenue_is_a_bad_row_never_summed() {
         out: dir.path().join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
     };
     let outcome = run(store, &Config::default(), &options).await.unwrap();
     let report = &outcome.report;
