@@ -22,4 +22,5 @@ pub mod scan;
 pub mod sessions;
 pub mod sign_link;
 pub mod site;
+pub mod sql;
 pub mod store;

@@ -106,6 +106,24 @@ enum Command {
         #[arg(long, default_value = "HITFLOW_REPORTS_SIGNING_KEY")]
         key_env: String,
     },
+    /// Print one SQL script (DuckDB or Spark SQL) that computes, from the hits lake, the sessions
+    /// and the per-site and per-channel figures `run` computes, with the same rules.
+    Sql {
+        #[arg(long, value_enum)]
+        dialect: hitflow_reporter::sql::Dialect,
+        /// Folder or bucket prefix holding `hits/`, as the engine reads it (e.g. s3://bucket).
+        #[arg(long)]
+        lake: String,
+        /// First day of the period (site time zone), YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day of the period, inclusive.
+        #[arg(long)]
+        to: NaiveDate,
+        /// hitflow.toml with sites, session rules, goals and channel rules.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Merge a day's small batch files into one file per hour (crash-safe, idempotent).
     Compact {
         #[arg(long)]
@@ -283,6 +301,25 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let now = chrono::Utc::now().timestamp().max(0) as u64;
             let link = hitflow_reporter::sign_link::sign_link(&base_url, &scope, days, &key_env, key.as_deref(), now)?;
             println!("{link}");
+        }
+        Command::Sql {
+            dialect,
+            lake,
+            from,
+            to,
+            config,
+        } => {
+            let config = match config {
+                Some(path) => Config::load(&path)?,
+                None => Config::default(),
+            };
+            let options = hitflow_reporter::sql::SqlOptions {
+                dialect,
+                lake,
+                from,
+                to,
+            };
+            print!("{}", hitflow_reporter::sql::script(&config, &options)?);
         }
         Command::Compact { store, date } => {
             let store = Store::open(&store).await?;
