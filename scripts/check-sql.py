@@ -173,7 +173,7 @@ def statements(script):
 class DuckDb:
     name = "duckdb"
 
-    def __init__(self):
+    def __init__(self, work):
         import duckdb
         self.con = duckdb.connect()
 
@@ -190,14 +190,18 @@ class DuckDb:
 class Spark:
     name = "spark"
 
-    def __init__(self):
+    def __init__(self, work):
         from pyspark.sql import SparkSession
         self.spark = (
             SparkSession.builder.master("local[2]")
             .appName("hitflow-sql-check")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", "1g")
+            # The script's intermediate tables are Parquet tables of the current database.
+            .config("spark.sql.warehouse.dir", os.path.join(work, "spark-warehouse"))
+            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work}")
             .getOrCreate()
         )
         self.spark.sparkContext.setLogLevel("ERROR")
@@ -263,19 +267,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("reporter")
     parser.add_argument("--engines", default="duckdb")
-    parser.add_argument("--hits", type=int, default=40000)
+    parser.add_argument("--hits", type=int, default=20000)
     parser.add_argument("--keep", help="work in this folder and keep it")
     args = parser.parse_args()
     makers = {"duckdb": DuckDb, "spark": Spark}
-    engines = [makers[e]() for e in args.engines.split(",") if e]
+
+    def check_in(work):
+        # One engine session for every configuration (Spark's start-up is most of its time).
+        engines = [makers[e](work) for e in args.engines.split(",") if e]
+        try:
+            return check(os.path.abspath(args.reporter), engines, args.hits, work), engines
+        finally:
+            for engine in engines:
+                engine.close()
+
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
-        problems = check(os.path.abspath(args.reporter), engines, args.hits, args.keep)
+        problems, engines = check_in(os.path.abspath(args.keep))
     else:
         with tempfile.TemporaryDirectory() as work:
-            problems = check(os.path.abspath(args.reporter), engines, args.hits, work)
-    for engine in engines:
-        engine.close()
+            problems, engines = check_in(work)
     for p in problems:
         print("MISMATCH", p)
     if problems:

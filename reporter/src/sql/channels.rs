@@ -296,7 +296,7 @@ FROM (
   SELECT a.*, m.category, lower(trim(a.source)) AS fs, lower(trim(a.medium)) AS fm,
     CASE WHEN trim(a.click_id_kind) <> '' THEN trim(a.click_id_kind) END AS click,
     ({paid} OR (lower(trim(a.medium)) IN ('', {not_set}, {none}) AND trim(a.click_id_kind) <> '')) AS paid
-  FROM (SELECT *, lower(trim(medium)) AS fm FROM hf_touch_attribution) a
+  FROM hf_touch_attribution a
   LEFT JOIN hf_match_2 m ON m.key = lower(trim(a.source))
 )",
             direct = d.lit(DIRECT_SOURCE),

@@ -38,11 +38,13 @@ impl Dialect {
         }
     }
 
-    /// The statement head that computes a query once and keeps its rows for the session.
+    /// The statement head that computes a query once and keeps its rows. Spark writes a
+    /// Parquet table in the current database: a cached view would keep its whole lineage, and
+    /// the analysis of every later step would expand it again.
     pub fn create_table(self, name: &str) -> String {
         match self {
             Dialect::Duckdb => format!("CREATE OR REPLACE TEMPORARY TABLE {name} AS"),
-            Dialect::Spark => format!("CACHE TABLE {name} AS"),
+            Dialect::Spark => format!("DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} USING parquet AS"),
         }
     }
 
@@ -127,7 +129,7 @@ impl Dialect {
     pub fn at(self, array: &str, i: &str) -> String {
         match self {
             Dialect::Duckdb => format!("{array}[{i}]"),
-            Dialect::Spark => format!("try_element_at({array}, {i})"),
+            Dialect::Spark => format!("CASE WHEN ({i}) >= 1 THEN try_element_at({array}, {i}) END"),
         }
     }
 
