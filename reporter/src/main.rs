@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use hitflow_reporter::config::Config;
 use hitflow_reporter::generate::{generate, GenerateOptions};
-use hitflow_reporter::run::{run, RunOptions};
+use hitflow_reporter::run::{run_sites, RunOptions};
 use hitflow_reporter::store::Store;
 use hitflow_schema::layout::Ymd;
 
@@ -82,6 +82,9 @@ enum Command {
         /// Hide the progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Report this site alone (jobs per site together give every site's report).
+        #[arg(long)]
+        site: Option<String>,
     },
     /// Upload a rendered report site to the store's `reports/` prefix (only changed files), where
     /// the collector serves it behind authentication.
@@ -229,6 +232,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             out,
             strict,
             quiet,
+            site,
         } => {
             use hitflow_reporter::email::{check_delivery, send_reports, Delivery};
             let config = match config {
@@ -261,7 +265,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 strict,
                 progress: !quiet,
             };
-            let outcome = run(store, &config, &options).await?;
+            let outcome = run_sites(store, &config, &options, site.as_deref()).await?;
             let input = &outcome.report.input;
             println!(
                 "wrote {}, {} and the report site {} ({} sessions, {} sites; {} hits read, {} unreadable objects)",

@@ -55,6 +55,18 @@ fn days(date: NaiveDate) -> i64 {
 }
 
 pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow::Result<RunOutcome> {
+    run_sites(store, config, options, None).await
+}
+
+/// `run` for one site alone (`--site`): the sessions and figures of that site's hits; hits of
+/// other sites are read but counted nowhere. The hits of different sites are independent, so
+/// jobs per site together give every site's report.
+pub async fn run_sites(
+    store: Store,
+    config: &Config,
+    options: &RunOptions,
+    site: Option<&str>,
+) -> anyhow::Result<RunOutcome> {
     if options.to < options.from {
         bail!("--to {} is before --from {}", options.to, options.from);
     }
@@ -110,6 +122,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
 
     let mut tables = Tables::default();
+    let only_site = site.map(|s| tables.strings.intern(s));
     let rules = ChannelRules::from_config(&config.channels).context("invalid [channels] config")?;
     let mut lookup = Lookup::new(config, rules, &mut tables).map_err(anyhow::Error::msg)?;
     let mut sessionizer = Sessionizer::new(Rules::from(&config.sessions), range_start..range_end);
@@ -157,6 +170,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
             periods,
             engaged_ms,
             very_short_ms,
+            only_site,
         };
         let mut sinks: Vec<_> = shards.iter_mut().map(|shard| shard.sink(&ctx)).collect();
         sessionizer.push(complete, &lookup, &mut sinks);
@@ -193,6 +207,9 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         .map(|acc| SiteReport::build(acc, &tables, &lookup, config, &data_hours))
         .collect();
     site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
+    if let Some(site) = site {
+        site_reports.retain(|s| s.site == site);
+    }
     site_reports.sort_by(|a, b| a.site.cmp(&b.site));
     let report = Report {
         hitflow_version: env!("CARGO_PKG_VERSION").to_owned(),
