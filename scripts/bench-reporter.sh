@@ -12,6 +12,7 @@
 #
 #   bash scripts/bench-reporter.sh            # 10 M hits
 #   HITS=1000000 bash scripts/bench-reporter.sh
+# Then the compacted-vs-raw table of scripts/bench/compacted.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HITFLOW_ROOT"
@@ -78,3 +79,6 @@ print(f"  DuckDB 2 threads {duck['seconds']:8.3f} s   ({duck['sessions']:,} huma
 print(f"  speed-up vs DuckDB: {duck['seconds'] / run['seconds']:.1f}x (target >= 10x)")
 print(f"  run / bare scan:    {run['seconds'] / scan['seconds']:.2f}x (target <= 1.5x)")
 PY
+
+# Compacted vs raw lake (collector-sized batch files before `reporter compact`, hour files after).
+HITS=$hits bash scripts/bench/compacted.sh
