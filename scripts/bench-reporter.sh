@@ -11,6 +11,7 @@
 #
 #   bash scripts/bench-reporter.sh            # 10 M hits
 #   HITS=1000000 bash scripts/bench-reporter.sh
+# Then the compacted-vs-raw table of scripts/bench/compacted.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HITFLOW_ROOT"
@@ -80,3 +81,6 @@ print(f"  speed-up vs DuckDB: {duck['seconds'] / run['seconds']:.1f}x (target >=
 print(f"  run / bare scan:    {run['seconds'] / scan['seconds']:.2f}x (target <= 1.5x)")
 print(f"  run with 5 segments {segments['seconds']:.3f} s, peak RSS {segments['peak_rss_mb']:.0f} MB: {segments['seconds'] / run['seconds']:.2f}x the run (target <= 1.3x)")
 PY
+
+# Compacted vs raw lake (collector-sized batch files before `reporter compact`, hour files after).
+HITS=$hits bash scripts/bench/compacted.sh

@@ -25,5 +25,6 @@ pub mod segments;
 pub mod sessions;
 pub mod sign_link;
 pub mod site;
+pub mod sql;
 pub mod stats;
 pub mod store;

@@ -39,6 +39,10 @@ pub struct RunOptions {
     pub progress: bool,
     /// The period the changes compare with (`--compare`).
     pub compare: Compare,
+    /// `--site`: report this site alone (its part of the all-sites report); `None`: every site.
+    /// Hits of other sites are read but counted nowhere: the hits of different sites are
+    /// independent, so jobs per site together give every site's report.
+    pub site: Option<String>,
 }
 
 /// What a run produced.
@@ -84,6 +88,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let sessions_path = options.out.join("sessions.parquet");
     let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
     let mut tables = Tables::default();
+    let only_site = options.site.as_deref().map(|s| tables.strings.intern(s));
     let mut lookup = Lookup::new(config, &mut tables)?;
     let rules = Rules::from(&config.sessions);
     let progress = progress_bar(options.progress, scan_plan.bytes());
@@ -94,6 +99,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         records: (0..SHARDS).map(|_| ShardRecords::default()).collect(),
         tables,
         segments: &config.segments,
+        only_site,
         periods,
         engaged_ms: i64::from(config.sessions.engaged_seconds) * MS_PER_SECOND,
         very_short_ms: i64::from(config.sessions.very_short_seconds) * MS_PER_SECOND,
@@ -232,6 +238,8 @@ struct Reading<'c> {
     records: Vec<ShardRecords>,
     tables: Tables,
     segments: &'c [crate::segments::SegmentConfig],
+    /// `--site`: the string id of the one site counted (`None`: every site).
+    only_site: Option<u32>,
     periods: Periods,
     engaged_ms: i64,
     very_short_ms: i64,
@@ -301,6 +309,7 @@ impl Reading<'_> {
     fn push(&mut self, complete: Option<i64>, lookup: &Lookup, writer: &mut SessionsWriter) -> anyhow::Result<()> {
         let figure_ctx = FigureContext {
             segments: self.segments,
+            only_site: self.only_site,
             lookup,
             tables: &self.tables,
             periods: self.periods,
@@ -308,6 +317,7 @@ impl Reading<'_> {
             very_short_ms: self.very_short_ms,
         };
         let record_ctx = RecordContext {
+            only_site: self.only_site,
             lookup,
             tables: &self.tables,
             periods: self.periods,
@@ -369,6 +379,9 @@ fn build_report(
         }
     }
     sites.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
+    if let Some(site) = &options.site {
+        sites.retain(|s| &s.site == site);
+    }
     sites.sort_by(|a, b| a.site.cmp(&b.site));
     Report {
         hitflow_version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -77,6 +77,7 @@ async fn run_hand_built(config: &Config) -> (tempfile::TempDir, std::path::PathB
         strict: true,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let outcome = run(store, config, &options).await.unwrap();
     (dir, out, outcome)
@@ -228,6 +229,7 @@ async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
         strict: true,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let outcome = run(store, &Config::default(), &options).await.unwrap();
     let report = outcome.report;
@@ -291,6 +293,7 @@ async fn non_finite_or_absurd_revenue_is_a_bad_row_never_summed() {
         strict: true,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let outcome = run(store, &Config::default(), &options).await.unwrap();
     let report = &outcome.report;

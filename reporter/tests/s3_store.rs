@@ -97,6 +97,7 @@ async fn report(store: Store, out: &Path, strict: bool) -> anyhow::Result<Report
         strict,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     Ok(run(store, &Config::default(), &options).await?.report)
 }

@@ -101,6 +101,7 @@ async fn hostile_report(dir: &Path) -> Report {
         strict: true,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     run(store, &config, &options).await.expect("run").report
 }
@@ -624,6 +625,7 @@ async fn a_partly_empty_previous_period_shows_coverage_instead_of_deltas() {
         strict: true,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let report = run(store, &Config::default(), &options).await.expect("run").report;
     let site = &report.sites[0];
@@ -754,6 +756,7 @@ async fn year_over_year_with_annotations() {
         strict: true,
         progress: false,
         compare: "year".parse().unwrap(),
+        site: None,
     };
     let report = run(store, &config, &options).await.expect("run").report;
     assert_eq!(
@@ -1028,6 +1031,7 @@ async fn one_day_report(dir: &Path) -> Report {
         strict: true,
         progress: false,
         compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     run(store, &config, &options).await.expect("run").report
 }

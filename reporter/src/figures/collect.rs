@@ -19,6 +19,8 @@ pub struct FigureContext<'a> {
     pub engaged_ms: i64,
     pub very_short_ms: i64,
     pub segments: &'a [crate::segments::SegmentConfig],
+    /// `run --site`: the string id of the one site counted (`None`: every site).
+    pub only_site: Option<u32>,
 }
 
 /// One shard's running figures.
@@ -90,6 +92,9 @@ pub struct Collect<'a> {
 impl SessionSink for Collect<'_> {
     fn add(&mut self, session: &Session, pages: &[u32]) {
         let ctx = self.ctx;
+        if ctx.only_site.is_some_and(|site| site != session.site) {
+            return;
+        }
         let facts = SessionFacts::of(session, ctx.engaged_ms, ctx.very_short_ms);
         let acc = self
             .state
