@@ -42,7 +42,7 @@ use session::{Arrival, FollowUp};
 use visitor::Person;
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GenerateOptions {
     /// First UTC day.
     pub from: Ymd,
@@ -55,6 +55,24 @@ pub struct GenerateOptions {
     /// `None`: one file per hourly partition (compacted layout); `Some(n)`: many files of at
     /// most `n` hits, like the collector's Queue batches.
     pub batch_hits: Option<usize>,
+    /// A planted anomaly: visits lost on one day (demos and alert tests).
+    pub incident: Option<Incident>,
+}
+
+/// Visits of one traffic source landing on one page that never arrive on one UTC day (a broken
+/// campaign link, a page dropped from a search index): an anomaly whose driver is known, for
+/// `reporter alert`'s demo and tests. Lost visits still count towards the hit budget, so the
+/// rest of the traffic keeps its volume and mix (not its exact hits: the random stream moves on
+/// differently once visits are left out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub day: Ymd,
+    /// A source kind as in `data/source_mix.tsv`, e.g. `organic-search`.
+    pub source: String,
+    /// Landing page path, e.g. `/pricing`.
+    pub landing: String,
+    /// Share of those visits lost, 0..=1.
+    pub lost: f64,
 }
 
 impl Default for GenerateOptions {
@@ -71,6 +89,7 @@ impl Default for GenerateOptions {
             seed: 42,
             sites: vec!["example.com".to_owned(), "shop.example.org".to_owned()],
             batch_hits: None,
+            incident: None,
         }
     }
 }
@@ -119,6 +138,13 @@ pub struct GenerateSummary {
     pub duplicate_hits: u64,
     /// `signup` and `purchase` events (first copies).
     pub conversions: u64,
+    /// Human visits not generated because of the planted incident.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub visits_lost_to_incident: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Generates the traffic and hands out files in partition order (keys sorted within a
@@ -171,6 +197,17 @@ fn check(opts: &GenerateOptions) -> Result<(), String> {
     if opts.days > 36_600 {
         return Err("days must be at most 36600".to_owned());
     }
+    if let Some(incident) = &opts.incident {
+        if !(0.0..=1.0).contains(&incident.lost) {
+            return Err(format!(
+                "incident share lost must be within 0..=1, not {}",
+                incident.lost
+            ));
+        }
+        if catalog::SourceKind::parse(&incident.source).is_none() {
+            return Err(format!("unknown source kind {:?} for the incident", incident.source));
+        }
+    }
     Ok(())
 }
 
@@ -216,6 +253,7 @@ struct Generator {
     hit_key: u64,
     /// One visit's rows before they are committed (reused).
     scratch: Vec<Row>,
+    incident: Option<Incident>,
 }
 
 impl Generator {
@@ -241,6 +279,7 @@ impl Generator {
             bot_hits: 0,
             hit_counter: 0,
             scratch: Vec::with_capacity(256),
+            incident: opts.incident.clone(),
         })
     }
 
@@ -314,6 +353,13 @@ impl Generator {
             &mut rows,
         );
         self.summary.human_sessions_planned += 1;
+        if self.lost_to_incident(&person, start, &outcome) {
+            self.summary.visits_lost_to_incident += 1;
+            self.human_hits += rows.len() as u64;
+            rows.clear();
+            self.scratch = rows;
+            return;
+        }
         self.commit(&mut rows, person.site, person.id, false);
         self.scratch = rows;
         if let Some(FollowUp { start, arrival }) = outcome.follow_up {
@@ -327,6 +373,21 @@ impl Generator {
                 }));
             }
         }
+    }
+
+    /// Whether the planted incident swallows this visit.
+    fn lost_to_incident(&self, person: &Person, start: i64, outcome: &session::Outcome) -> bool {
+        let Some(incident) = &self.incident else {
+            return false;
+        };
+        let site = &self.cat.sites[usize::from(person.site)];
+        Ymd::from_ts(start) == incident.day
+            && Some(outcome.source_kind) == catalog::SourceKind::parse(&incident.source)
+            && site
+                .pages
+                .get(usize::from(outcome.landing))
+                .is_some_and(|p| p.path == incident.landing)
+            && (mix64(person.id ^ start as u64) as f64 / u64::MAX as f64) < incident.lost
     }
 
     /// Stamps ids on a visit's rows and files them, keeping to the range and the budget.

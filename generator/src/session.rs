@@ -35,6 +35,9 @@ pub struct FollowUp {
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
     pub follow_up: Option<FollowUp>,
+    /// Where the visit came from and landed (for a planted [`crate::Incident`]).
+    pub source_kind: SourceKind,
+    pub landing: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -533,7 +536,11 @@ pub fn human_session(
     } else {
         None
     };
-    Outcome { follow_up }
+    Outcome {
+        follow_up,
+        source_kind,
+        landing,
+    }
 }
 
 /// `pages` more pages by the site's link structure; now and then a 20–29 minute pause that

@@ -497,3 +497,87 @@ fn scripted_bots_pass_as_browsers_and_leave_behaviour_behind() {
         "no probers"
     );
 }
+
+/// A planted incident removes the visits it names on its day, and keeps the volume: search
+/// landings on the page vanish that day only, the other days and the total stay as they were.
+#[test]
+fn an_incident_loses_the_visits_it_names() {
+    const PAGE: &str = "/blog/privacy-first-analytics";
+    let day2 = Ymd {
+        year: 2026,
+        month: 3,
+        day: 3,
+    };
+    let base = GenerateOptions {
+        sites: vec!["example.com".to_owned()],
+        ..opts(2, 60_000, 9, None)
+    };
+    let incident = Incident {
+        day: day2,
+        source: "organic-search".to_owned(),
+        landing: PAGE.to_owned(),
+        lost: 1.0,
+    };
+    let planted = GenerateOptions {
+        incident: Some(incident.clone()),
+        ..base.clone()
+    };
+    // Search landings on PAGE per UTC day (a landing: a pageview referred by a search engine).
+    let search_landings = |files: &[GeneratedFile]| {
+        let mut per_day = [0u64; 2];
+        for h in hits(files) {
+            let from_search = h.referrer_host.as_deref().is_some_and(|r| {
+                [
+                    "google.",
+                    "bing.com",
+                    "duckduckgo.com",
+                    "ecosia.org",
+                    "yahoo.com",
+                    "brave.com",
+                    "startpage.com",
+                ]
+                .iter()
+                .any(|e| r.contains(e))
+            });
+            if h.event == "pageview" && h.url_path == PAGE && from_search && !h.is_bot {
+                per_day[usize::from(Ymd::from_ts(h.ts) == day2)] += 1;
+            }
+        }
+        per_day
+    };
+    let (before, before_summary) = run(&base);
+    let (after, summary) = run(&planted);
+    let [day1_before, day2_before] = search_landings(&before);
+    let [day1_after, day2_after] = search_landings(&after);
+    assert!(day2_before >= 20, "the page gets search landings: {day2_before}");
+    assert!(
+        day2_after * 5 <= day2_before,
+        "hardly any on the incident's day: {day2_before} → {day2_after}"
+    );
+    assert!(summary.visits_lost_to_incident >= day2_before / 2);
+    let ratio = day1_after as f64 / day1_before as f64;
+    assert!(
+        (0.7..1.4).contains(&ratio),
+        "the day before is untouched: {day1_before} → {day1_after}"
+    );
+    let total = summary.hits as f64 / before_summary.hits as f64;
+    // The lost visits' hits are missing, not made up by other traffic.
+    assert!((0.95..1.0).contains(&total), "only the lost hits are missing: {total}");
+
+    for bad in [
+        Incident {
+            lost: 1.5,
+            ..incident.clone()
+        },
+        Incident {
+            source: "search".to_owned(),
+            ..incident
+        },
+    ] {
+        let options = GenerateOptions {
+            incident: Some(bad),
+            ..opts(1, 10, 1, None)
+        };
+        assert!(generate(&options, &mut |_| Ok(())).is_err());
+    }
+}

@@ -39,6 +39,7 @@ fn same_seed_same_hits_as_the_golden_file() {
             .map(String::from)
             .to_vec(),
         batch_hits: Some(400),
+        incident: None,
     };
     let mut files = Vec::new();
     let summary = generate(&opts, &mut |f| {

@@ -50,6 +50,12 @@ enum Command {
         /// Sites to generate traffic for (repeatable).
         #[arg(long = "site")]
         sites: Vec<String>,
+        /// Plant an anomaly to try `reporter alert` on: DAY,SOURCE,LANDING,SHARE loses SHARE of
+        /// the visits from SOURCE (a kind of generator/data/source_mix.tsv, e.g.
+        /// organic-search) landing on LANDING on that UTC day, e.g.
+        /// 2026-11-27,organic-search,/pricing,0.9.
+        #[arg(long, value_parser = parse_incident, value_name = "DAY,SOURCE,LANDING,SHARE")]
+        incident: Option<hitflow_generator::Incident>,
     },
     /// Sessionize, assign channels and compute the figures of a period: writes report.json and
     /// sessions.parquet into --out.
@@ -164,6 +170,21 @@ enum Command {
     },
 }
 
+fn parse_incident(text: &str) -> Result<hitflow_generator::Incident, String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    let [day, source, landing, share] = parts[..] else {
+        return Err("expected DAY,SOURCE,LANDING,SHARE".to_owned());
+    };
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|e| format!("day {day:?}: {e}"))?;
+    let lost = share.parse::<f64>().map_err(|e| format!("share {share:?}: {e}"))?;
+    Ok(hitflow_generator::Incident {
+        day: ymd(day),
+        source: source.to_owned(),
+        landing: landing.to_owned(),
+        lost,
+    })
+}
+
 fn ymd(date: NaiveDate) -> Ymd {
     use chrono::Datelike;
     Ymd {
@@ -232,6 +253,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             seed,
             batch_hits,
             sites,
+            incident,
         } => {
             let store = Store::open_or_create(&store).await?;
             let mut options = GenerateOptions {
@@ -240,6 +262,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 hits,
                 seed,
                 batch_hits,
+                incident,
                 ..GenerateOptions::default()
             };
             if !sites.is_empty() {

@@ -104,6 +104,12 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// The kind named as in the data files (`organic-search`).
+    pub fn parse(name: &str) -> Option<Self> {
+        use serde::de::value::{Error, StrDeserializer};
+        Self::deserialize(StrDeserializer::<Error>::new(name)).ok()
+    }
+
     pub const ALL: [SourceKind; 15] = [
         SourceKind::Direct,
         SourceKind::OrganicSearch,
