@@ -51,3 +51,19 @@ echo "Report data:     $out/report/report.json"
 echo "Sessions table:  $out/report/sessions.parquet"
 echo "  query it:      python3 -c \"import duckdb; duckdb.sql(\\\"select channel, count(*) sessions from '$out/report/sessions.parquet' group by 1 order by 2 desc\\\").show()\""
 echo "Hits lake:       $lake/hits/"
+
+if [[ $mode == generated ]]; then
+  # Alerts: four weeks of traffic in which yesterday's paid-search visitors to /pricing never
+  # arrived (a planted incident: a broken ad landing page). `reporter alert` judges yesterday
+  # against the same weekday of the weeks before, finds Paid Search down by about half and names
+  # /pricing (and the campaign brand_search) as what drove it.
+  alert_lake="$out/alert-lake"
+  rm -rf "$alert_lake" "$out/alert-email"
+  yesterday=$(date -u -d "$today - 1 day" +%F)
+  "$reporter" generate --store "$alert_lake" --from "$(date -u -d "$today - 29 days" +%F)" --days 30 \
+    --hits 900000 --seed 11 --incident "$yesterday,paid-search,/pricing,1" >/dev/null
+  "$reporter" alert --store "$alert_lake" --config "$config" --now "${today}T12:00:00Z" \
+    --email-out "$out/alert-email" >"$out/alert.json"
+  alert_eml=$(ls "$out"/alert-email/*.eml 2>/dev/null | head -n 1)
+  echo "Alert email:     ${alert_eml:-none written (see $out/alert.json)}   (planted: yesterday's paid-search visits to /pricing never arrived)"
+fi

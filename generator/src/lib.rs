@@ -69,7 +69,8 @@ pub struct Incident {
     pub day: Ymd,
     /// A source kind as in `data/source_mix.tsv`, e.g. `organic-search`.
     pub source: String,
-    /// Landing page path, e.g. `/pricing`.
+    /// Landing page path, e.g. `/pricing`; a trailing `*` matches every path with that prefix
+    /// (`/blog/*`).
     pub landing: String,
     /// Share of those visits lost, 0..=1.
     pub lost: f64,
@@ -386,7 +387,10 @@ impl Generator {
             && site
                 .pages
                 .get(usize::from(outcome.landing))
-                .is_some_and(|p| p.path == incident.landing)
+                .is_some_and(|p| match incident.landing.strip_suffix('*') {
+                    Some(prefix) => p.path.starts_with(prefix),
+                    None => p.path == incident.landing,
+                })
             && (mix64(person.id ^ start as u64) as f64 / u64::MAX as f64) < incident.lost
     }
 
