@@ -4,7 +4,6 @@
 #   - `reporter run`: wall time and peak RSS
 #   - DuckDB (PyPI duckdb, 2 threads): the equivalent sessionize + channel SQL
 #   - a bare arrow-rs scan of the same columns (reporter/examples/bare_scan.rs)
-#   - for reference, the reporter's own reader alone on those files (bare_scan --decoder)
 # and prints the ratios. Each run writes into an emptied --out folder: deleting the previous
 # run's sessions.parquet (70 MB at 10 M hits, written seconds before) costs the kernel ~50 ms,
 # a cost of running back to back, not of a scheduled run. Targets on a 2-core machine: ≥ 10× DuckDB, ≤ 1.5× the bare scan,
@@ -57,23 +56,21 @@ fi
 faster() { # keeps the JSON line with the smaller "seconds" of two
   python3 -c "import json,sys; a,b=sys.argv[1],sys.argv[2]; print(a if not b or json.loads(a)['seconds'] <= json.loads(b)['seconds'] else b)" "$1" "$2"
 }
-run_json="" scan_json="" decoder_json="" duck_json=""
+run_json="" scan_json="" duck_json=""
 for _ in 1 2 3; do
   rm -rf "$out"
   run_json=$(faster "$("${run_cmd[@]}" | tail -n 1)" "$run_json")
   scan_json=$(faster "$(target/release/examples/bare_scan "$lake" | tail -n 1)" "$scan_json")
-  decoder_json=$(faster "$(target/release/examples/bare_scan "$lake" --decoder | tail -n 1)" "$decoder_json")
   duck_json=$(faster "$(python3 scripts/bench/duckdb_sessions.py "$lake" "$(date -u -d 2026-11-01 +%s)000" "$(date -u -d 2026-11-03 +%s)000" 2 | tail -n 1)" "$duck_json")
 done
 
-python3 - "$hits" "$files" "$bytes" "$run_json" "$scan_json" "$duck_json" "$decoder_json" <<'PY'
+python3 - "$hits" "$files" "$bytes" "$run_json" "$scan_json" "$duck_json" <<'PY'
 import json, sys
 hits, files, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-run, scan, duck, decoder = (json.loads(a) for a in sys.argv[4:8])
+run, scan, duck = (json.loads(a) for a in sys.argv[4:7])
 print(f"reporter benchmark: {hits:,} hits, {files} files, {size / 1e6:.0f} MB, 2 threads/cores")
 print(f"  reporter run     {run['seconds']:8.3f} s   peak RSS {run['peak_rss_mb']:.0f} MB   ({hits / run['seconds'] / 1e6:.1f} M hits/s)")
 print(f"  bare arrow scan  {scan['seconds']:8.3f} s")
-print(f"  reporter's reader alone {decoder['seconds']:.3f} s ({decoder['seconds'] / scan['seconds']:.2f}x the bare scan: pages to rows by visitor bucket, nothing after)")
 print(f"  DuckDB 2 threads {duck['seconds']:8.3f} s   ({duck['sessions']:,} human sessions)")
 print(f"  speed-up vs DuckDB: {duck['seconds'] / run['seconds']:.1f}x (target >= 10x)")
 print(f"  run / bare scan:    {run['seconds'] / scan['seconds']:.2f}x (target <= 1.5x)")

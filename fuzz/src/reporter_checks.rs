@@ -3,7 +3,8 @@
 //! compaction), on arbitrary bytes and on valid hit files, as written, then damaged.
 
 use bytes::Bytes;
-use hitflow_reporter::scan::decode::{decode, FileRows, Projection};
+use hitflow_reporter::rows::file::FileRows;
+use hitflow_reporter::scan::decode::{decode, Projection};
 use hitflow_schema::batch_writer::write_batch_parquet;
 use hitflow_schema::{read_parquet, write_parquet, Hit, DEVICE_TYPES};
 

@@ -1,9 +1,7 @@
 //! The benchmark baseline: a bare arrow-rs scan of the same columns `reporter run` reads, with
 //! the same parallelism (rayon over files) and nothing else. `reporter run` is compared to it.
-//! With `--decoder`, the reporter's own decoder instead (pages straight into its rows, split by
-//! visitor bucket, as `run` reads them): how much of a run reading alone takes.
 //!
-//!   cargo run --release -p hitflow-reporter --example bare_scan -- LAKE_DIR [--decoder]
+//!   cargo run --release -p hitflow-reporter --example bare_scan -- LAKE_DIR
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,25 +22,18 @@ fn files(dir: &PathBuf, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let lake = PathBuf::from(std::env::args().nth(1).expect("usage: bare_scan LAKE_DIR [--decoder]"));
-    let decoder = std::env::args().nth(2).is_some_and(|a| a == "--decoder");
+    let lake = PathBuf::from(std::env::args().nth(1).expect("usage: bare_scan LAKE_DIR"));
     let mut paths = Vec::new();
     files(&lake.join("hits"), &mut paths);
     // Exactly the columns `reporter run` reads with the default session rules.
     let rules =
         hitflow_reporter::sessions::sessionize::Rules::from(&hitflow_reporter::config::SessionConfig::default());
-    let projection = hitflow_reporter::scan::decode::Projection::for_rules(&rules);
-    let columns = projection.columns();
+    let columns = hitflow_reporter::run::projection(&rules).columns();
     let started = Instant::now();
     let rows: usize = paths
         .par_iter()
         .map(|path| {
             let bytes = bytes::Bytes::from(std::fs::read(path).expect("readable file"));
-            if decoder {
-                return hitflow_reporter::scan::decode::decode(bytes, projection)
-                    .expect("hit file")
-                    .rows();
-            }
             let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).expect("parquet");
             let fields = builder.parquet_schema().root_schema().get_fields().to_vec();
             let indices = columns
@@ -59,8 +50,7 @@ fn main() {
         })
         .sum();
     println!(
-        "{{\"reader\": \"{}\", \"files\": {}, \"rows\": {rows}, \"seconds\": {:.3}}}",
-        if decoder { "reporter" } else { "arrow-rs" },
+        "{{\"reader\": \"arrow-rs\", \"files\": {}, \"rows\": {rows}, \"seconds\": {:.3}}}",
         paths.len(),
         started.elapsed().as_secs_f64()
     );

@@ -1,9 +1,9 @@
 //! hitflow reporter: reads the hits Parquet lake, builds sessions, assigns channels and
 //! computes traffic-quality figures.
 //!
-//! Flow of `reporter run`: `store` (local folder or S3) → `scan` (prune, fetch, decode) →
-//! `sessions` (bounded-memory sessionizer) → `figures` (per site / channel / breakdown) →
-//! `output` (report.json, sessions.parquet).
+//! Flow of `reporter run`: `store` (local folder or S3) → `scan` (prune, fetch, decode into
+//! `rows`) → `sessions` (bounded-memory sessionizer) → two session sinks: `figures` (per site /
+//! channel / breakdown, then report.json) and `output` (sessions.parquet).
 
 pub mod alerts;
 pub mod automation;
@@ -17,6 +17,7 @@ pub mod pattern;
 pub mod period;
 pub mod present;
 pub mod publish;
+pub mod rows;
 pub mod run;
 pub mod scan;
 pub mod sessions;

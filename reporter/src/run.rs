@@ -1,27 +1,26 @@
-//! `reporter run`: plan → load partitions → sessionize → accumulate → report.json and
-//! sessions.parquet.
+//! `reporter run`: plan → load partitions → sessionize → two session sinks (figures and the
+//! sessions.parquet records) → report.json, sessions.parquet and the site.
 
-use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR};
-use std::path::PathBuf;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use hitflow_schema::layout::Ymd;
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_SECOND};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::channels::ChannelRules;
 use crate::config::Config;
 use crate::figures::collect::{into_sites, FigureContext, ShardFigures};
 use crate::figures::coverage::DataHours;
 use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SiteReport};
 use crate::figures::site::Periods;
-use crate::output::sessions_parquet::SessionsWriter;
+use crate::output::sessions_parquet::{RecordContext, SessionsWriter, ShardRecords};
 use crate::output::write_atomically;
-use crate::scan::decode::{merge, Projection};
-use crate::scan::rows::Tables;
-use crate::scan::rows::SHARDS;
-use crate::scan::{load, plan, Loaded};
+use crate::rows::{Tables, SHARDS};
+use crate::scan::decode::Projection;
+use crate::scan::{load, plan, Loaded, ScanPlan};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
@@ -45,6 +44,15 @@ pub struct RunOutcome {
     pub sessions_written: u64,
 }
 
+/// The optional columns the session rules need: `entry` to split on a browser close, `utm_term`
+/// and `utm_content` to split on a source change.
+pub fn projection(rules: &Rules) -> Projection {
+    Projection {
+        entry: rules.split_on_browser_close,
+        term_and_content: rules.split_on_source_change,
+    }
+}
+
 fn days(date: NaiveDate) -> i64 {
     Ymd {
         year: chrono::Datelike::year(&date),
@@ -58,27 +66,91 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     if options.to < options.from {
         bail!("--to {} is before --from {}", options.to, options.from);
     }
+    let periods = Periods::new(days(options.from), days(options.to));
+    let Listed {
+        scan_plan,
+        window,
+        hours,
+        mut input,
+    } = list_input(&store, periods).await?;
+
+    // The site's templates are parsed while the hits are read.
+    let engine = std::thread::spawn(crate::site::Engine::new);
+    std::fs::create_dir_all(&options.out).with_context(|| format!("cannot create {}", options.out.display()))?;
+    let sessions_path = options.out.join("sessions.parquet");
+    let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
+    let mut tables = Tables::default();
+    let mut lookup = Lookup::new(config, &mut tables)?;
+    let rules = Rules::from(&config.sessions);
+    let progress = progress_bar(options.progress, scan_plan.bytes());
+    let loaded = load(store, scan_plan, projection(&rules), progress.clone());
+    let mut reading = Reading {
+        sessionizer: Sessionizer::new(rules, window),
+        figures: (0..SHARDS).map(|_| ShardFigures::default()).collect(),
+        records: (0..SHARDS).map(|_| ShardRecords::default()).collect(),
+        tables,
+        periods,
+        engaged_ms: i64::from(config.sessions.engaged_seconds) * MS_PER_SECOND,
+        very_short_ms: i64::from(config.sessions.very_short_seconds) * MS_PER_SECOND,
+    };
+    reading
+        .read(loaded, &mut lookup, &mut writer, &mut input, options.strict)
+        .await?;
+    progress.finish_and_clear();
+    input.absorb(reading.sessionizer.stats);
+
+    // The report is built while the writer thread finishes sessions.parquet. Coverage: the
+    // hours whose partitions hold hit files, and today.
+    let data_hours = DataHours {
+        hours,
+        now_ms: chrono::Utc::now().timestamp_millis(),
+        periods,
+    };
+    let report = build_report(
+        reading.figures,
+        &reading.tables,
+        &lookup,
+        config,
+        options,
+        input,
+        &data_hours,
+    );
+    let sessions_written = writer.finish()?;
+    std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
+    let engine = engine
+        .join()
+        .map_err(|_| anyhow::anyhow!("parsing the site templates panicked"))??;
+    write_report(&engine, &report, &options.out)?;
+    Ok(RunOutcome {
+        report,
+        sessions_written,
+    })
+}
+
+/// What the listing found, before anything is read.
+struct Listed {
+    scan_plan: ScanPlan,
+    /// The hit times read.
+    window: Range<i64>,
+    /// The hours whose partitions hold hit files.
+    hours: Vec<i64>,
+    input: InputSummary,
+}
+
+async fn list_input(store: &Store, periods: Periods) -> anyhow::Result<Listed> {
     store
         .check()
         .await
         .with_context(|| format!("cannot open store {}", store.describe()))?;
-    let periods = Periods::new(days(options.from), days(options.to));
     // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
     // midnight, so no session reaches across these bounds.
     let first = Ymd::from_days(periods.previous.0 - 1);
     let last = Ymd::from_days(periods.current.1 + 1);
-    let (range_start, range_end) = (first.start_ms(), Ymd::from_days(last.to_days() + 1).start_ms());
-
-    let scan_plan = plan(&store, first, last, LATE_PARTITIONS as u32)
+    let window = first.start_ms()..Ymd::from_days(last.to_days() + 1).start_ms();
+    let scan_plan = plan(store, first, last, LATE_PARTITIONS as u32)
         .await
         .context("listing the hits")?;
-    let data_hours: Vec<i64> = scan_plan
-        .partitions
-        .iter()
-        .filter(|(_, objects)| !objects.is_empty())
-        .map(|(partition, _)| partition.start_ms())
-        .collect();
-    let mut input = InputSummary {
+    let input = InputSummary {
         store: store.describe(),
         partitions_read: scan_plan.partitions.len() as u64,
         objects_read: scan_plan.objects() as u64,
@@ -93,8 +165,27 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         "reading {}",
         store.describe()
     );
-    let progress = if options.progress {
-        ProgressBar::new(scan_plan.bytes())
+    Ok(Listed {
+        hours: hours_with_data(&scan_plan),
+        scan_plan,
+        window,
+        input,
+    })
+}
+
+/// The hours whose partitions hold hit files (the listing).
+fn hours_with_data(scan_plan: &ScanPlan) -> Vec<i64> {
+    scan_plan
+        .partitions
+        .iter()
+        .filter(|(_, objects)| !objects.is_empty())
+        .map(|(partition, _)| partition.start_ms())
+        .collect()
+}
+
+fn progress_bar(shown: bool, bytes: u64) -> ProgressBar {
+    let progress = if shown {
+        ProgressBar::new(bytes)
     } else {
         ProgressBar::hidden()
     };
@@ -102,99 +193,133 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         ProgressStyle::with_template("{spinner} reading hits {bar:30} {binary_bytes}/{binary_total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    progress
+}
 
-    // The site's templates are parsed while the hits are read.
-    let engine = std::thread::spawn(crate::site::Engine::new);
-    std::fs::create_dir_all(&options.out).with_context(|| format!("cannot create {}", options.out.display()))?;
-    let sessions_path = options.out.join("sessions.parquet");
-    let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
+/// The state of the reading loop: rows waiting in the sessionizer, and per shard the two session
+/// sinks' running state.
+struct Reading {
+    sessionizer: Sessionizer,
+    figures: Vec<ShardFigures>,
+    records: Vec<ShardRecords>,
+    tables: Tables,
+    periods: Periods,
+    engaged_ms: i64,
+    very_short_ms: i64,
+}
 
-    let mut tables = Tables::default();
-    let rules = ChannelRules::from_config(&config.channels).context("invalid [channels] config")?;
-    let mut lookup = Lookup::new(config, rules, &mut tables).map_err(anyhow::Error::msg)?;
-    let mut sessionizer = Sessionizer::new(Rules::from(&config.sessions), range_start..range_end);
-    let mut shards: Vec<ShardFigures> = (0..SHARDS).map(|_| ShardFigures::default()).collect();
-    let engaged_ms = i64::from(config.sessions.engaged_seconds) * 1000;
-    let very_short_ms = i64::from(config.sessions.very_short_seconds) * 1000;
-
-    let projection = Projection::for_rules(&Rules::from(&config.sessions));
-    let mut partitions = load(store, scan_plan, projection, progress.clone());
-    // Every hit before `complete` has arrived (the lateness margin). Sessions are closed when a
-    // UTC day is complete (visitor ids end with it) or, on busy sites, when enough rows wait.
-    loop {
-        let complete = match partitions.recv().await {
-            Some(Loaded::File(file)) => {
-                input.hits_read += file.rows() as u64;
-                input.bad_rows += file.bad_rows;
-                sessionizer.add(merge(file, &mut tables));
-                continue;
-            }
-            Some(Loaded::Bad(bad)) => {
-                if options.strict {
-                    bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
+impl Reading {
+    /// Adds every loaded file to the sessionizer and pushes when enough is complete. Every hit
+    /// before `complete` has arrived (the lateness margin). Sessions are closed when a UTC day
+    /// is complete (visitor ids end with it) or, on busy sites, when enough rows wait.
+    async fn read(
+        &mut self,
+        mut loaded: tokio::sync::mpsc::Receiver<Loaded>,
+        lookup: &mut Lookup,
+        writer: &mut SessionsWriter,
+        input: &mut InputSummary,
+        strict: bool,
+    ) -> anyhow::Result<()> {
+        loop {
+            let complete = match loaded.recv().await {
+                Some(Loaded::File(file)) => {
+                    input.hits_read += file.rows() as u64;
+                    input.bad_rows += file.bad_rows;
+                    self.sessionizer.add(file.merge(&mut self.tables));
+                    continue;
                 }
-                tracing::warn!(key = %bad.key, reason = %bad.reason, "skipping unreadable object");
-                input.bad_objects.push(bad);
+                Some(Loaded::Bad(bad)) => {
+                    if strict {
+                        bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
+                    }
+                    tracing::warn!(key = %bad.key, reason = %bad.reason, "skipping unreadable object");
+                    input.bad_objects.push(bad);
+                    continue;
+                }
+                Some(Loaded::PartitionEnd(partition)) => {
+                    lookup.prepare(&mut self.tables);
+                    Some(partition.start_ms() + MS_PER_HOUR - LATE_PARTITIONS * MS_PER_HOUR)
+                }
+                None => None,
+            };
+            if complete.is_some() && !self.worth_a_push(complete) {
                 continue;
             }
-            Some(Loaded::PartitionEnd(partition)) => {
-                lookup.prepare(&mut tables, config);
-                Some(partition.start_ms() + MS_PER_HOUR - LATE_PARTITIONS * MS_PER_HOUR)
+            self.push(complete, lookup, writer)?;
+            if complete.is_none() {
+                break;
             }
-            None => None,
-        };
-        // A push pays off once a UTC day with rows held is complete, or when many rows wait.
-        let day_ended = match (complete, sessionizer.oldest_row()) {
+        }
+        if strict {
+            if let Some(bad) = input.bad_objects.first() {
+                bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
+            }
+        }
+        Ok(())
+    }
+
+    /// A push pays off once a UTC day with rows held is complete, or when many rows wait.
+    fn worth_a_push(&self, complete: Option<i64>) -> bool {
+        let day_ended = match (complete, self.sessionizer.oldest_row()) {
             (Some(c), Some(oldest)) => c.div_euclid(MS_PER_DAY) > oldest.div_euclid(MS_PER_DAY),
             _ => false,
         };
-        if complete.is_some() && !day_ended && sessionizer.pending_rows() < ROWS_PER_PUSH {
-            continue;
-        }
-        let ctx = FigureContext {
-            lookup: &lookup,
-            tables: &tables,
-            periods,
-            engaged_ms,
-            very_short_ms,
-        };
-        let mut sinks: Vec<_> = shards.iter_mut().map(|shard| shard.sink(&ctx)).collect();
-        sessionizer.push(complete, &lookup, &mut sinks);
-        drop(sinks);
-        let closed_day = sessionizer.finalized_before().div_euclid(MS_PER_DAY);
-        for shard in &mut shards {
-            writer.write(std::mem::take(&mut shard.records), &tables)?;
-            shard.close_days_before(closed_day);
-        }
-        if complete.is_none() {
-            break;
-        }
+        day_ended || self.sessionizer.pending_rows() >= ROWS_PER_PUSH
     }
-    progress.finish_and_clear();
-    if options.strict {
-        if let Some(bad) = input.bad_objects.first() {
-            bail!("unreadable object {}: {} (--strict)", bad.key, bad.reason);
-        }
-    }
-    input.absorb(sessionizer.stats);
 
-    // The report is built while the writer thread finishes sessions.parquet.
-    // Coverage: the hours whose partitions hold hit files (the listing), and today.
-    let data_hours = DataHours {
-        hours: data_hours,
-        now_ms: chrono::Utc::now().timestamp_millis(),
-        periods,
-    };
-    let sites = into_sites(shards);
-    let mut site_reports: Vec<SiteReport> = sites
+    /// Closes the sessions that are final into both sinks, hands the records to the writer and
+    /// drops what the figures no longer need.
+    fn push(&mut self, complete: Option<i64>, lookup: &Lookup, writer: &mut SessionsWriter) -> anyhow::Result<()> {
+        let figure_ctx = FigureContext {
+            lookup,
+            tables: &self.tables,
+            periods: self.periods,
+            engaged_ms: self.engaged_ms,
+            very_short_ms: self.very_short_ms,
+        };
+        let record_ctx = RecordContext {
+            lookup,
+            tables: &self.tables,
+            periods: self.periods,
+            engaged_ms: self.engaged_ms,
+        };
+        let mut sinks: Vec<_> = self
+            .figures
+            .iter_mut()
+            .zip(&mut self.records)
+            .map(|(figures, records)| (figures.sink(&figure_ctx), records.sink(&record_ctx)))
+            .collect();
+        self.sessionizer.push(complete, lookup, &mut sinks);
+        drop(sinks);
+        let closed_day = self.sessionizer.finalized_before().div_euclid(MS_PER_DAY);
+        for (figures, records) in self.figures.iter_mut().zip(&mut self.records) {
+            writer.write(records.take(), &self.tables)?;
+            figures.close_days_before(closed_day);
+        }
+        Ok(())
+    }
+}
+
+/// `report.json`'s content: every site's figures, built in parallel.
+fn build_report(
+    figures: Vec<ShardFigures>,
+    tables: &Tables,
+    lookup: &Lookup,
+    config: &Config,
+    options: &RunOptions,
+    input: InputSummary,
+    data_hours: &DataHours,
+) -> Report {
+    let periods = data_hours.periods;
+    let mut sites: Vec<SiteReport> = into_sites(figures)
         .into_values()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|acc| SiteReport::build(acc, &tables, &lookup, config, &data_hours))
+        .map(|acc| SiteReport::build(acc, tables, lookup, config, data_hours))
         .collect();
-    site_reports.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
-    site_reports.sort_by(|a, b| a.site.cmp(&b.site));
-    let report = Report {
+    sites.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
+    sites.sort_by(|a, b| a.site.cmp(&b.site));
+    Report {
         hitflow_version: env!("CARGO_PKG_VERSION").to_owned(),
         period: PeriodInfo {
             from: options.from.to_string(),
@@ -207,22 +332,18 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         automation_rules: config.automation.clone(),
         definitions: definitions(),
         input,
-        sites: site_reports,
-    };
-    let sessions_written = writer.finish()?;
-    std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
-    let report_json = serde_json::to_vec_pretty(&report)?;
-    let engine = engine
-        .join()
-        .map_err(|_| anyhow::anyhow!("parsing the site templates panicked"))??;
+        sites,
+    }
+}
+
+/// `report.json` and the HTML site, side by side.
+fn write_report(engine: &crate::site::Engine, report: &Report, out: &Path) -> anyhow::Result<()> {
+    let report_json = serde_json::to_vec_pretty(report)?;
     let (written, rendered) = rayon::join(
-        || write_atomically(&options.out.join("report.json"), &report_json),
-        || crate::site::render_site_with(&engine, &report, &report_json, &options.out),
+        || write_atomically(&out.join("report.json"), &report_json),
+        || crate::site::render_site_with(engine, report, &report_json, out),
     );
     written?;
     rendered.context("rendering the report site")?;
-    Ok(RunOutcome {
-        report,
-        sessions_written,
-    })
+    Ok(())
 }

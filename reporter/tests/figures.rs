@@ -8,11 +8,12 @@ use hitflow_reporter::config::Config;
 use hitflow_reporter::figures::report::Report;
 use hitflow_reporter::run::{run, RunOptions, RunOutcome};
 use hitflow_reporter::store::Store;
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_MINUTE};
 use hitflow_schema::Hit;
 
 const DAY: &str = "2025-11-28";
 const T0: i64 = 1_764_320_400_000; // 2025-11-28T09:00:00Z
-const MIN: i64 = 60_000;
+const MIN: i64 = MS_PER_MINUTE;
 
 fn hand_built() -> Vec<Hit> {
     let v = |visitor: u64, at: i64, path: &str| hit(visitor, T0 + at * MIN, "pageview", path);
@@ -245,7 +246,7 @@ async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
         assert_eq!(views, site.totals.pageviews, "{}", site.site);
         let daily_unique: std::collections::HashSet<(u64, i64)> = of_site
             .iter()
-            .map(|&i| (visitors[i], starts[i].div_euclid(86_400_000)))
+            .map(|&i| (visitors[i], starts[i].div_euclid(MS_PER_DAY)))
             .collect();
         assert_eq!(daily_unique.len() as u64, site.totals.visitors, "{}", site.site);
         for channel in &site.channels {

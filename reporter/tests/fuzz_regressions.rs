@@ -5,6 +5,7 @@
 //! Each directory's `EXPECTED` names every input with `ok` (decoded) or `err` (rejected); a
 //! panic, a different outcome, or a file not listed fails the test.
 
+use hitflow_schema::time::MS_PER_MINUTE;
 use std::fs;
 use std::path::PathBuf;
 
@@ -76,7 +77,7 @@ fn seed_hits() -> Vec<Hit> {
             ..base.clone()
         },
         Hit {
-            ts: base.ts + 60_000,
+            ts: base.ts + MS_PER_MINUTE,
             hit_id: 3,
             event: "purchase".into(),
             url_path: "/checkout/#/done".into(),

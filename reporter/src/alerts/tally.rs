@@ -15,12 +15,11 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::window::Window;
-use crate::channels::ChannelRules;
 use crate::config::Config;
 use crate::figures::local_time::LocalClock;
 use crate::run::ROWS_PER_PUSH;
-use crate::scan::decode::{merge, Projection};
-use crate::scan::rows::{Tables, DIM_COUNTRY, DIM_DEVICE, SHARDS};
+use crate::rows::{Tables, CLIENT_COUNTRY, CLIENT_DEVICE, SHARDS};
+use crate::run::projection;
 use crate::scan::{load, plan, Loaded};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::session::{Session, SessionSink};
@@ -103,8 +102,7 @@ pub struct WindowReader<'a> {
 impl<'a> WindowReader<'a> {
     pub fn new(store: &'a Store, config: &'a Config) -> anyhow::Result<Self> {
         let mut tables = Tables::default();
-        let rules = ChannelRules::from_config(&config.channels).context("invalid [channels] config")?;
-        let lookup = Lookup::new(config, rules, &mut tables).map_err(anyhow::Error::msg)?;
+        let lookup = Lookup::new(config, &mut tables).context("invalid [channels] config")?;
         let mut zones: Vec<Tz> = config.sites.iter().map(|s| s.timezone).collect();
         zones.push(Tz::UTC);
         Ok(WindowReader {
@@ -142,13 +140,13 @@ impl<'a> WindowReader<'a> {
         let rules = Rules::from(&self.config.sessions);
         let mut sessionizer = Sessionizer::new(rules, first * MS_PER_DAY..read_until);
         let mut shards: Vec<ShardTally> = (0..SHARDS).map(|_| ShardTally::default()).collect();
-        let projection = Projection::for_rules(&rules);
+        let projection = projection(&rules);
         let mut partitions = load(self.store.clone(), scan_plan, projection, ProgressBar::hidden());
         loop {
             let complete = match partitions.recv().await {
                 Some(Loaded::File(file)) => {
                     self.hits_read += file.rows() as u64;
-                    sessionizer.add(merge(file, &mut self.tables));
+                    sessionizer.add(file.merge(&mut self.tables));
                     continue;
                 }
                 Some(Loaded::Bad(bad)) => {
@@ -157,7 +155,7 @@ impl<'a> WindowReader<'a> {
                     continue;
                 }
                 Some(Loaded::PartitionEnd(partition)) => {
-                    self.lookup.prepare(&mut self.tables, self.config);
+                    self.lookup.prepare(&mut self.tables);
                     Some(partition.start_ms() + MS_PER_HOUR - LATE_PARTITIONS * MS_PER_HOUR)
                 }
                 None => None,
@@ -246,13 +244,13 @@ impl SessionSink for Sink<'_> {
             return;
         }
         let attr = ctx.lookup.attr(session.attr);
-        let dims = ctx.tables.dims.get(session.dims);
+        let client = ctx.tables.clients.get(session.client);
         let key = (session.site, attr.channel);
         *self.state.sessions.entry(key).or_default() += 1;
         for (dimension, value) in [
             (Dimension::LandingPage, session.landing),
-            (Dimension::Country, dims[DIM_COUNTRY]),
-            (Dimension::Device, dims[DIM_DEVICE]),
+            (Dimension::Country, client[CLIENT_COUNTRY]),
+            (Dimension::Device, client[CLIENT_DEVICE]),
             (Dimension::Referrer, attr.referrer),
             (Dimension::Campaign, attr.campaign),
         ] {

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 pub use config::AutomationConfig;
 
 use crate::pattern::Pattern;
-use crate::scan::rows::{Tables, DIM_AS_ORG};
+use crate::rows::{Tables, CLIENT_AS_ORG};
 
 const PROBE_PATHS: &str = include_str!("../../data/automation/probe_paths.txt");
 const HOSTING_AS_ORGS: &str = include_str!("../../data/automation/hosting_as_orgs.txt");
@@ -125,8 +125,8 @@ pub struct Detector {
     not_hosting_orgs: Vec<String>,
     /// Per string id: a probe path.
     probe: Vec<bool>,
-    /// Per dims id: the AS organisation is a hosting network.
-    hosting_dims: Vec<bool>,
+    /// Per `ClientIds` id: the AS organisation is a hosting network.
+    hosting_clients: Vec<bool>,
     hosting_org_ids: FxHashMap<u32, bool>,
 }
 
@@ -158,7 +158,7 @@ impl Detector {
             hosting_orgs,
             not_hosting_orgs,
             probe: Vec::new(),
-            hosting_dims: Vec::new(),
+            hosting_clients: Vec::new(),
             hosting_org_ids: FxHashMap::default(),
         }
     }
@@ -174,15 +174,15 @@ impl Detector {
         self.probe_paths.iter().any(|p| p.matches(path))
     }
 
-    /// Classifies the strings and dims tuples interned since the last call (per distinct value,
+    /// Classifies the strings and client tuples interned since the last call (per distinct value,
     /// never per row).
     pub fn prepare(&mut self, tables: &Tables) {
         for id in self.probe.len()..tables.strings.len() {
             let probe = self.is_probe_path_str(tables.strings.get(id as u32));
             self.probe.push(probe);
         }
-        for id in self.hosting_dims.len()..tables.dims.len() {
-            let org = tables.dims.get(id as u32)[DIM_AS_ORG];
+        for id in self.hosting_clients.len()..tables.clients.len() {
+            let org = tables.clients.get(id as u32)[CLIENT_AS_ORG];
             let hosting = match self.hosting_org_ids.get(&org) {
                 Some(&h) => h,
                 None => {
@@ -191,7 +191,7 @@ impl Detector {
                     h
                 }
             };
-            self.hosting_dims.push(hosting);
+            self.hosting_clients.push(hosting);
         }
     }
 
@@ -199,8 +199,8 @@ impl Detector {
         self.probe.get(path as usize).copied().unwrap_or(false)
     }
 
-    pub fn is_hosting(&self, dims: u32) -> bool {
-        self.hosting_dims.get(dims as usize).copied().unwrap_or(false)
+    pub fn is_hosting(&self, client: u32) -> bool {
+        self.hosting_clients.get(client as usize).copied().unwrap_or(false)
     }
 
     /// The first rule the session trips.

@@ -42,7 +42,7 @@ pub use rules::{
 use attribution::lowercase;
 use categories::{builtin_exclusions, SourceIndex};
 use config::Placement;
-use rules::{builtin_rules, Condition, Facts, Rule};
+use rules::{builtin_rules, Condition, Rule, RuleInput};
 
 /// Source attribution and channel rules, built once per report and shared across threads.
 #[derive(Debug, Clone)]
@@ -143,7 +143,7 @@ impl ChannelRules {
         let medium = lowercase(a.medium.trim());
         let category = self.sources.lookup(&source).map(|m| m.category);
         let campaign = a.campaign.as_deref().unwrap_or("");
-        let facts = Facts::new(&source, &medium, campaign, category, click_id_kind);
+        let facts = RuleInput::new(&source, &medium, campaign, category, click_id_kind);
         self.rules
             .iter()
             .find(|rule| rule.matches(&facts))

@@ -2,7 +2,7 @@
 //! Assistants" channel, and the matcher of custom rules from hitflow.toml.
 //!
 //! GA4's conditions use a few regexes; they are hand-written here (see each matcher). GA4
-//! compares case-insensitively: sources and media arrive lowercased ([`Facts`]), campaign names
+//! compares case-insensitively: sources and media arrive lowercased ([`RuleInput`]), campaign names
 //! are compared ignoring ASCII case.
 
 use rustc_hash::FxHashSet;
@@ -58,7 +58,7 @@ pub const BUILTIN_CHANNELS: [&str; 20] = [
 
 /// What the rules see of a session.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Facts<'a> {
+pub(crate) struct RuleInput<'a> {
     /// Lowercase, trimmed.
     pub source: &'a str,
     /// Lowercase, trimmed.
@@ -72,7 +72,7 @@ pub(crate) struct Facts<'a> {
     pub paid: bool,
 }
 
-impl<'a> Facts<'a> {
+impl<'a> RuleInput<'a> {
     pub fn new(
         source: &'a str,
         medium: &'a str,
@@ -85,7 +85,7 @@ impl<'a> Facts<'a> {
         // medium: an explicit non-paid medium (utm_medium=email) is the marketer's word.
         let unknown_medium = matches!(medium, "" | "(not set)" | "(none)");
         let paid = is_paid_medium(medium) || (unknown_medium && click_id_kind.is_some());
-        Facts {
+        RuleInput {
             source,
             medium,
             campaign,
@@ -216,7 +216,7 @@ impl Builtin {
     }
 
     /// GA4's condition for this channel, on its own (earlier rules are not consulted).
-    pub fn matches(self, f: &Facts<'_>) -> bool {
+    pub fn matches(self, f: &RuleInput<'_>) -> bool {
         use Category::{AiAssistants, Search, Shopping, Social, Video};
         let shopping = || f.in_list(Shopping) || is_shop_campaign(f.campaign);
         match self {
@@ -307,7 +307,7 @@ impl CustomMatch {
             && has_click_id.is_none()
     }
 
-    pub fn matches(&self, f: &Facts<'_>) -> bool {
+    pub fn matches(&self, f: &RuleInput<'_>) -> bool {
         fn holds<T: ?Sized>(condition: Option<&T>, test: impl FnOnce(&T) -> bool) -> bool {
             condition.is_none_or(test)
         }
@@ -358,7 +358,7 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    pub fn matches(&self, facts: &Facts<'_>) -> bool {
+    pub fn matches(&self, facts: &RuleInput<'_>) -> bool {
         match &self.condition {
             Condition::Builtin(builtin) => builtin.matches(facts),
             Condition::Custom(custom) => custom.matches(facts),
@@ -451,7 +451,7 @@ mod tests {
     }
 
     /// Channel of the first built-in rule that holds, as `ChannelRules::classify` does.
-    fn first_match(facts: &Facts<'_>) -> &'static str {
+    fn first_match(facts: &RuleInput<'_>) -> &'static str {
         Builtin::ORDER
             .iter()
             .find(|b| b.matches(facts))
@@ -605,7 +605,7 @@ mod tests {
             ("(not set)", "(not set)", "", None, None, UNASSIGNED),
         ];
         for &(source, medium, campaign, category, click_id, expected) in cases {
-            let facts = Facts::new(source, medium, campaign, category, click_id);
+            let facts = RuleInput::new(source, medium, campaign, category, click_id);
             assert_eq!(
                 first_match(&facts),
                 expected,
@@ -623,7 +623,7 @@ mod tests {
         let set = |items: &[&str]| -> Option<FxHashSet<Box<str>>> {
             Some(items.iter().map(|s| Box::<str>::from(*s)).collect())
         };
-        let facts = Facts::new("blog.partner.com", "referral", "Spring-Sale", None, Some("gclid"));
+        let facts = RuleInput::new("blog.partner.com", "referral", "Spring-Sale", None, Some("gclid"));
         let holds = |m: CustomMatch| m.matches(&facts);
         let b = |s: &str| Some(Box::<str>::from(s));
         // (conditions, expected)

@@ -1,14 +1,13 @@
 //! The figures of one shard of visitors: a `SessionSink` that adds each finished session to its
-//! site's accumulator and keeps the period's human sessions for `sessions.parquet`. Shards run in
-//! parallel and are merged at the end of the run (`into_sites`).
+//! site's accumulator. Shards run in parallel and are merged at the end of the run
+//! (`into_sites`).
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::counts::SessionFacts;
 use super::site::{Periods, SiteAcc};
-use crate::output::sessions_parquet::SessionRecord;
-use crate::scan::rows::Tables;
+use crate::rows::Tables;
 use crate::sessions::lookup::Lookup;
 use crate::sessions::session::{Session, SessionSink};
 
@@ -25,8 +24,6 @@ pub struct FigureContext<'a> {
 #[derive(Default)]
 pub struct ShardFigures {
     pub sites: FxHashMap<u32, SiteAcc>,
-    /// Human sessions of the current period not yet written to `sessions.parquet`.
-    pub records: Vec<SessionRecord>,
 }
 
 impl ShardFigures {
@@ -79,11 +76,6 @@ impl SessionSink for Collect<'_> {
             .sites
             .entry(session.site)
             .or_insert_with(|| SiteAcc::new(session.site, ctx.lookup.site_tz(session.site), ctx.lookup));
-        let current_human = acc.add_session(session, pages, facts, &ctx.periods, ctx.lookup, ctx.tables);
-        if current_human {
-            self.state
-                .records
-                .push(SessionRecord::new(session, facts.engaged, ctx.lookup, ctx.tables));
-        }
+        acc.add_session(session, pages, facts, &ctx.periods, ctx.lookup, ctx.tables);
     }
 }

@@ -1,7 +1,7 @@
 //! The traffic-quality figures of a group of sessions (a site, a channel, a day), and how they
 //! are accumulated. Definitions are in README.md "Figures" and in `report.json`'s `definitions`.
 
-use hitflow_schema::time::MS_PER_DAY;
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_SECOND};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -74,7 +74,7 @@ pub struct SessionFacts {
 impl SessionFacts {
     pub fn of(session: &Session, engaged_ms: i64, very_short_ms: i64) -> Self {
         SessionFacts {
-            engaged: session.engagement_time_ms() > engaged_ms || session.pageviews >= 2 || session.converted(),
+            engaged: session.is_engaged(engaged_ms),
             very_short: session.duration_ms < very_short_ms,
         }
     }
@@ -175,7 +175,7 @@ impl Counts {
             avg_duration_s: if sessions == 0 {
                 0.0
             } else {
-                self.duration_ms_sum as f64 / sessions as f64 / 1000.0
+                self.duration_ms_sum as f64 / sessions as f64 / MS_PER_SECOND as f64
             },
             median_duration_s: median,
             bounces: self.bounces,
@@ -241,7 +241,7 @@ const DENSE_SECONDS: usize = 600;
 
 impl DurationHistogram {
     pub fn add(&mut self, duration_ms: i64) {
-        let seconds = (duration_ms.max(0) / 1000).min(i64::from(u32::MAX)) as u32;
+        let seconds = (duration_ms.max(0) / MS_PER_SECOND).min(i64::from(u32::MAX)) as u32;
         match self.dense.get_mut(seconds as usize) {
             Some(n) => *n += 1,
             None if (seconds as usize) < DENSE_SECONDS => {

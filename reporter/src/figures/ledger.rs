@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::report::{label, top, top_rest, Rest};
 use crate::automation::Reason;
-use crate::scan::rows::{Tables, DIM_AS_ORG, DIM_BOT_REASON, DIM_COUNTRY};
+use crate::rows::{Tables, CLIENT_AS_ORG, CLIENT_BOT_REASON, CLIENT_COUNTRY};
 use crate::sessions::session::Session;
 
 /// Sessions and hits of one ledger entry.
@@ -55,14 +55,14 @@ impl LedgerAcc {
     pub fn add(&mut self, s: &Session, channel: u32, tables: &Tables) {
         self.raw_channels.entry(channel).or_default().add(s);
         let why = match (s.is_bot, s.automation) {
-            (true, _) => Why::Collector(tables.dims.get(s.dims)[DIM_BOT_REASON]),
+            (true, _) => Why::Collector(tables.clients.get(s.client)[CLIENT_BOT_REASON]),
             (false, Some(reason)) => Why::Automation(reason),
             (false, None) => return,
         };
-        let dims = tables.dims.get(s.dims);
+        let client = tables.clients.get(s.client);
         self.reasons.entry(why).or_default().add(s);
-        self.as_orgs.entry(dims[DIM_AS_ORG]).or_default().add(s);
-        self.countries.entry(dims[DIM_COUNTRY]).or_default().add(s);
+        self.as_orgs.entry(client[CLIENT_AS_ORG]).or_default().add(s);
+        self.countries.entry(client[CLIENT_COUNTRY]).or_default().add(s);
         self.channels.entry(channel).or_default().add(s);
     }
 

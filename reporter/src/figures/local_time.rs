@@ -4,7 +4,7 @@
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
-use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND};
 use rustc_hash::FxHashMap;
 
 const QUARTER_MS: i64 = 15 * MS_PER_MINUTE;
@@ -36,7 +36,7 @@ impl LocalClock {
             .offsets
             .entry(quarter)
             .or_insert_with(|| match tz.timestamp_millis_opt(ts) {
-                chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
+                chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * MS_PER_SECOND,
                 _ => 0,
             });
         self.last = (quarter, offset);

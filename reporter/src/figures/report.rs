@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::counts::{delta, Figures};
 use super::coverage::{Coverage, DataHours};
-use super::site::{Lite, SiteAcc};
+use super::site::{BreakdownCounts, SiteAcc};
 use crate::config::Config;
-use crate::scan::rows::Tables;
+use crate::rows::Tables;
 use crate::scan::BadObject;
 use crate::sessions::lookup::Lookup;
 use crate::sessions::stream::StreamStats;
@@ -459,34 +459,34 @@ pub fn definitions() -> Vec<Definition> {
     .collect()
 }
 
-fn breakdown(name: String, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
+fn breakdown(name: String, counts: &BreakdownCounts, total: u64, tables: &Tables) -> Breakdown {
     let ratio = |n: u64| {
-        if lite.sessions == 0 {
+        if counts.sessions == 0 {
             0.0
         } else {
-            n as f64 / lite.sessions as f64
+            n as f64 / counts.sessions as f64
         }
     };
     Breakdown {
         name,
         source: None,
         medium: None,
-        sessions: lite.sessions,
+        sessions: counts.sessions,
         share: if total == 0 {
             0.0
         } else {
-            lite.sessions as f64 / total as f64
+            counts.sessions as f64 / total as f64
         },
-        bounce_rate: ratio(lite.bounces),
-        engagement_rate: ratio(lite.engaged),
-        conversion_rate: ratio(lite.converted),
-        pages_per_session: if lite.sessions == 0 {
+        bounce_rate: ratio(counts.bounces),
+        engagement_rate: ratio(counts.engaged),
+        conversion_rate: ratio(counts.converted),
+        pages_per_session: if counts.sessions == 0 {
             0.0
         } else {
-            lite.pageviews as f64 / lite.sessions as f64
+            counts.pageviews as f64 / counts.sessions as f64
         },
-        revenue: super::counts::round2(lite.revenue),
-        revenue_by_currency: money(lite.amounts.iter().map(|&(c, v)| ((), c, v)), tables, ()),
+        revenue: super::counts::round2(counts.revenue),
+        revenue_by_currency: money(counts.amounts.iter().map(|&(c, v)| ((), c, v)), tables, ()),
         code: None,
     }
 }
@@ -494,7 +494,7 @@ fn breakdown(name: String, lite: &Lite, total: u64, tables: &Tables) -> Breakdow
 /// Ranks breakdown rows by sessions (then `key`, for stable output), keeps the top `n` and sums
 /// the rest into one "Other" row, so the table still adds up to its total.
 fn ranked(
-    mut rows: Vec<(Breakdown, &Lite)>,
+    mut rows: Vec<(Breakdown, &BreakdownCounts)>,
     n: usize,
     total: u64,
     tables: &Tables,
@@ -503,9 +503,9 @@ fn ranked(
     rows.sort_by_cached_key(|(b, _)| (std::cmp::Reverse(b.sessions), key(b)));
     let tail = rows.split_off(n.min(rows.len()));
     let other = (!tail.is_empty()).then(|| {
-        let mut sum = Lite::default();
-        for (_, lite) in &tail {
-            sum.merge(lite);
+        let mut sum = BreakdownCounts::default();
+        for (_, counts) in &tail {
+            sum.merge(counts);
         }
         Rest {
             entries: tail.len() as u64,
@@ -523,24 +523,31 @@ fn by_name(b: &Breakdown) -> String {
 }
 
 /// A country breakdown row: the English name of its ISO code, the code kept beside it.
-fn country(code: String, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
+fn country(code: String, counts: &BreakdownCounts, total: u64, tables: &Tables) -> Breakdown {
     let name = super::countries::name(&code).map_or_else(|| code.clone(), str::to_owned);
-    let mut b = breakdown(name, lite, total, tables);
+    let mut b = breakdown(name, counts, total, tables);
     b.code = Some(code);
     b
 }
 
 /// A source / medium row.
-fn source_row(source: u32, medium: u32, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
+fn source_row(source: u32, medium: u32, counts: &BreakdownCounts, total: u64, tables: &Tables) -> Breakdown {
     let (s, m) = (label(tables, source), label(tables, medium));
-    let mut b = breakdown(format!("{s} / {m}"), lite, total, tables);
+    let mut b = breakdown(format!("{s} / {m}"), counts, total, tables);
     b.source = Some(s);
     b.medium = Some(m);
     b
 }
 
-fn campaign_row(campaign: u32, source: u32, medium: u32, lite: &Lite, total: u64, tables: &Tables) -> Breakdown {
-    let mut b = breakdown(label(tables, campaign), lite, total, tables);
+fn campaign_row(
+    campaign: u32,
+    source: u32,
+    medium: u32,
+    counts: &BreakdownCounts,
+    total: u64,
+    tables: &Tables,
+) -> Breakdown {
+    let mut b = breakdown(label(tables, campaign), counts, total, tables);
     b.source = Some(label(tables, source));
     b.medium = Some(label(tables, medium));
     b
@@ -660,8 +667,8 @@ impl SiteReport {
             .zip(&acc.goals)
             .zip(&acc.previous_goals)
             .enumerate()
-            .map(|(index, ((goal, lite), &before))| {
-                let conversion_rate = ratio(lite.sessions, total_sessions);
+            .map(|(index, ((goal, counts), &before))| {
+                let conversion_rate = ratio(counts.sessions, total_sessions);
                 let previous_conversion_rate = ratio(before, previous_sessions);
                 let mut by_channel: Vec<GoalChannel> = acc
                     .channel_goals
@@ -685,7 +692,7 @@ impl SiteReport {
                 });
                 GoalReport {
                     goal: goal.name.clone(),
-                    conversions: lite.sessions,
+                    conversions: counts.sessions,
                     conversion_rate,
                     revenue_of_converting_sessions: money(
                         acc.goal_revenue.iter().map(|(&(g, c), &v)| (g, c, v)),
@@ -1010,11 +1017,11 @@ fn ratio(part: u64, whole: u64) -> f64 {
 
 /// The per-channel maps of a site, borrowed for `channel_detail`.
 struct Detail<'a> {
-    sources: &'a rustc_hash::FxHashMap<(u32, u32, u32), Lite>,
-    campaigns: &'a rustc_hash::FxHashMap<(u32, u32, u32, u32), Lite>,
-    landing: &'a rustc_hash::FxHashMap<(u32, u32), Lite>,
-    dims: &'a [rustc_hash::FxHashMap<(u32, u32), Lite>; 4],
-    daily: &'a rustc_hash::FxHashMap<(u32, i64), Lite>,
+    sources: &'a rustc_hash::FxHashMap<(u32, u32, u32), BreakdownCounts>,
+    campaigns: &'a rustc_hash::FxHashMap<(u32, u32, u32, u32), BreakdownCounts>,
+    landing: &'a rustc_hash::FxHashMap<(u32, u32), BreakdownCounts>,
+    dims: &'a [rustc_hash::FxHashMap<(u32, u32), BreakdownCounts>; 4],
+    daily: &'a rustc_hash::FxHashMap<(u32, i64), BreakdownCounts>,
 }
 
 fn channel_detail(d: &Detail, channel: u32, total: u64, tables: &Tables, n: usize) -> ChannelDetail {
@@ -1046,7 +1053,7 @@ fn channel_detail(d: &Detail, channel: u32, total: u64, tables: &Tables, n: usiz
         .filter(|(&(c, _), _)| c == channel)
         .map(|(&(_, v), l)| (country(label(tables, v), l, total, tables), l))
         .collect();
-    let mut daily: Vec<(i64, &Lite)> = d
+    let mut daily: Vec<(i64, &BreakdownCounts)> = d
         .daily
         .iter()
         .filter(|(&(c, _), _)| c == channel)
@@ -1096,45 +1103,45 @@ fn technical(acc: &SiteAcc, tables: &Tables, config: &Config, totals: &Figures, 
     let site_share = totals.very_short_share;
     let t = &config.technical;
     let mut hotspots = Vec::new();
-    let mut consider = |dimension: &str, value: String, lite: &Lite| {
-        if lite.sessions < t.min_sessions || site_share <= 0.0 {
+    let mut consider = |dimension: &str, value: String, counts: &BreakdownCounts| {
+        if counts.sessions < t.min_sessions || site_share <= 0.0 {
             return;
         }
-        let share = lite.very_short as f64 / lite.sessions as f64;
+        let share = counts.very_short as f64 / counts.sessions as f64;
         let lift = share / site_share;
         if lift >= t.short_session_lift {
             hotspots.push(Hotspot {
                 dimension: dimension.into(),
                 value,
-                sessions: lite.sessions,
+                sessions: counts.sessions,
                 very_short_share: (share),
                 site_very_short_share: (site_share),
                 lift,
             });
         }
     };
-    for (&browser, lite) in &acc.dims[1] {
-        consider("browser", label(tables, browser), lite);
+    for (&browser, counts) in &acc.dims[1] {
+        consider("browser", label(tables, browser), counts);
     }
-    for (&os, lite) in &acc.dims[2] {
-        consider("os", label(tables, os), lite);
+    for (&os, counts) in &acc.dims[2] {
+        consider("os", label(tables, os), counts);
     }
-    for (&(browser, version), lite) in &acc.browser_versions {
+    for (&(browser, version), counts) in &acc.browser_versions {
         consider(
             "browser_version",
             format!("{} {}", label(tables, browser), label(tables, version)),
-            lite,
+            counts,
         );
     }
-    for (&(os, version), lite) in &acc.os_versions {
+    for (&(os, version), counts) in &acc.os_versions {
         consider(
             "os_version",
             format!("{} {}", label(tables, os), label(tables, version)),
-            lite,
+            counts,
         );
     }
-    for (&page, lite) in &acc.landing {
-        consider("landing_page", label(tables, page), lite);
+    for (&page, counts) in &acc.landing {
+        consider("landing_page", label(tables, page), counts);
     }
     hotspots.sort_by(|a, b| b.lift.total_cmp(&a.lift).then_with(|| a.value.cmp(&b.value)));
     hotspots.truncate(n);

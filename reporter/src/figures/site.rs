@@ -5,7 +5,9 @@ use rustc_hash::FxHashMap;
 
 use super::counts::{Counts, SessionFacts};
 use super::local_time::LocalClock;
-use crate::scan::rows::{Tables, DIM_BROWSER, DIM_BROWSER_VERSION, DIM_COUNTRY, DIM_DEVICE, DIM_OS, DIM_OS_VERSION};
+use crate::rows::{
+    Tables, CLIENT_BROWSER, CLIENT_BROWSER_VERSION, CLIENT_COUNTRY, CLIENT_DEVICE, CLIENT_OS, CLIENT_OS_VERSION,
+};
 use crate::sessions::lookup::Lookup;
 use crate::sessions::session::{Session, FLOW_STEPS};
 
@@ -24,6 +26,11 @@ impl Periods {
             current: (from_day, to_day),
             previous: (from_day - len, from_day - 1),
         }
+    }
+
+    /// Whether a local day is in the current period.
+    pub fn is_current(&self, day: i64) -> bool {
+        self.which(day) == Some(Period::Current)
     }
 
     fn which(&self, day: i64) -> Option<Period> {
@@ -45,7 +52,7 @@ enum Period {
 
 /// Session counts of one entry of a breakdown (a landing page, a source, a country...).
 #[derive(Debug, Default, Clone)]
-pub struct Lite {
+pub struct BreakdownCounts {
     pub sessions: u64,
     pub bounces: u64,
     pub engaged: u64,
@@ -60,8 +67,8 @@ pub struct Lite {
     pub amounts: Vec<(u32, f64)>,
 }
 
-impl Lite {
-    pub fn merge(&mut self, o: &Lite) {
+impl BreakdownCounts {
+    pub fn merge(&mut self, o: &BreakdownCounts) {
         self.sessions += o.sessions;
         self.bounces += o.bounces;
         self.engaged += o.engaged;
@@ -104,38 +111,39 @@ pub struct SiteAcc {
     pub previous: Counts,
     pub channels: FxHashMap<u32, Counts>,
     pub previous_channels: FxHashMap<u32, Counts>,
-    pub goals: Vec<Lite>,
+    pub goals: Vec<BreakdownCounts>,
     /// Sessions reaching each goal in the previous period, and per (channel, goal) in the
     /// current one.
     pub previous_goals: Vec<u64>,
     pub channel_goals: FxHashMap<(u32, usize), u64>,
     pub page_views: FxHashMap<u32, u64>,
-    pub landing: FxHashMap<u32, Lite>,
+    pub landing: FxHashMap<u32, BreakdownCounts>,
     pub exits: FxHashMap<u32, u64>,
-    /// Sessions by landing touch and by landing dims: one update per session, folded into the
-    /// source, referrer, campaign, device, browser, OS and country breakdowns by `fold`.
-    pub by_touch: FxHashMap<u32, Lite>,
-    /// Keyed by (channel, dims), so a channel page gets its device and country split from the
+    /// Sessions by landing source tuple and by landing client tuple: one update per session,
+    /// folded into the source, referrer, campaign, device, browser, OS and country breakdowns by
+    /// `fold`.
+    pub by_source: FxHashMap<u32, BreakdownCounts>,
+    /// Keyed by (channel, client tuple), so a channel page gets its device and country split from the
     /// same pass; the site's breakdowns sum over channels.
-    pub by_dims: FxHashMap<(u32, u32), Lite>,
+    pub by_client: FxHashMap<(u32, u32), BreakdownCounts>,
     /// Per channel: sessions by landing page and by local day (the channel page's drill-down).
-    pub channel_landing: FxHashMap<(u32, u32), Lite>,
-    pub channel_daily: FxHashMap<(u32, i64), Lite>,
+    pub channel_landing: FxHashMap<(u32, u32), BreakdownCounts>,
+    pub channel_daily: FxHashMap<(u32, i64), BreakdownCounts>,
     /// Per channel, filled by `fold`: (source, medium), (campaign, source, medium), and the dims
     /// breakdowns of `DIM_BREAKDOWNS`.
-    pub channel_sources: FxHashMap<(u32, u32, u32), Lite>,
-    pub channel_campaigns: FxHashMap<(u32, u32, u32, u32), Lite>,
-    pub channel_dims: [FxHashMap<(u32, u32), Lite>; 4],
+    pub channel_sources: FxHashMap<(u32, u32, u32), BreakdownCounts>,
+    pub channel_campaigns: FxHashMap<(u32, u32, u32, u32), BreakdownCounts>,
+    pub channel_dims: [FxHashMap<(u32, u32), BreakdownCounts>; 4],
     /// Revenue by (current period?, channel, currency).
     pub channel_revenue: FxHashMap<(bool, u32, u32), f64>,
     /// Keyed by (source, medium) string ids.
-    pub sources: FxHashMap<(u32, u32), Lite>,
-    pub referrers: FxHashMap<u32, Lite>,
+    pub sources: FxHashMap<(u32, u32), BreakdownCounts>,
+    pub referrers: FxHashMap<u32, BreakdownCounts>,
     /// Keyed by (campaign, source, medium).
-    pub campaigns: FxHashMap<(u32, u32, u32), Lite>,
+    pub campaigns: FxHashMap<(u32, u32, u32), BreakdownCounts>,
     /// Breakdowns by dims index (device, browser, os, country).
-    pub dims: [FxHashMap<u32, Lite>; 4],
-    pub hour_of_day: [Lite; 24],
+    pub dims: [FxHashMap<u32, BreakdownCounts>; 4],
+    pub hour_of_day: [BreakdownCounts; 24],
     pub daily: std::collections::BTreeMap<i64, Counts>,
     /// (step, from, to) → sessions
     pub transitions: FxHashMap<(u8, u32, u32), u64>,
@@ -153,8 +161,8 @@ pub struct SiteAcc {
     /// Error endings by the event name of the error hit.
     pub error_events: FxHashMap<u32, u64>,
     /// Keyed by (browser, major version) and (OS, version): where very short sessions cluster.
-    pub browser_versions: FxHashMap<(u32, u32), Lite>,
-    pub os_versions: FxHashMap<(u32, u32), Lite>,
+    pub browser_versions: FxHashMap<(u32, u32), BreakdownCounts>,
+    pub os_versions: FxHashMap<(u32, u32), BreakdownCounts>,
     /// Revenue by (current period?, currency): amounts in different currencies never mix.
     pub revenue: FxHashMap<(bool, u32), f64>,
     /// Revenue of the sessions reaching each goal, by (goal, currency).
@@ -162,7 +170,7 @@ pub struct SiteAcc {
     pub ledger: super::ledger::LedgerAcc,
 }
 
-pub const DIM_BREAKDOWNS: [usize; 4] = [DIM_DEVICE, DIM_BROWSER, DIM_OS, DIM_COUNTRY];
+pub const DIM_BREAKDOWNS: [usize; 4] = [CLIENT_DEVICE, CLIENT_BROWSER, CLIENT_OS, CLIENT_COUNTRY];
 
 impl SiteAcc {
     pub fn new(site: u32, tz: Tz, lookup: &Lookup) -> Self {
@@ -174,14 +182,14 @@ impl SiteAcc {
             previous: Counts::default(),
             channels: FxHashMap::default(),
             previous_channels: FxHashMap::default(),
-            goals: vec![Lite::default(); lookup.goal_count],
+            goals: vec![BreakdownCounts::default(); lookup.goal_count],
             previous_goals: vec![0; lookup.goal_count],
             channel_goals: FxHashMap::default(),
             page_views: FxHashMap::default(),
             landing: FxHashMap::default(),
             exits: FxHashMap::default(),
-            by_touch: FxHashMap::default(),
-            by_dims: FxHashMap::default(),
+            by_source: FxHashMap::default(),
+            by_client: FxHashMap::default(),
             channel_landing: FxHashMap::default(),
             channel_daily: FxHashMap::default(),
             channel_sources: FxHashMap::default(),
@@ -192,7 +200,7 @@ impl SiteAcc {
             referrers: FxHashMap::default(),
             campaigns: FxHashMap::default(),
             dims: Default::default(),
-            hour_of_day: std::array::from_fn(|_| Lite::default()),
+            hour_of_day: std::array::from_fn(|_| BreakdownCounts::default()),
             daily: Default::default(),
             transitions: FxHashMap::default(),
             flow_pages: FxHashMap::default(),
@@ -224,7 +232,7 @@ impl SiteAcc {
     }
 
     /// Adds a session that started in either period; others are ignored. `pages`: its pages
-    /// in order. True for a human session of the current period.
+    /// in order.
     pub fn add_session(
         &mut self,
         s: &Session,
@@ -233,9 +241,9 @@ impl SiteAcc {
         periods: &Periods,
         lookup: &Lookup,
         tables: &Tables,
-    ) -> bool {
+    ) {
         let day = self.clock.day(s.start);
-        let Some(period) = periods.which(day) else { return false };
+        let Some(period) = periods.which(day) else { return };
         let attr = *lookup.attr(s.attr);
         let (totals, channels) = match period {
             Period::Current => (&mut self.current, &mut self.channels),
@@ -244,10 +252,10 @@ impl SiteAcc {
         if period == Period::Current {
             self.ledger.add(s, attr.channel, tables);
         }
-        if s.is_bot || (s.automation.is_some() && lookup.automation.exclude_from_human) {
+        if !lookup.counts_as_human(s) {
             totals.add_bot(s);
             channels.entry(attr.channel).or_default().add_bot(s);
-            return false;
+            return;
         }
         totals.add(s, facts);
         channels.entry(attr.channel).or_default().add(s, facts);
@@ -269,7 +277,7 @@ impl SiteAcc {
                     self.previous_funnels[funnel][k] += 1;
                 }
             }
-            return false;
+            return;
         }
 
         self.daily.entry(day).or_default().add(s, facts);
@@ -290,8 +298,11 @@ impl SiteAcc {
         }
         self.landing.entry(s.landing).or_default().add(s, facts);
         *self.exits.entry(s.exit).or_default() += 1;
-        self.by_touch.entry(s.attr).or_default().add(s, facts);
-        self.by_dims.entry((attr.channel, s.dims)).or_default().add(s, facts);
+        self.by_source.entry(s.attr).or_default().add(s, facts);
+        self.by_client
+            .entry((attr.channel, s.client))
+            .or_default()
+            .add(s, facts);
         for &path in pages {
             *self.page_views.entry(path).or_default() += 1;
         }
@@ -332,54 +343,56 @@ impl SiteAcc {
             *self.error_exit_pages.entry(s.exit).or_default() += 1;
             *self
                 .error_browsers
-                .entry(tables.dims.get(s.dims)[DIM_BROWSER])
+                .entry(tables.clients.get(s.client)[CLIENT_BROWSER])
                 .or_default() += 1;
             *self.error_events.entry(s.error_event).or_default() += 1;
         }
-        true
     }
 
-    /// Fills the breakdowns kept by landing touch and dims (once, after the last session and
+    /// Fills the breakdowns kept by landing source and client tuples (once, after the last session and
     /// the last `merge`).
     pub fn fold(&mut self, lookup: &Lookup, tables: &Tables) {
-        for (&touch, lite) in &self.by_touch {
-            let attr = lookup.attr(touch);
-            self.sources.entry((attr.source, attr.medium)).or_default().merge(lite);
+        for (&source, counts) in &self.by_source {
+            let attr = lookup.attr(source);
+            self.sources
+                .entry((attr.source, attr.medium))
+                .or_default()
+                .merge(counts);
             self.channel_sources
                 .entry((attr.channel, attr.source, attr.medium))
                 .or_default()
-                .merge(lite);
+                .merge(counts);
             if attr.referrer != 0 && !attr.direct {
-                self.referrers.entry(attr.referrer).or_default().merge(lite);
+                self.referrers.entry(attr.referrer).or_default().merge(counts);
             }
             if attr.campaign != 0 {
                 self.campaigns
                     .entry((attr.campaign, attr.source, attr.medium))
                     .or_default()
-                    .merge(lite);
+                    .merge(counts);
                 self.channel_campaigns
                     .entry((attr.channel, attr.campaign, attr.source, attr.medium))
                     .or_default()
-                    .merge(lite);
+                    .merge(counts);
             }
         }
-        for (&(channel, dims), lite) in &self.by_dims {
-            let d = tables.dims.get(dims);
+        for (&(channel, client), counts) in &self.by_client {
+            let d = tables.clients.get(client);
             for (slot, dim) in DIM_BREAKDOWNS.iter().enumerate() {
-                self.dims[slot].entry(d[*dim]).or_default().merge(lite);
+                self.dims[slot].entry(d[*dim]).or_default().merge(counts);
                 self.channel_dims[slot]
                     .entry((channel, d[*dim]))
                     .or_default()
-                    .merge(lite);
+                    .merge(counts);
             }
             self.browser_versions
-                .entry((d[DIM_BROWSER], d[DIM_BROWSER_VERSION]))
+                .entry((d[CLIENT_BROWSER], d[CLIENT_BROWSER_VERSION]))
                 .or_default()
-                .merge(lite);
+                .merge(counts);
             self.os_versions
-                .entry((d[DIM_OS], d[DIM_OS_VERSION]))
+                .entry((d[CLIENT_OS], d[CLIENT_OS_VERSION]))
                 .or_default()
-                .merge(lite);
+                .merge(counts);
         }
     }
 
@@ -390,7 +403,10 @@ impl SiteAcc {
                 *into.entry(k).or_default() += v;
             }
         }
-        fn lites<K: std::hash::Hash + Eq>(into: &mut FxHashMap<K, Lite>, from: FxHashMap<K, Lite>) {
+        fn breakdowns<K: std::hash::Hash + Eq>(
+            into: &mut FxHashMap<K, BreakdownCounts>,
+            from: FxHashMap<K, BreakdownCounts>,
+        ) {
             for (k, v) in from {
                 into.entry(k).or_default().merge(&v);
             }
@@ -417,12 +433,12 @@ impl SiteAcc {
         }
         counts(&mut self.channel_goals, o.channel_goals);
         counts(&mut self.page_views, o.page_views);
-        lites(&mut self.landing, o.landing);
+        breakdowns(&mut self.landing, o.landing);
         counts(&mut self.exits, o.exits);
-        lites(&mut self.by_touch, o.by_touch);
-        lites(&mut self.by_dims, o.by_dims);
-        lites(&mut self.channel_landing, o.channel_landing);
-        lites(&mut self.channel_daily, o.channel_daily);
+        breakdowns(&mut self.by_source, o.by_source);
+        breakdowns(&mut self.by_client, o.by_client);
+        breakdowns(&mut self.channel_landing, o.channel_landing);
+        breakdowns(&mut self.channel_daily, o.channel_daily);
         for (into, from) in self.hour_of_day.iter_mut().zip(o.hour_of_day) {
             into.merge(&from);
         }

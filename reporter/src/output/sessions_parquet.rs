@@ -1,5 +1,8 @@
 //! `sessions.parquet`: one row per human session of the period, for ad-hoc SQL (DuckDB etc.).
+//! Per shard a session sink (`ShardRecords`, next to the figures' sink) keeps those sessions as
+//! records; the writer encodes them on a thread of its own.
 
+use hitflow_schema::time::MS_PER_SECOND;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -13,11 +16,15 @@ use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 
+use rustc_hash::FxHashMap;
+
 use super::dictionary_column::DictionaryEncoder;
 use super::OutputError;
-use crate::scan::rows::{Tables, DIM_BROWSER, DIM_COUNTRY, DIM_DEVICE, DIM_OS};
+use crate::figures::local_time::LocalClock;
+use crate::figures::site::Periods;
+use crate::rows::{Tables, CLIENT_BROWSER, CLIENT_COUNTRY, CLIENT_DEVICE, CLIENT_OS};
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::{EndReason, Session};
+use crate::sessions::session::{EndReason, Session, SessionSink};
 
 /// Column names of `sessions.parquet` (documented in README).
 pub const COLUMNS: [&str; 24] = [
@@ -102,7 +109,7 @@ pub struct SessionRecord {
 impl SessionRecord {
     pub fn new(s: &Session, engaged: bool, lookup: &Lookup, tables: &Tables) -> Self {
         let attr = lookup.attr(s.attr);
-        let dims = tables.dims.get(s.dims);
+        let client = tables.clients.get(s.client);
         SessionRecord {
             text: [
                 s.site,
@@ -112,10 +119,10 @@ impl SessionRecord {
                 attr.source,
                 attr.medium,
                 attr.campaign,
-                dims[DIM_DEVICE],
-                dims[DIM_BROWSER],
-                dims[DIM_OS],
-                dims[DIM_COUNTRY],
+                client[CLIENT_DEVICE],
+                client[CLIENT_BROWSER],
+                client[CLIENT_OS],
+                client[CLIENT_COUNTRY],
             ],
             visitor: s.visitor,
             start: s.start,
@@ -126,6 +133,59 @@ impl SessionRecord {
             flags: [s.is_bounce(), engaged, s.converted()],
             revenue: s.revenue,
             end_reason: s.end_reason,
+        }
+    }
+}
+
+/// What the records sink needs to know of the run.
+pub struct RecordContext<'a> {
+    pub lookup: &'a Lookup,
+    pub tables: &'a Tables,
+    pub periods: Periods,
+    pub engaged_ms: i64,
+}
+
+/// One shard's human sessions of the current period not yet handed to the writer.
+#[derive(Default)]
+pub struct ShardRecords {
+    records: Vec<SessionRecord>,
+    /// Per site id: its local clock (the period is in local days).
+    clocks: FxHashMap<u32, LocalClock>,
+}
+
+impl ShardRecords {
+    /// A sink for one push.
+    pub fn sink<'a>(&'a mut self, ctx: &'a RecordContext<'a>) -> RecordSink<'a> {
+        RecordSink { state: self, ctx }
+    }
+
+    /// The records kept since the last call.
+    pub fn take(&mut self) -> Vec<SessionRecord> {
+        std::mem::take(&mut self.records)
+    }
+}
+
+pub struct RecordSink<'a> {
+    state: &'a mut ShardRecords,
+    ctx: &'a RecordContext<'a>,
+}
+
+impl SessionSink for RecordSink<'_> {
+    fn add(&mut self, session: &Session, _pages: &[u32]) {
+        let ctx = self.ctx;
+        if !ctx.lookup.counts_as_human(session) {
+            return;
+        }
+        let clock = self
+            .state
+            .clocks
+            .entry(session.site)
+            .or_insert_with(|| LocalClock::new(ctx.lookup.site_tz(session.site)));
+        if ctx.periods.is_current(clock.day(session.start)) {
+            let engaged = session.is_engaged(ctx.engaged_ms);
+            self.state
+                .records
+                .push(SessionRecord::new(session, engaged, ctx.lookup, ctx.tables));
         }
     }
 }
@@ -249,8 +309,8 @@ impl Columns {
         self.visitor.push(r.visitor as i64);
         self.start.push(r.start);
         self.end.push(r.end);
-        self.duration_s.push(r.duration_ms as f64 / 1000.0);
-        self.engaged_s.push(r.engaged_ms as f64 / 1000.0);
+        self.duration_s.push(r.duration_ms as f64 / MS_PER_SECOND as f64);
+        self.engaged_s.push(r.engaged_ms as f64 / MS_PER_SECOND as f64);
         for (column, &n) in self.counts.iter_mut().zip(&r.counts) {
             column.push(n as i32);
         }

@@ -1,6 +1,5 @@
-//! The fallback reader: arrow arrays of a batch into `HitColumns`, for files whose pages
-//! `pages` does not read (other encodings or layouts). String columns come as dictionary
-//! arrays, so each distinct string is interned once per dictionary, not per row.
+//! Arrow arrays of a batch into `HitColumns`. String columns come as dictionary arrays, so each
+//! distinct string is interned once per dictionary, not per row.
 
 use std::sync::Arc;
 
@@ -9,14 +8,23 @@ use arrow_array::types::{Float64Type, Int32Type, TimestampMillisecondType, UInt3
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, BooleanArray, PrimitiveArray, RecordBatch, StringArray};
 use hitflow_schema::columns::names as col;
 
-use super::columns::{HitColumns, STRING_COLUMNS};
-use super::decode::{DecodeError, Projection, FIRST_STRING, PROJECTION};
-use super::intern::Interner;
-use super::pages::stored_double;
+use super::columns::HitColumns;
+use super::decode::{DecodeError, Projection, STRING_COLUMNS};
+use crate::rows::intern::Interner;
 
 /// Per string column: the dictionary array last seen and its values' ids (batches of one
 /// column chunk share their dictionary array).
-pub type DictionaryIds = [Option<(ArrayRef, Vec<u32>)>; STRING_COLUMNS];
+pub type DictionaryIds = [Option<(ArrayRef, Vec<u32>)>; STRING_COLUMNS.len()];
+
+/// A stored double as the reader keeps it: NaN is reserved for null, so a stored NaN reads as
+/// +inf (and is then refused with the other absurd revenues).
+fn stored_double(v: f64) -> f64 {
+    if v.is_nan() {
+        f64::INFINITY
+    } else {
+        v
+    }
+}
 
 fn type_error(name: &str) -> DecodeError {
     DecodeError::Schema(format!("column `{name}` has an unexpected type"))
@@ -41,13 +49,16 @@ fn values<T: ArrowPrimitiveType, V>(array: &PrimitiveArray<T>, null: V, map: imp
 where
     V: Copy,
 {
-    out.extend(
-        array
-            .values()
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| if array.is_valid(i) { map(v) } else { null }),
-    );
+    match array.nulls() {
+        None => out.extend(array.values().iter().map(|&v| map(v))),
+        Some(nulls) => out.extend(
+            array
+                .values()
+                .iter()
+                .zip(nulls.iter())
+                .map(|(&v, valid)| if valid { map(v) } else { null }),
+        ),
+    }
 }
 
 fn validity(array: &dyn Array) -> Vec<bool> {
@@ -96,7 +107,7 @@ pub fn batch_columns(
     out.clear(batch.num_rows());
     let ts = primitive::<TimestampMillisecondType>(batch, col::ts)?;
     values(ts, 0, |v| v, &mut out.ts);
-    out.ts_valid.valid = validity(ts);
+    out.ts_valid = validity(ts);
     values(
         primitive::<UInt64Type>(batch, col::hit_id)?,
         0,
@@ -105,7 +116,7 @@ pub fn batch_columns(
     );
     let visitor = primitive::<UInt64Type>(batch, col::visitor_id)?;
     values(visitor, 0, |v| v as i64, &mut out.visitor);
-    out.visitor_valid.valid = validity(visitor);
+    out.visitor_valid = validity(visitor);
     let boolean = |name| column(batch, name)?.as_boolean_opt().ok_or_else(|| type_error(name));
     booleans(boolean(col::is_bot)?, &mut out.is_bot);
     values(
@@ -129,24 +140,25 @@ pub fn batch_columns(
     if projection.entry {
         booleans(boolean(col::entry)?, &mut out.entry);
     }
-    for (c, cache) in dictionaries.iter_mut().enumerate() {
-        let name = PROJECTION[FIRST_STRING + c];
-        if !projection.reads(FIRST_STRING + c) {
+    for ((cache, name), ids) in dictionaries.iter_mut().zip(STRING_COLUMNS).zip(&mut out.strings) {
+        if !projection.reads(name) {
             continue;
         }
         let array = column(batch, name)?;
-        let ids = &mut out.strings[c];
         if let Some(dict) = array.as_dictionary_opt::<Int32Type>() {
             let value_ids = dictionary_ids(dict.values(), cache, strings).ok_or_else(|| type_error(name))?;
             // A hostile file may hold keys outside its dictionary: they read as null.
             let keys = dict.keys();
-            ids.extend(keys.values().iter().enumerate().map(|(i, &k)| {
-                if keys.is_valid(i) {
-                    value_ids.get(k as usize).copied().unwrap_or(0)
-                } else {
-                    0
-                }
-            }));
+            let id = |k: i32| value_ids.get(k as usize).copied().unwrap_or(0);
+            match keys.nulls() {
+                None => ids.extend(keys.values().iter().map(|&k| id(k))),
+                Some(nulls) => ids.extend(
+                    keys.values()
+                        .iter()
+                        .zip(nulls.iter())
+                        .map(|(&k, valid)| if valid { id(k) } else { 0 }),
+                ),
+            }
         } else {
             let text = array.as_string_opt::<i32>().ok_or_else(|| type_error(name))?;
             ids.extend((0..text.len()).map(|i| {

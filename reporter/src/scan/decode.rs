@@ -1,6 +1,6 @@
-//! Parquet → rows. Reads only the columns the reporter needs, page by page into plain columns
-//! (`pages`; the arrow reader for files it does not read), interns strings once per dictionary
-//! into file-local tables that `merge` folds into the run's global tables, and builds rows.
+//! Parquet → rows. Reads only the columns the reporter needs through arrow-rs, string columns
+//! as dictionary arrays (so each distinct string is interned once per dictionary, not per row)
+//! into file-local tables, and builds rows; `FileRows::merge` folds them into the run's tables.
 
 use std::sync::Arc;
 
@@ -9,16 +9,26 @@ use bytes::Bytes;
 use hitflow_schema::columns::names as col;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
-use parquet::file::metadata::ParquetMetaData;
 
 use super::arrow_columns::{batch_columns, DictionaryIds};
 use super::columns::{Decoded, HitColumns};
-use super::pages::{PageError, RowGroup};
-use super::rows::{Row, ShardRows, Tables};
+use crate::rows::file::FileRows;
+use crate::rows::{position, ShardRows, CLIENT_COLUMNS, SOURCE_COLUMNS};
 
-/// Columns read, in this order: primitives, the per-hit strings, the `Touch` fields, the
-/// `Dims` fields (positions below follow this order; a test checks them).
-pub const PROJECTION: [&str; 29] = [
+/// The strings every row keeps, in `Row` order.
+const PER_HIT_STRINGS: [&str; 4] = [col::site, col::event, col::url_path, col::currency];
+/// Every string column read: the per-hit strings, then the columns of the `SourceIds` and
+/// `ClientIds` tuples, each in its tuple's order.
+pub(super) const STRING_COLUMNS: [&str; PER_HIT_STRINGS.len() + SOURCE_COLUMNS.len() + CLIENT_COLUMNS.len()] =
+    concat(&[&PER_HIT_STRINGS, &SOURCE_COLUMNS, &CLIENT_COLUMNS]);
+pub(super) const FIRST_SOURCE: usize = PER_HIT_STRINGS.len();
+pub(super) const FIRST_CLIENT: usize = FIRST_SOURCE + SOURCE_COLUMNS.len();
+pub(super) const SITE: usize = position(&STRING_COLUMNS, col::site);
+pub(super) const EVENT: usize = position(&STRING_COLUMNS, col::event);
+pub(super) const PATH: usize = position(&STRING_COLUMNS, col::url_path);
+pub(super) const CURRENCY: usize = position(&STRING_COLUMNS, col::currency);
+/// The other columns read.
+const VALUE_COLUMNS: [&str; 8] = [
     col::ts,
     col::hit_id,
     col::visitor_id,
@@ -27,39 +37,29 @@ pub const PROJECTION: [&str; 29] = [
     col::revenue,
     col::entry,
     col::screen_width,
-    col::site,
-    col::event,
-    col::url_path,
-    col::currency,
-    col::utm_source,
-    col::utm_medium,
-    col::utm_campaign,
-    col::utm_term,
-    col::utm_content,
-    col::ref_param,
-    col::click_id_kind,
-    col::referrer_host,
-    col::url_host,
-    col::device_type,
-    col::browser,
-    col::browser_version,
-    col::os,
-    col::os_version,
-    col::country,
-    col::as_org,
-    col::bot_reason,
 ];
-pub(super) const FIRST_STRING: usize = 8;
-const ENTRY_COLUMN: usize = 6;
-const TERM_COLUMN: usize = 15;
-const CONTENT_COLUMN: usize = 16;
-pub(super) const PER_HIT_STRINGS: usize = 4;
-pub(super) const FIRST_TOUCH: usize = FIRST_STRING + PER_HIT_STRINGS;
-pub(super) const FIRST_DIM: usize = FIRST_TOUCH + 9;
-const BATCH_ROWS: usize = 64 * 1024;
+/// Rows per arrow batch: a batch's decoded columns (~1.5 MB) stay in cache while its rows are
+/// built.
+const BATCH_ROWS: usize = 8 * 1024;
+
+const fn concat<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let (mut at, mut part) = (0, 0);
+    while part < parts.len() {
+        let mut i = 0;
+        while i < parts[part].len() {
+            out[at] = parts[part][i];
+            at += 1;
+            i += 1;
+        }
+        part += 1;
+    }
+    assert!(at == N, "the parts do not fill the list");
+    out
+}
 
 /// Which of the optional columns a run reads: only session rules that are switched on need
-/// them, and every column skipped is decoding saved.
+/// them, and every column skipped is decoding saved. The caller chooses (`run::projection`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Projection {
     /// `entry`, for `split_on_browser_close`.
@@ -74,26 +74,23 @@ impl Projection {
         term_and_content: true,
     };
 
-    pub fn for_rules(rules: &crate::sessions::sessionize::Rules) -> Self {
-        Projection {
-            entry: rules.split_on_browser_close,
-            term_and_content: rules.split_on_source_change,
+    pub(super) fn reads(&self, column: &str) -> bool {
+        if column == col::entry {
+            self.entry
+        } else if column == col::utm_term || column == col::utm_content {
+            self.term_and_content
+        } else {
+            true
         }
     }
 
-    pub(super) fn reads(&self, column: usize) -> bool {
-        match column {
-            ENTRY_COLUMN => self.entry,
-            TERM_COLUMN | CONTENT_COLUMN => self.term_and_content,
-            _ => true,
-        }
-    }
-
-    /// The columns read, in `PROJECTION` order.
+    /// The columns read.
     pub fn columns(&self) -> Vec<&'static str> {
-        (0..PROJECTION.len())
-            .filter(|&c| self.reads(c))
-            .map(|c| PROJECTION[c])
+        VALUE_COLUMNS
+            .iter()
+            .chain(&STRING_COLUMNS)
+            .copied()
+            .filter(|c| self.reads(c))
             .collect()
     }
 }
@@ -107,24 +104,6 @@ pub enum DecodeError {
     Schema(String),
 }
 
-/// The rows of one file with file-local ids, by shard (`rows::shard_of`), each ordered by
-/// bucket.
-#[derive(Debug)]
-pub struct FileRows {
-    pub shards: Vec<ShardRows>,
-    pub tables: Tables,
-    /// The earliest hit time in the file.
-    pub min_ts: Option<i64>,
-    /// Hits dropped for a value no collector stores (see `Decoded::bad_rows`).
-    pub bad_rows: u64,
-}
-
-impl FileRows {
-    pub fn rows(&self) -> usize {
-        self.shards.iter().map(|s| s.rows.len()).sum()
-    }
-}
-
 /// Decodes one hit file; any bytes give rows or an error, never a panic (a panic inside
 /// parquet-rs on a damaged page is contained and reported as the file's error).
 pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeError> {
@@ -135,18 +114,7 @@ pub fn decode(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeEr
 }
 
 fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeError> {
-    let perr = |e: parquet::errors::ParquetError| DecodeError::Parquet(e.to_string());
-    let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(perr)?;
-    hitflow_schema::check_chunk_ranges(plain.metadata(), bytes.len() as u64).map_err(perr)?;
-    check_schema(plain.schema(), &projection.columns())?;
-    let rows_hint = plain.metadata().file_metadata().num_rows().clamp(0, 1 << 24) as usize;
-    let mut out = Decoded::new(rows_hint);
-    if let Err(why) = read_pages(&bytes, plain.metadata(), projection, &mut out) {
-        // Another encoding or a damaged page: the arrow reader reads it or says why not.
-        tracing::debug!(%why, "reading a file through arrow");
-        out = Decoded::new(rows_hint);
-        read_arrow(bytes, &plain, projection, &mut out)?;
-    }
+    let out = read(bytes, projection)?;
     Ok(FileRows {
         shards: out
             .shards
@@ -160,33 +128,14 @@ fn decode_file(bytes: Bytes, projection: Projection) -> Result<FileRows, DecodeE
     })
 }
 
-/// The direct reader (see `pages`), a row group at a time.
-fn read_pages(
-    bytes: &Bytes,
-    metadata: &ParquetMetaData,
-    projection: Projection,
-    out: &mut Decoded,
-) -> Result<(), PageError> {
-    let mut columns = HitColumns::default();
-    for index in 0..metadata.num_row_groups() {
-        let group = RowGroup {
-            file: bytes,
-            metadata,
-            index,
-        };
-        columns.read_row_group(&group, projection, out)?;
-    }
-    Ok(())
-}
-
 /// The arrow reader, with dictionary arrays for the string columns.
-fn read_arrow(
-    bytes: Bytes,
-    plain: &ArrowReaderMetadata,
-    projection: Projection,
-    out: &mut Decoded,
-) -> Result<(), DecodeError> {
+fn read(bytes: Bytes, projection: Projection) -> Result<Decoded, DecodeError> {
     let perr = |e: parquet::errors::ParquetError| DecodeError::Parquet(e.to_string());
+    let plain = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(perr)?;
+    hitflow_schema::check_chunk_ranges(plain.metadata(), bytes.len() as u64).map_err(perr)?;
+    check_schema(plain.schema(), &projection.columns())?;
+    let rows_hint = plain.metadata().file_metadata().num_rows().clamp(0, 1 << 24) as usize;
+    let mut out = Decoded::new(rows_hint);
     let hinted: Vec<Field> = plain
         .schema()
         .fields()
@@ -225,10 +174,10 @@ fn read_arrow(
             &mut columns,
         )?;
         columns
-            .rows_into(0..batch.num_rows(), out)
+            .rows_into(0..batch.num_rows(), &mut out)
             .map_err(DecodeError::Parquet)?;
     }
-    Ok(())
+    Ok(out)
 }
 
 fn check_schema(schema: &Schema, columns: &[&str]) -> Result<(), DecodeError> {
@@ -252,71 +201,12 @@ fn check_schema(schema: &Schema, columns: &[&str]) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// How a file's local ids map to the run's global ids.
-pub struct Remap {
-    strings: Vec<u32>,
-    touches: Vec<u32>,
-    dims: Vec<u32>,
-}
-
-impl Remap {
-    /// Per distinct value, in the file's order, so global ids do not depend on timing.
-    fn new(file: &Tables, global: &mut Tables) -> Self {
-        let strings: Vec<u32> = file.strings.values().map(|s| global.strings.intern(s)).collect();
-        let map = |id: u32| strings.get(id as usize).copied().unwrap_or(0);
-        let touches = (0..file.touches.len() as u32)
-            .map(|t| global.touches.intern(file.touches.get(t).map(map)))
-            .collect();
-        let dims = (0..file.dims.len() as u32)
-            .map(|d| global.dims.intern(file.dims.get(d).map(map)))
-            .collect();
-        Remap { strings, touches, dims }
-    }
-
-    #[inline]
-    pub fn apply(&self, row: &mut Row) {
-        let s = |id: u32| self.strings.get(id as usize).copied().unwrap_or(0);
-        row.site = s(row.site);
-        row.event = s(row.event);
-        row.path = s(row.path);
-        row.currency = s(row.currency);
-        row.touch = self.touches.get(row.touch as usize).copied().unwrap_or(0);
-        row.dims = self.dims.get(row.dims as usize).copied().unwrap_or(0);
-    }
-}
-
-/// A file's rows by shard, still with local ids, and the `Remap` that turns them global (the
-/// sessionizer applies it when it gathers a bucket, saving a pass over the rows).
-pub struct MergedFile {
-    pub shards: Vec<ShardRows>,
-    pub remap: Remap,
-    /// The earliest hit time in the file.
-    pub min_ts: Option<i64>,
-}
-
-/// Folds a file's local ids into the run's global tables.
-pub fn merge(file: FileRows, global: &mut Tables) -> MergedFile {
-    MergedFile {
-        remap: Remap::new(&file.tables, global),
-        shards: file.shards,
-        min_ts: file.min_ts,
-    }
-}
-
-/// `merge`, with the remap applied: the rows of a file with global ids.
-pub fn merge_rows(file: FileRows, global: &mut Tables) -> Vec<Row> {
-    let merged = merge(file, global);
-    let remap = merged.remap;
-    let mut rows: Vec<Row> = merged.shards.into_iter().flat_map(|s| s.rows).collect();
-    rows.iter_mut().for_each(|row| remap.apply(row));
-    rows
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::rows::{DIM_COUNTRY, FLAG_ENTRY, FLAG_HAS_REVENUE, TOUCH_HOST, TOUCH_SOURCE};
+    use crate::rows::{Row, Tables, CLIENT_COUNTRY, FLAG_ENTRY, FLAG_HAS_REVENUE, SOURCE_URL_HOST, SOURCE_UTM_SOURCE};
     use arrow_array::{ArrayRef, RecordBatch};
+    use hitflow_schema::time::MS_PER_DAY;
     use hitflow_schema::Hit;
 
     fn hit(ts: i64, path: &str) -> Hit {
@@ -339,38 +229,31 @@ mod tests {
     }
 
     #[test]
-    fn column_positions_match_the_projection() {
+    fn the_projection_reads_schema_columns_once_each() {
+        let schema = hitflow_schema::columns::ALL;
+        let all = Projection::ALL.columns();
+        assert!(all.iter().all(|c| schema.contains(c)), "{all:?}");
+        let mut unique = all.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len());
+        let narrow = Projection {
+            entry: false,
+            term_and_content: false,
+        };
+        let skipped: Vec<&str> = all.iter().copied().filter(|c| !narrow.columns().contains(c)).collect();
+        assert_eq!(skipped, [col::entry, col::utm_term, col::utm_content]);
         assert_eq!(
-            PROJECTION[FIRST_STRING..FIRST_TOUCH],
+            [
+                STRING_COLUMNS[SITE],
+                STRING_COLUMNS[EVENT],
+                STRING_COLUMNS[PATH],
+                STRING_COLUMNS[CURRENCY]
+            ],
             [col::site, col::event, col::url_path, col::currency]
         );
-        assert_eq!(
-            PROJECTION[FIRST_TOUCH..FIRST_DIM],
-            [
-                col::utm_source,
-                col::utm_medium,
-                col::utm_campaign,
-                col::utm_term,
-                col::utm_content,
-                col::ref_param,
-                col::click_id_kind,
-                col::referrer_host,
-                col::url_host,
-            ]
-        );
-        assert_eq!(
-            PROJECTION[FIRST_DIM..],
-            [
-                col::device_type,
-                col::browser,
-                col::browser_version,
-                col::os,
-                col::os_version,
-                col::country,
-                col::as_org,
-                col::bot_reason,
-            ]
-        );
+        assert_eq!(STRING_COLUMNS[FIRST_SOURCE..FIRST_CLIENT], SOURCE_COLUMNS);
+        assert_eq!(STRING_COLUMNS[FIRST_CLIENT..], CLIENT_COLUMNS);
     }
 
     #[test]
@@ -381,25 +264,25 @@ mod tests {
         let file = decode(Bytes::from(bytes), Projection::ALL).unwrap();
         let mut global = Tables::default();
         global.strings.intern("something else first");
-        let mut rows = merge_rows(file, &mut global);
+        let mut rows = file.into_global_rows(&mut global);
         rows.sort_by_key(|r| r.ts);
         assert_eq!(rows.len(), 4);
         assert_eq!(global.str(rows[0].path), "/a");
         assert_eq!(rows[0].path, rows[2].path);
         assert_eq!(global.str(rows[1].site), "example.com");
-        let touch = global.touches.get(rows[0].touch);
-        assert_eq!(global.str(touch[TOUCH_SOURCE]), "newsletter");
-        assert_eq!(global.str(touch[TOUCH_HOST]), "example.com");
-        assert_eq!(global.str(global.dims.get(rows[0].dims)[DIM_COUNTRY]), "DE");
+        let source = global.sources.get(rows[0].source);
+        assert_eq!(global.str(source[SOURCE_UTM_SOURCE]), "newsletter");
+        assert_eq!(global.str(source[SOURCE_URL_HOST]), "example.com");
+        assert_eq!(global.str(global.clients.get(rows[0].client)[CLIENT_COUNTRY]), "DE");
         assert_eq!(
             rows[0].flags & (FLAG_ENTRY | FLAG_HAS_REVENUE),
             FLAG_ENTRY | FLAG_HAS_REVENUE
         );
         assert_eq!(rows[0].revenue, 9.5);
         assert_eq!(
-            (rows[3].touch, rows[3].dims),
+            (rows[3].source, rows[3].client),
             (0, 0),
-            "only pageviews carry touch and dims"
+            "only pageviews carry source and client tuples"
         );
     }
 
@@ -408,7 +291,7 @@ mod tests {
         let pick = |i: usize, every: usize, value: String| (!i.is_multiple_of(every)).then_some(value);
         (0..n)
             .map(|i| Hit {
-                ts: 1_700_000_000_000 + (i as i64 * 7919) % 86_400_000,
+                ts: 1_700_000_000_000 + (i as i64 * 7919) % MS_PER_DAY,
                 hit_id: (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
                 site: format!("site{}.example", i % 3),
                 event: ["pageview", "engagement", "signup"][i % 3].into(),
@@ -448,68 +331,52 @@ mod tests {
         Bytes::from(buf)
     }
 
-    fn both_readers(bytes: &Bytes, projection: Projection) -> (Result<Decoded, PageError>, Decoded) {
-        let plain = ArrowReaderMetadata::load(bytes, ArrowReaderOptions::new()).unwrap();
-        let mut pages = Decoded::new(0);
-        let direct = read_pages(bytes, plain.metadata(), projection, &mut pages).map(|()| pages);
-        let mut arrow = Decoded::new(0);
-        read_arrow(bytes.clone(), &plain, projection, &mut arrow).unwrap();
-        (direct, arrow)
-    }
-
-    /// Rows with their ids resolved to strings (ids depend on the order strings were met).
-    fn resolved(d: &Decoded) -> Vec<(Row, Vec<String>)> {
-        let t = &d.tables;
-        d.shards
-            .iter()
-            .flatten()
+    /// Rows with their ids resolved to strings (ids depend on the order strings were met), in
+    /// file order.
+    fn resolved(file: FileRows) -> Vec<(Row, Vec<String>)> {
+        let mut global = Tables::default();
+        let mut rows = file.into_global_rows(&mut global);
+        rows.sort_by_key(|r| r.hit_id);
+        rows.into_iter()
             .map(|r| {
                 let mut ids = vec![r.site, r.event, r.path, r.currency];
-                if r.touch != 0 || r.dims != 0 {
-                    ids.extend(t.touches.get(r.touch));
-                    ids.extend(t.dims.get(r.dims));
+                if r.source != 0 || r.client != 0 {
+                    ids.extend(global.sources.get(r.source));
+                    ids.extend(global.clients.get(r.client));
                 }
                 let row = Row {
                     site: 0,
                     event: 0,
                     path: 0,
                     currency: 0,
-                    touch: 0,
-                    dims: 0,
-                    ..*r
+                    source: 0,
+                    client: 0,
+                    ..r
                 };
-                (row, ids.into_iter().map(|id| t.str(id).to_owned()).collect())
+                (row, ids.into_iter().map(|id| global.str(id).to_owned()).collect())
             })
             .collect()
     }
 
-    fn assert_same(direct: &Decoded, arrow: &Decoded, case: &str) {
-        let (a, b) = (resolved(direct), resolved(arrow));
-        assert_eq!(a.len(), b.len(), "{case}: rows");
-        if let Some(i) = (0..a.len()).find(|&i| a[i] != b[i]) {
-            panic!("{case}: row {i} differs:\n{:?}\n{:?}", a[i], b[i]);
-        }
-        assert_eq!(direct.min_ts, arrow.min_ts, "{case}: min_ts");
-    }
-
+    /// Whatever the writer's settings (dictionary or plain pages, page versions, page and row
+    /// group sizes, a dictionary overflowing into plain pages), a file reads as the same rows.
     #[test]
-    fn pages_read_the_same_rows_as_arrow_whatever_the_writer_settings() {
+    fn every_writer_setting_reads_the_same_rows() {
         use parquet::basic::Compression;
         use parquet::file::properties::{WriterProperties, WriterVersion};
-        // More rows than `columns::COMPACT_ROWS`, so chunks end inside pages and columns compact.
         let hits = varied_hits(40_000);
         let base = || WriterProperties::builder();
         let cases: Vec<(&str, WriterProperties)> = vec![
-            ("hitflow defaults", hitflow_schema::writer_properties()),
             (
                 "data pages v2",
                 base().set_writer_version(WriterVersion::PARQUET_2_0).build(),
             ),
             ("no dictionaries", base().set_dictionary_enabled(false).build()),
             (
-                "v2 uncompressed",
+                "v2 uncompressed, no dictionaries (DELTA_* encodings)",
                 base()
                     .set_writer_version(WriterVersion::PARQUET_2_0)
+                    .set_dictionary_enabled(false)
                     .set_compression(Compression::UNCOMPRESSED)
                     .build(),
             ),
@@ -530,41 +397,32 @@ mod tests {
                     .build(),
             ),
         ];
+        let reference =
+            resolved(decode(write_with(&hits, hitflow_schema::writer_properties()), Projection::ALL).unwrap());
+        assert_eq!(reference.len(), hits.len());
         for (case, props) in cases {
-            let bytes = write_with(&hits, props);
-            let default_rules = crate::sessions::sessionize::Rules::from(&crate::config::SessionConfig::default());
-            for projection in [Projection::ALL, Projection::for_rules(&default_rules)] {
-                let (direct, arrow) = both_readers(&bytes, projection);
-                let direct = direct.unwrap_or_else(|e| panic!("{case}: the page reader declined: {e}"));
-                assert_same(&direct, &arrow, case);
-                assert_eq!(direct.shards.iter().map(Vec::len).sum::<usize>(), hits.len(), "{case}");
+            let got = resolved(decode(write_with(&hits, props), Projection::ALL).unwrap());
+            assert_eq!(got.len(), reference.len(), "{case}: rows");
+            if let Some(i) = (0..got.len()).find(|&i| got[i] != reference[i]) {
+                panic!("{case}: row {i} differs:\n{:?}\n{:?}", got[i], reference[i]);
             }
         }
         // The collector's own small files.
-        let bytes = Bytes::from(hitflow_schema::batch_writer::write_batch_parquet(&hits[..100]).unwrap());
-        let (direct, arrow) = both_readers(&bytes, Projection::ALL);
-        assert_same(&direct.unwrap(), &arrow, "collector batch file");
-        // Other encodings (v2 writers' DELTA_* without dictionaries) are declined, and the
-        // arrow reader reads the file.
-        let delta = write_with(
-            &hits,
-            base()
-                .set_writer_version(WriterVersion::PARQUET_2_0)
-                .set_dictionary_enabled(false)
-                .build(),
+        let batch = Bytes::from(hitflow_schema::batch_writer::write_batch_parquet(&hits[..100]).unwrap());
+        let small = resolved(
+            decode(
+                write_with(&hits[..100], hitflow_schema::writer_properties()),
+                Projection::ALL,
+            )
+            .unwrap(),
         );
-        assert!(matches!(
-            both_readers(&delta, Projection::ALL).0,
-            Err(PageError::Unsupported(_))
-        ));
-        let file = decode(delta, Projection::ALL).unwrap();
-        assert_eq!(file.rows(), hits.len());
+        assert_eq!(resolved(decode(batch, Projection::ALL).unwrap()), small);
     }
 
-    /// Revenue no collector stores is a bad row for both readers and every encoding (a dictionary
-    /// page holds the NaN too); a null is no revenue, the bound itself is valid.
+    /// Revenue no collector stores is a bad row for every encoding (a dictionary page holds the
+    /// NaN too); a null is no revenue, the bound itself is valid.
     #[test]
-    fn absurd_revenue_makes_a_bad_row_in_both_readers() {
+    fn absurd_revenue_makes_a_bad_row() {
         use parquet::file::properties::WriterProperties;
         let revenues = [
             (None, Some(0.0)),
@@ -602,19 +460,16 @@ mod tests {
             ),
         ];
         for (case, bytes) in writers {
-            let (direct, arrow) = both_readers(&bytes, Projection::ALL);
-            for (reader, decoded) in [("pages", direct.unwrap()), ("arrow", arrow)] {
-                let mut rows: Vec<&Row> = decoded.shards.iter().flatten().collect();
-                rows.sort_by_key(|r| r.ts);
-                let got: Vec<(f64, bool)> = rows
-                    .iter()
-                    .map(|r| (r.revenue, r.flags & FLAG_HAS_REVENUE != 0))
-                    .collect();
-                let want: Vec<(f64, bool)> = kept.iter().enumerate().map(|(i, &r)| (r, i > 0)).collect();
-                assert_eq!(got, want, "{case}, {reader}");
-                assert_eq!(decoded.bad_rows, bad, "{case}, {reader}");
-            }
-            assert_eq!(decode(bytes, Projection::ALL).unwrap().bad_rows, bad, "{case}");
+            let file = decode(bytes, Projection::ALL).unwrap();
+            assert_eq!(file.bad_rows, bad, "{case}");
+            let mut rows: Vec<&Row> = file.shards.iter().flat_map(|s| &s.rows).collect();
+            rows.sort_by_key(|r| r.ts);
+            let got: Vec<(f64, bool)> = rows
+                .iter()
+                .map(|r| (r.revenue, r.flags & FLAG_HAS_REVENUE != 0))
+                .collect();
+            let want: Vec<(f64, bool)> = kept.iter().enumerate().map(|(i, &r)| (r, i > 0)).collect();
+            assert_eq!(got, want, "{case}");
         }
     }
 

@@ -5,9 +5,6 @@
 mod arrow_columns;
 mod columns;
 pub mod decode;
-pub mod intern;
-mod pages;
-pub mod rows;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,8 +14,9 @@ use hitflow_schema::layout::{Partition, Ymd, HITS_PREFIX};
 use indicatif::ProgressBar;
 use tokio::sync::mpsc;
 
+use crate::rows::file::FileRows;
 use crate::store::{ObjectMeta, Store, StoreError};
-use decode::{decode, FileRows, Projection};
+use decode::{decode, Projection};
 
 /// An object that could not be read; the run reports it and goes on (unless `--strict`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

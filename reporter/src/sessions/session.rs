@@ -58,11 +58,11 @@ pub struct Session {
     pub events: u32,
     pub landing: u32,
     pub exit: u32,
-    /// Touch id of the landing pageview: source, medium, campaign, channel, referrer
+    /// `SourceIds` id of the landing pageview: source, medium, campaign, channel, referrer
     /// (`Lookup::attr`).
     pub attr: u32,
-    /// Dims id of the landing pageview: device, browser, OS, country.
-    pub dims: u32,
+    /// `ClientIds` id of the landing pageview: device, browser, OS, country.
+    pub client: u32,
     pub revenue: f64,
     pub currency: u32,
     /// Goals reached (bit per goal).
@@ -98,6 +98,12 @@ impl Session {
         }
     }
 
+    /// Engaged as in GA4: visible longer than `engaged_ms`, or 2 or more pageviews, or a
+    /// conversion.
+    pub fn is_engaged(&self, engaged_ms: i64) -> bool {
+        self.engagement_time_ms() > engaged_ms || self.pageviews >= 2 || self.converted()
+    }
+
     /// Steps of a funnel (`(first bit, steps)` from `Lookup::funnels`) reached in order.
     pub fn funnel_reached(&self, (first_bit, steps): (usize, usize)) -> usize {
         ((self.funnel_steps >> first_bit).trailing_ones() as usize).min(steps)
@@ -108,6 +114,14 @@ impl Session {
 /// visitor arrive together, in time order.
 pub trait SessionSink {
     fn add(&mut self, session: &Session, pages: &[u32]);
+}
+
+/// Two sinks fed the same sessions (the figures and the sessions table).
+impl<A: SessionSink, B: SessionSink> SessionSink for (A, B) {
+    fn add(&mut self, session: &Session, pages: &[u32]) {
+        self.0.add(session, pages);
+        self.1.add(session, pages);
+    }
 }
 
 impl SessionSink for Vec<(Session, Vec<u32>)> {

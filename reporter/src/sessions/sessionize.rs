@@ -5,13 +5,13 @@
 
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
-use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
+use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND};
 
 use super::lookup::{Lookup, TECH_BIT};
 use super::session::{EndReason, Session, SessionSink};
 use crate::automation::Trace;
 use crate::config::SessionConfig;
-use crate::scan::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE, FLAG_TRACKER};
+use crate::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE, FLAG_TRACKER};
 
 /// The session rules in milliseconds.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +38,7 @@ impl From<&SessionConfig> for Rules {
 /// Local calendar day number of a timestamp in a time zone.
 pub fn local_day(ts: i64, tz: Tz) -> i64 {
     let offset_ms = match tz.timestamp_millis_opt(ts) {
-        chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * 1000,
+        chrono::LocalResult::Single(t) => i64::from(t.offset().fix().local_minus_utc()) * MS_PER_SECOND,
         _ => 0,
     };
     (ts + offset_ms).div_euclid(MS_PER_DAY)
@@ -104,7 +104,7 @@ struct Builder {
     last_was_error: bool,
     /// Event of the last hit when it was an error (`pageview` for a not-found page).
     last_error_event: u32,
-    /// Touch of the latest pageview that named a source (campaign or external referrer).
+    /// Source tuple of the latest pageview that named a source (campaign or external referrer).
     current_source: Option<u32>,
     /// What the automation rules look at.
     trace: Trace,
@@ -128,7 +128,7 @@ impl Builder {
                 landing: 0,
                 exit: 0,
                 attr: 0,
-                dims: 0,
+                client: 0,
                 revenue: 0.0,
                 currency: 0,
                 goals: 0,
@@ -156,7 +156,7 @@ impl Builder {
         if self.session.pageviews == 0 {
             return false;
         }
-        let attr = lookup.attr(hit.touch);
+        let attr = lookup.attr(hit.source);
         if attr.direct {
             return false;
         }
@@ -185,9 +185,9 @@ impl Builder {
             if s.pageviews == 0 {
                 // The landing pageview decides the session's source and device.
                 s.landing = hit.path;
-                s.attr = hit.touch;
-                s.dims = hit.dims;
-                self.trace.hosting = lookup.automation.is_hosting(hit.dims);
+                s.attr = hit.source;
+                s.client = hit.client;
+                self.trace.hosting = lookup.automation.is_hosting(hit.client);
             }
             self.trace.pageview(
                 hit.ts,
@@ -195,8 +195,8 @@ impl Builder {
                 hit.flags & FLAG_TRACKER != 0,
                 lookup.automation.thresholds.fast_gap_ms,
             );
-            if !lookup.attr(hit.touch).direct {
-                self.current_source = Some(hit.touch);
+            if !lookup.attr(hit.source).direct {
+                self.current_source = Some(hit.source);
             }
             pages.push(hit.path);
             s.pageviews += 1;

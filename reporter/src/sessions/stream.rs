@@ -23,8 +23,8 @@ use rayon::prelude::*;
 use super::lookup::Lookup;
 use super::session::SessionSink;
 use super::sessionize::{sessionize, Rules};
-use crate::scan::decode::{MergedFile, Remap};
-use crate::scan::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
+use crate::rows::file::{MergedFile, Remap};
+use crate::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
 
 /// How many partitions after its own hour a hit may still arrive in.
 pub const LATE_PARTITIONS: i64 = 2;

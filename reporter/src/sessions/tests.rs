@@ -2,19 +2,19 @@
 //! Parquet encoding and decoder.
 
 use bytes::Bytes;
+use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND};
 use hitflow_schema::Hit;
 
 use super::lookup::Lookup;
 use super::session::{EndReason, Session};
 use super::sessionize::{sessionize, Rules};
 use super::stream::{Sessionizer, LATE_PARTITIONS};
-use crate::channels::ChannelRules;
 use crate::config::{Config, SessionConfig};
-use crate::scan::decode::{decode, merge, merge_rows, Projection};
-use crate::scan::rows::{Row, Tables, SHARDS};
+use crate::rows::{Row, Tables, SHARDS};
+use crate::scan::decode::{decode, Projection};
 
 const T0: i64 = 1_764_320_400_000; // 2025-11-28T09:00:00Z
-const MIN: i64 = 60_000;
+const MIN: i64 = MS_PER_MINUTE;
 
 fn pageview(at_min: i64, path: &str) -> Hit {
     Hit {
@@ -52,16 +52,11 @@ fn beacon(at_min: i64, engaged_ms: u32) -> Hit {
 /// Hits through the real Parquet encoding and decoder, as rows with global ids in sort order.
 fn rows_of(hits: &[Hit], config: &Config) -> (Vec<Row>, Tables, Lookup) {
     let mut tables = Tables::default();
-    let mut lookup = Lookup::new(
-        config,
-        ChannelRules::from_config(&config.channels).unwrap(),
-        &mut tables,
-    )
-    .unwrap();
+    let mut lookup = Lookup::new(config, &mut tables).unwrap();
     let file = decode(encode(hits), Projection::ALL).unwrap();
-    let mut rows = merge_rows(file, &mut tables);
+    let mut rows = file.into_global_rows(&mut tables);
     rows.sort_by_key(Row::order_key);
-    lookup.prepare(&mut tables, config);
+    lookup.prepare(&mut tables);
     (rows, tables, lookup)
 }
 
@@ -74,24 +69,17 @@ struct Stream {
     sessionizer: Sessionizer,
     tables: Tables,
     lookup: Lookup,
-    config: Config,
     out: Vec<Session>,
 }
 
 impl Stream {
     fn new(config: Config) -> Self {
         let mut tables = Tables::default();
-        let lookup = Lookup::new(
-            &config,
-            ChannelRules::from_config(&config.channels).unwrap(),
-            &mut tables,
-        )
-        .unwrap();
+        let lookup = Lookup::new(&config, &mut tables).unwrap();
         Stream {
             sessionizer: Sessionizer::new(Rules::from(&config.sessions), i64::MIN..i64::MAX),
             tables,
             lookup,
-            config,
             out: Vec::new(),
         }
     }
@@ -102,13 +90,13 @@ impl Stream {
             return;
         }
         let file = decode(encode(hits), Projection::ALL).unwrap();
-        self.sessionizer.add(merge(file, &mut self.tables));
-        self.lookup.prepare(&mut self.tables, &self.config);
+        self.sessionizer.add(file.merge(&mut self.tables));
+        self.lookup.prepare(&mut self.tables);
     }
 
     /// Pushes as after loading the partition that starts at `partition_start` (`None`: the end).
     fn push(&mut self, partition_start: Option<i64>) -> usize {
-        let hour = 3_600_000;
+        let hour = MS_PER_HOUR;
         let complete = partition_start.map(|start| start + hour - LATE_PARTITIONS * hour);
         let mut sinks: Vec<Vec<(Session, Vec<u32>)>> = (0..SHARDS).map(|_| Vec::new()).collect();
         self.sessionizer.push(complete, &self.lookup, &mut sinks);
@@ -291,7 +279,7 @@ fn duration_uses_the_engagement_beacon_and_beacons_never_start_sessions() {
     // Without a beacon the duration is first to last hit.
     assert_eq!(sessions(&[pageview(0, "/"), pageview(2, "/a")])[0].duration_ms, 2 * MIN);
     // A beacon alone (its pageview was before the id rotated) is no session.
-    let (out, ..) = sessions_with(&[beacon(0, 1000)], SessionConfig::default());
+    let (out, ..) = sessions_with(&[beacon(0, MS_PER_SECOND as u32)], SessionConfig::default());
     assert!(out.is_empty());
 }
 
@@ -309,7 +297,7 @@ fn bounce_engagement_and_conversion_flags() {
     assert!(single.is_bounce() && !single.converted());
     let with_event = run(&[pageview(0, "/"), event(1, "outbound")]);
     assert!(!with_event.is_bounce(), "an interaction event is not a bounce");
-    let with_beacon = run(&[pageview(0, "/"), beacon(1, 60_000)]);
+    let with_beacon = run(&[pageview(0, "/"), beacon(1, MS_PER_MINUTE as u32)]);
     assert!(with_beacon.is_bounce(), "an engagement beacon is not an interaction");
     let signup = run(&[pageview(0, "/"), event(1, "signup")]);
     assert_eq!(signup.goals, 0b01);
@@ -352,7 +340,7 @@ fn late_hits_in_a_later_partition_join_their_session() {
     let hits = [pageview(0, "/"), pageview(20, "/a"), pageview(45, "/b")];
     let mut stream = Stream::new(Config::default());
     // Partition 09:00 holds the first two hits; the 09:45 hit arrives in partition 11:00.
-    let hour = 3_600_000;
+    let hour = MS_PER_HOUR;
     stream.add(&hits[..2]);
     stream.push(Some(T0));
     stream.push(Some(T0 + hour));
@@ -369,7 +357,7 @@ fn late_hits_in_a_later_partition_join_their_session() {
 fn hits_later_than_the_margin_are_counted_not_merged() {
     let hits = [pageview(0, "/"), pageview(10, "/a")];
     let mut stream = Stream::new(Config::default());
-    let hour = 3_600_000;
+    let hour = MS_PER_HOUR;
     stream.add(&hits[..1]);
     stream.push(Some(T0));
     for h in 1..6 {
@@ -388,7 +376,7 @@ fn a_days_groups_close_when_the_day_is_complete() {
     // id cannot get hits after midnight, so the session is final once the day is complete.
     let late_evening = with(pageview(0, "/"), |h| h.ts = T0 - 9 * 60 * MIN + (23 * 60 + 50) * MIN);
     let midnight = T0 - 9 * 60 * MIN + 24 * 60 * MIN;
-    let hour = 3_600_000;
+    let hour = MS_PER_HOUR;
     let mut stream = Stream::new(Config::default());
     stream.add(&[late_evening]);
     stream.push(Some(midnight)); // everything before 23:00 has arrived
@@ -423,7 +411,7 @@ fn sessions_do_not_depend_on_how_the_hits_are_cut_into_files_and_pushes() {
     };
     let mut all_at_once = sessions(&hits);
     let expected = summary(&mut all_at_once);
-    let hour = 3_600_000;
+    let hour = MS_PER_HOUR;
     let mut stream = Stream::new(Config::default());
     for h in 0..6 {
         let in_hour: Vec<Hit> = hits
@@ -456,7 +444,7 @@ fn automation_rules_see_sessions_through_parquet() {
     use crate::automation::Reason;
     let sec = |at_sec: i64, path: &str| {
         with(pageview(0, path), |h| {
-            h.ts = T0 + at_sec * 1000;
+            h.ts = T0 + at_sec * MS_PER_SECOND;
             h.hit_id = at_sec as u64 * 10 + 1;
             h.screen_width = Some(1280);
         })

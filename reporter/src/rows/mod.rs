@@ -1,37 +1,92 @@
-//! The compact in-memory form of a hit: ids instead of strings, 64 bytes a row, so a day of a
-//! busy site fits comfortably and sorting is cheap.
+//! The row model shared by reading and sessionizing: the compact in-memory form of a hit (ids
+//! instead of strings, 64 bytes a row, so a day of a busy site fits comfortably and sorting is
+//! cheap), the tables its ids point into, and a decoded file's rows before and after its ids are
+//! made global (`file`).
 //!
 //! Only a session's landing pageview decides its source, referrer, device and place, and only
-//! pageviews can change the source, so those fields (a `Touch` and `Dims` tuple) are interned
-//! for pageviews alone; other hits carry 0 there.
+//! pageviews can change the source, so those fields (a `SourceIds` and a `ClientIds` tuple) are
+//! interned for pageviews alone; other hits carry 0 there.
 
-use super::intern::{Interner, TupleTable};
+pub mod file;
+pub mod intern;
 
-/// Where a pageview came from: utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-/// ref_param, click_id_kind, referrer_host, url_host (string ids).
-pub type Touch = [u32; 9];
-pub const TOUCH_SOURCE: usize = 0;
-pub const TOUCH_MEDIUM: usize = 1;
-pub const TOUCH_CAMPAIGN: usize = 2;
-pub const TOUCH_TERM: usize = 3;
-pub const TOUCH_CONTENT: usize = 4;
-pub const TOUCH_REF: usize = 5;
-pub const TOUCH_CLICK_ID: usize = 6;
-pub const TOUCH_REFERRER: usize = 7;
-pub const TOUCH_HOST: usize = 8;
+use hitflow_schema::columns::names as col;
 
-/// Device and place of a pageview: device_type, browser, browser_version, os, os_version,
-/// country, as_org, bot_reason (string ids). The last two feed the bot ledger and the hosting
-/// rule of `automation`.
-pub type Dims = [u32; 8];
-pub const DIM_DEVICE: usize = 0;
-pub const DIM_BROWSER: usize = 1;
-pub const DIM_BROWSER_VERSION: usize = 2;
-pub const DIM_OS: usize = 3;
-pub const DIM_OS_VERSION: usize = 4;
-pub const DIM_COUNTRY: usize = 5;
-pub const DIM_AS_ORG: usize = 6;
-pub const DIM_BOT_REASON: usize = 7;
+use intern::{Interner, TupleTable};
+
+/// The hit columns of a `SourceIds` tuple, in its order: where a pageview came from.
+pub const SOURCE_COLUMNS: [&str; 9] = [
+    col::utm_source,
+    col::utm_medium,
+    col::utm_campaign,
+    col::utm_term,
+    col::utm_content,
+    col::ref_param,
+    col::click_id_kind,
+    col::referrer_host,
+    col::url_host,
+];
+/// String ids of a pageview's `SOURCE_COLUMNS`.
+pub type SourceIds = [u32; SOURCE_COLUMNS.len()];
+pub const SOURCE_UTM_SOURCE: usize = position(&SOURCE_COLUMNS, col::utm_source);
+pub const SOURCE_UTM_MEDIUM: usize = position(&SOURCE_COLUMNS, col::utm_medium);
+pub const SOURCE_UTM_CAMPAIGN: usize = position(&SOURCE_COLUMNS, col::utm_campaign);
+pub const SOURCE_UTM_TERM: usize = position(&SOURCE_COLUMNS, col::utm_term);
+pub const SOURCE_UTM_CONTENT: usize = position(&SOURCE_COLUMNS, col::utm_content);
+pub const SOURCE_REF: usize = position(&SOURCE_COLUMNS, col::ref_param);
+pub const SOURCE_CLICK_ID: usize = position(&SOURCE_COLUMNS, col::click_id_kind);
+pub const SOURCE_REFERRER: usize = position(&SOURCE_COLUMNS, col::referrer_host);
+pub const SOURCE_URL_HOST: usize = position(&SOURCE_COLUMNS, col::url_host);
+
+/// The hit columns of a `ClientIds` tuple, in its order: what the collector derived from the
+/// visitor's client (device from the User-Agent, place and network from the IP, bot verdict).
+/// The last two feed the bot ledger and the hosting rule of `automation`.
+pub const CLIENT_COLUMNS: [&str; 8] = [
+    col::device_type,
+    col::browser,
+    col::browser_version,
+    col::os,
+    col::os_version,
+    col::country,
+    col::as_org,
+    col::bot_reason,
+];
+/// String ids of a pageview's `CLIENT_COLUMNS`.
+pub type ClientIds = [u32; CLIENT_COLUMNS.len()];
+pub const CLIENT_DEVICE: usize = position(&CLIENT_COLUMNS, col::device_type);
+pub const CLIENT_BROWSER: usize = position(&CLIENT_COLUMNS, col::browser);
+pub const CLIENT_BROWSER_VERSION: usize = position(&CLIENT_COLUMNS, col::browser_version);
+pub const CLIENT_OS: usize = position(&CLIENT_COLUMNS, col::os);
+pub const CLIENT_OS_VERSION: usize = position(&CLIENT_COLUMNS, col::os_version);
+pub const CLIENT_COUNTRY: usize = position(&CLIENT_COLUMNS, col::country);
+pub const CLIENT_AS_ORG: usize = position(&CLIENT_COLUMNS, col::as_org);
+pub const CLIENT_BOT_REASON: usize = position(&CLIENT_COLUMNS, col::bot_reason);
+
+/// The index of `name` in `columns`; a name not in the list fails the build.
+pub const fn position(columns: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < columns.len() {
+        if same(columns[i].as_bytes(), name.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("column not in the list")
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// Rows are kept in buckets by the top bits of the visitor id (ids are keyed hashes, so buckets
 /// are even and every visitor lives in exactly one), and buckets in shards: shards are
@@ -106,10 +161,10 @@ pub struct Row {
     pub site: u32,
     pub event: u32,
     pub path: u32,
-    /// Pageviews only (0 otherwise).
-    pub touch: u32,
-    /// Pageviews only (0 otherwise).
-    pub dims: u32,
+    /// `SourceIds` id; pageviews only (0 otherwise).
+    pub source: u32,
+    /// `ClientIds` id; pageviews only (0 otherwise).
+    pub client: u32,
     pub engaged_ms: u32,
     pub currency: u32,
     pub flags: u8,
@@ -141,8 +196,8 @@ impl Row {
 #[derive(Debug, Default)]
 pub struct Tables {
     pub strings: Interner,
-    pub touches: TupleTable<9>,
-    pub dims: TupleTable<8>,
+    pub sources: TupleTable<{ SOURCE_COLUMNS.len() }>,
+    pub clients: TupleTable<{ CLIENT_COLUMNS.len() }>,
 }
 
 impl Tables {
