@@ -85,6 +85,7 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
         timezone: timezone.into(),
         deltas: Deltas::between(&totals, &previous, true),
         coverage: Default::default(),
+        scroll: Default::default(),
         revenue: Vec::new(),
         previous_revenue: Vec::new(),
         totals,
@@ -102,18 +103,22 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
             PageRow {
                 path: "/".into(),
                 pageviews: 9000,
+                scroll: Default::default(),
             },
             PageRow {
                 path: "/pricing".into(),
                 pageviews: 4100,
+                scroll: Default::default(),
             },
             PageRow {
                 path: EVIL_PAGE.into(),
                 pageviews: 2200,
+                scroll: Default::default(),
             },
             PageRow {
                 path: "/docs/getting-started/installation-on-a-very-long-path-name".into(),
                 pageviews: 1800,
+                scroll: Default::default(),
             },
         ],
         landing_pages: Vec::new(),

@@ -17,12 +17,12 @@ use serde::Serialize;
 use super::window::Window;
 use crate::config::Config;
 use crate::figures::local_time::LocalClock;
-use crate::run::ROWS_PER_PUSH;
 use crate::rows::{Tables, CLIENT_COUNTRY, CLIENT_DEVICE, SHARDS};
 use crate::run::projection;
+use crate::run::ROWS_PER_PUSH;
 use crate::scan::{load, plan, Loaded};
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::{Session, SessionSink};
+use crate::sessions::session::{PageView, Session, SessionSink};
 use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
 use crate::store::Store;
@@ -228,7 +228,7 @@ struct Sink<'a> {
 }
 
 impl SessionSink for Sink<'_> {
-    fn add(&mut self, session: &Session, _pages: &[u32]) {
+    fn add(&mut self, session: &Session, _pages: &[PageView]) {
         let ctx = self.ctx;
         let clock = self
             .state

@@ -7,4 +7,5 @@ pub mod coverage;
 pub mod ledger;
 pub mod local_time;
 pub mod report;
+pub mod scroll;
 pub mod site;
