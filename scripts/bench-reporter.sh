@@ -11,6 +11,7 @@
 #
 #   bash scripts/bench-reporter.sh            # 10 M hits
 #   HITS=1000000 bash scripts/bench-reporter.sh
+# Then the compacted-vs-raw table of scripts/bench/compacted.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HITFLOW_ROOT"
@@ -56,22 +57,30 @@ fi
 faster() { # keeps the JSON line with the smaller "seconds" of two
   python3 -c "import json,sys; a,b=sys.argv[1],sys.argv[2]; print(a if not b or json.loads(a)['seconds'] <= json.loads(b)['seconds'] else b)" "$1" "$2"
 }
-run_json="" scan_json="" duck_json=""
+# The same run with the five segments of scripts/bench/segments.toml (issue 17: <= 1.3x).
+segments_cmd=("${run_cmd[@]}" --config scripts/bench/segments.toml)
+run_json="" segments_json="" scan_json="" duck_json=""
 for _ in 1 2 3; do
   rm -rf "$out"
   run_json=$(faster "$("${run_cmd[@]}" | tail -n 1)" "$run_json")
+  rm -rf "$out"
+  segments_json=$(faster "$("${segments_cmd[@]}" | tail -n 1)" "$segments_json")
   scan_json=$(faster "$(target/release/examples/bare_scan "$lake" | tail -n 1)" "$scan_json")
   duck_json=$(faster "$(python3 scripts/bench/duckdb_sessions.py "$lake" "$(date -u -d 2026-11-01 +%s)000" "$(date -u -d 2026-11-03 +%s)000" 2 | tail -n 1)" "$duck_json")
 done
 
-python3 - "$hits" "$files" "$bytes" "$run_json" "$scan_json" "$duck_json" <<'PY'
+python3 - "$hits" "$files" "$bytes" "$run_json" "$scan_json" "$duck_json" "$segments_json" <<'PY'
 import json, sys
 hits, files, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-run, scan, duck = (json.loads(a) for a in sys.argv[4:7])
+run, scan, duck, segments = (json.loads(a) for a in sys.argv[4:8])
 print(f"reporter benchmark: {hits:,} hits, {files} files, {size / 1e6:.0f} MB, 2 threads/cores")
 print(f"  reporter run     {run['seconds']:8.3f} s   peak RSS {run['peak_rss_mb']:.0f} MB   ({hits / run['seconds'] / 1e6:.1f} M hits/s)")
 print(f"  bare arrow scan  {scan['seconds']:8.3f} s")
 print(f"  DuckDB 2 threads {duck['seconds']:8.3f} s   ({duck['sessions']:,} human sessions)")
 print(f"  speed-up vs DuckDB: {duck['seconds'] / run['seconds']:.1f}x (target >= 10x)")
 print(f"  run / bare scan:    {run['seconds'] / scan['seconds']:.2f}x (target <= 1.5x)")
+print(f"  run with 5 segments {segments['seconds']:.3f} s, peak RSS {segments['peak_rss_mb']:.0f} MB: {segments['seconds'] / run['seconds']:.2f}x the run (target <= 1.3x)")
 PY
+
+# Compacted vs raw lake (collector-sized batch files before `reporter compact`, hour files after).
+HITS=$hits bash scripts/bench/compacted.sh

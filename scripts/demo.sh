@@ -36,8 +36,13 @@ else
   "$reporter" generate --store "$lake" --from "$(date -u -d "$from - 3 days" +%F)" --days 10 --hits 500000 --seed 7
 fi
 
+# The example config plus an annotation on the period's last day, drawn on the daily chart.
+config="$out/hitflow.toml"
+cp "$HITFLOW_ROOT/hitflow.example.toml" "$config"
+printf '\n[[annotations]]\ndate = "%s"\ntext = "Demo: newsletter sent"\n' "$to" >> "$config"
+
 rm -rf "$out/email"
-"$reporter" run --store "$lake" --from "$from" --to "$to" --config "$HITFLOW_ROOT/hitflow.example.toml" \
+"$reporter" run --store "$lake" --from "$from" --to "$to" --config "$config" \
   --out "$out/report" --email-out "$out/email" --quiet
 echo
 echo "Report site:     $out/report/index.html   (open in a browser; no server needed)"

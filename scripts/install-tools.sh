@@ -53,6 +53,8 @@ python_tools() {
   python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(aiosmtpd==1.4.6)
   python3 -c 'import duckdb' 2>/dev/null || missing+=(duckdb==2.0.1)
   python3 -c 'import pyarrow' 2>/dev/null || missing+=(pyarrow==26.0.1)
+  # Spark in local mode for scripts/check-sql.py; 4.0 runs on Java 17 (apt_tools installs it).
+  python3 -c 'import pyspark; assert pyspark.__version__ == "4.0.1"' 2>/dev/null || missing+=(pyspark==4.0.1)
   if ((${#missing[@]})); then
     log "pip install ${missing[*]}"
     python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}"
@@ -63,6 +65,8 @@ apt_tools() {
   local missing=()
   command -v wrk >/dev/null || missing+=(wrk)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # pyspark's JVM (Spark 4.0 needs Java 17 or later).
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   if ((${#missing[@]})); then
     log "apt-get install ${missing[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null

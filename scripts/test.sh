@@ -31,6 +31,9 @@ bash scripts/build-collector.sh
 step "reporter binary for the browser end-to-end test (collector/tests/browser.test.mjs)"
 cargo build -p hitflow-reporter --bin reporter --quiet
 
+step "reporter sql equals reporter run: every session and figure, on DuckDB and Spark local mode (~4 min)"
+python3 scripts/check-sql.py target/debug/reporter --engines duckdb,spark --hits 20000
+
 step "Worker integration tests (Miniflare / workerd, local R2 + Queues)"
 node --test --test-concurrency=1 --test-timeout=300000 collector/tests/
 

@@ -6,21 +6,33 @@
 //! durable merged file already holds, then merges what is left — nothing is lost or duplicated.
 //! (Readers that list the partition mid-compaction may see a hit twice; the reporter drops
 //! duplicates by hit id.)
+//!
+//! Laid out for readers: rows ordered by (site, visitor_id, ts), declared as `sorting_columns`
+//! in every row group's metadata, so engines can prune and merge by visitor without sorting;
+//! row groups of at most `ROW_GROUP_ROWS` rows, so a busy hour splits into groups engines read
+//! in parallel; Snappy, as the reporter's own page reader decodes it (zstd is not compiled in;
+//! BENCHMARKS.md compares the two on the benchmark lake).
 
 use std::hash::Hasher;
 
 use anyhow::{bail, Context};
+use arrow_array::{Array, RecordBatch, StringArray, TimestampMillisecondArray, UInt64Array};
 use bytes::Bytes;
+use hitflow_schema::columns::names as col;
 use hitflow_schema::layout::{Partition, Ymd, HITS_PREFIX};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
-use parquet::file::metadata::KeyValue;
+use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rustc_hash::FxHasher;
 
 use crate::store::Store;
 
 const COMPACTED_PREFIX: &str = "compacted-";
+/// Rows per row group of a merged file: DuckDB's and Spark's unit of parallel work.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// The order of a merged file's rows.
+pub const SORT_COLUMNS: [&str; 3] = [col::site, col::visitor_id, col::ts];
 /// Metadata key listing the keys a merged file was made from (newline-separated).
 const SOURCES_KEY: &str = "hitflow.compacted_from";
 /// Metadata key with the number of rows the merged file's sources held together.
@@ -127,9 +139,23 @@ async fn compact_partition(
         inputs.push((key, bytes));
     }
     metadata.push(KeyValue::new(ROWS_KEY.to_owned(), rows_in.to_string()));
-    props = props.set_key_value_metadata(Some(metadata));
-    let mut buffer = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut buffer, hitflow_schema::columns::schema(), Some(props.build()))?;
+    let schema = hitflow_schema::columns::schema();
+    let sorting = SORT_COLUMNS
+        .iter()
+        .map(|name| {
+            let column_idx = schema.index_of(name)? as i32;
+            Ok(SortingColumn {
+                column_idx,
+                descending: false,
+                nulls_first: false,
+            })
+        })
+        .collect::<Result<Vec<_>, arrow_schema::ArrowError>>()?;
+    props = props
+        .set_key_value_metadata(Some(metadata))
+        .set_sorting_columns(Some(sorting))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+    let mut batches = Vec::new();
     let mut rows_written = 0u64;
     for (key, bytes) in inputs {
         let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
@@ -141,9 +167,14 @@ async fn compact_partition(
                 bail!("{key} does not have the hit schema; fix or remove it, then re-run");
             }
             rows_written += batch.num_rows() as u64;
-            writer.write(&batch)?;
+            batches.push(batch);
         }
     }
+    let sorted = sort_rows(&arrow_select::concat::concat_batches(&schema, &batches)?)?;
+    drop(batches);
+    let mut buffer = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut buffer, schema, Some(props.build()))?;
+    writer.write(&sorted)?;
     writer.close()?;
     if rows_written != rows_in {
         bail!("inputs decoded to {rows_written} rows, their footers say {rows_in}; nothing changed");
@@ -168,6 +199,40 @@ async fn compact_partition(
     summary.rows += rows_out;
     tracing::info!(partition = %partition.prefix(), files = remaining.len(), rows = rows_out, "compacted");
     Ok(())
+}
+
+/// The rows ordered by `SORT_COLUMNS` (NULLs last; ties keep their input order).
+fn sort_rows(batch: &RecordBatch) -> anyhow::Result<RecordBatch> {
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| anyhow::anyhow!("no column {name}"))
+    };
+    let downcast = |name: &str| anyhow::anyhow!("column {name} has an unexpected type");
+    let site = column(col::site)?
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| downcast(col::site))?;
+    let visitor = column(col::visitor_id)?
+        .as_any()
+        .downcast_ref::<UInt64Array>()
+        .ok_or_else(|| downcast(col::visitor_id))?;
+    let ts = column(col::ts)?
+        .as_any()
+        .downcast_ref::<TimestampMillisecondArray>()
+        .ok_or_else(|| downcast(col::ts))?;
+    // `None` sorts first in Rust; `(is_null, value)` puts NULLs last, as the metadata says.
+    let key = |i: usize| {
+        (
+            (site.is_null(i), site.is_valid(i).then(|| site.value(i))),
+            (visitor.is_null(i), visitor.is_valid(i).then(|| visitor.value(i))),
+            (ts.is_null(i), ts.is_valid(i).then(|| ts.value(i))),
+        )
+    };
+    let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
+    order.sort_by(|&a, &b| key(a as usize).cmp(&key(b as usize)));
+    let indices = arrow_array::UInt32Array::from(order);
+    Ok(arrow_select::take::take_record_batch(batch, &indices)?)
 }
 
 /// The sources of a merged file, if the file is complete: readable, and holding exactly the rows

@@ -28,6 +28,10 @@ pub struct Config {
     pub email: crate::email::EmailConfig,
     /// `reporter alert`: baseline, range width and minimum volume of anomaly alerts.
     pub alerts: crate::alerts::AlertsConfig,
+    /// Dated notes drawn on the daily charts and listed in the reports (`annotations`).
+    pub annotations: Vec<crate::annotations::AnnotationConfig>,
+    /// Named slices of a site's sessions, each with its own full report (`segments`).
+    pub segments: Vec<crate::segments::SegmentConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +213,7 @@ impl Config {
         }
         self.email.validate().map_err(|e| e.to_string())?;
         self.alerts.validate()?;
+        crate::segments::validate(&self.segments)?;
         Ok(())
     }
 
@@ -266,6 +271,7 @@ mod tests {
         let config = Config::parse(include_str!("../../hitflow.example.toml")).unwrap();
         assert_eq!(config.sites.len(), 2);
         assert_eq!(config.funnels[0].steps.len(), 3);
+        assert_eq!((config.annotations.len(), config.segments.len()), (2, 2));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! channel / breakdown, then report.json) and `output` (sessions.parquet).
 
 pub mod alerts;
+pub mod annotations;
 pub mod automation;
 pub mod channels;
 pub mod compact;
@@ -20,7 +21,10 @@ pub mod publish;
 pub mod rows;
 pub mod run;
 pub mod scan;
+pub mod segments;
 pub mod sessions;
 pub mod sign_link;
 pub mod site;
+pub mod sql;
+pub mod stats;
 pub mod store;

@@ -82,6 +82,14 @@ enum Command {
         /// Hide the progress bar.
         #[arg(long)]
         quiet: bool,
+        /// What the changes compare with: `previous` (the period of the same length before),
+        /// `year` (52 weeks back, same weekdays) or `FROM..TO` (same length, e.g.
+        /// 2025-11-17..2025-11-23).
+        #[arg(long, default_value = "previous", value_name = "previous|year|FROM..TO")]
+        compare: hitflow_reporter::period::Compare,
+        /// Report this site alone (jobs per site together give every site's report).
+        #[arg(long)]
+        site: Option<String>,
     },
     /// Upload a rendered report site to the store's `reports/` prefix (only changed files), where
     /// the collector serves it behind authentication.
@@ -127,6 +135,24 @@ enum Command {
         /// Judge as if it were this time (RFC 3339), e.g. to re-check a past day.
         #[arg(long)]
         now: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Print one SQL script (DuckDB or Spark SQL) that computes, from the hits lake, the sessions
+    /// and the per-site and per-channel figures `run` computes, with the same rules.
+    Sql {
+        #[arg(long, value_enum)]
+        dialect: hitflow_reporter::sql::Dialect,
+        /// Folder or bucket prefix holding `hits/`, as the engine reads it (e.g. s3://bucket).
+        #[arg(long)]
+        lake: String,
+        /// First day of the period (site time zone), YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day of the period, inclusive.
+        #[arg(long)]
+        to: NaiveDate,
+        /// hitflow.toml with sites, session rules, goals and channel rules.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Merge a day's small batch files into one file per hour (crash-safe, idempotent).
     Compact {
@@ -233,6 +259,8 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             out,
             strict,
             quiet,
+            compare,
+            site,
         } => {
             use hitflow_reporter::email::{check_delivery, send_reports, Delivery};
             let config = match config {
@@ -264,6 +292,8 @@ async fn execute(command: Command) -> anyhow::Result<()> {
                 out: out.clone(),
                 strict,
                 progress: !quiet,
+                compare,
+                site,
             };
             let outcome = run(store, &config, &options).await?;
             let input = &outcome.report.input;
@@ -339,6 +369,25 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             };
             let outcome = alert(&store, &config, &options, |n| std::env::var(n).ok()).await?;
             println!("{}", serde_json::to_string_pretty(&outcome)?);
+        }
+        Command::Sql {
+            dialect,
+            lake,
+            from,
+            to,
+            config,
+        } => {
+            let config = match config {
+                Some(path) => Config::load(&path)?,
+                None => Config::default(),
+            };
+            let options = hitflow_reporter::sql::SqlOptions {
+                dialect,
+                lake,
+                from,
+                to,
+            };
+            print!("{}", hitflow_reporter::sql::script(&config, &options)?);
         }
         Command::Compact { store, date } => {
             let store = Store::open(&store).await?;

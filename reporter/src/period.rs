@@ -156,6 +156,100 @@ pub fn label(from: NaiveDate, to: NaiveDate) -> String {
     format!("{from} – {to}")
 }
 
+/// What `report.json` says the changes compare with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompareKind {
+    /// The period of the same length just before.
+    #[default]
+    Previous,
+    /// 52 weeks before: the same weekdays a year earlier.
+    Year,
+    /// A period given as `FROM..TO`.
+    Custom,
+}
+
+/// `--compare previous|year|FROM..TO`: the period the changes compare with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Previous,
+    Year,
+    Range(NaiveDate, NaiveDate),
+}
+
+/// Days back of a year-over-year comparison: 52 weeks, so Mondays compare with Mondays.
+pub const YEAR_DAYS: u64 = 52 * 7;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CompareError {
+    #[error("unknown comparison `{0}` (expected previous, year or FROM..TO, e.g. 2025-11-17..2025-11-23)")]
+    Unknown(String),
+    #[error("the comparison period {from}..{to} has {got} days, the report's period {want}: compare periods of the same length")]
+    Length {
+        from: NaiveDate,
+        to: NaiveDate,
+        got: i64,
+        want: i64,
+    },
+    #[error("the comparison period {from}..{to} overlaps the report's period")]
+    Overlap { from: NaiveDate, to: NaiveDate },
+}
+
+impl std::str::FromStr for Compare {
+    type Err = CompareError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "previous" => Ok(Compare::Previous),
+            "year" => Ok(Compare::Year),
+            _ => {
+                let unknown = || CompareError::Unknown(s.to_owned());
+                let (from, to) = s.split_once("..").ok_or_else(unknown)?;
+                let from: NaiveDate = from.parse().map_err(|_| unknown())?;
+                let to: NaiveDate = to.parse().map_err(|_| unknown())?;
+                if to < from {
+                    return Err(unknown());
+                }
+                Ok(Compare::Range(from, to))
+            }
+        }
+    }
+}
+
+impl Compare {
+    pub fn kind(self) -> CompareKind {
+        match self {
+            Compare::Previous => CompareKind::Previous,
+            Compare::Year => CompareKind::Year,
+            Compare::Range(..) => CompareKind::Custom,
+        }
+    }
+
+    /// The first day of the comparison period of `from..=to` (it has the same length).
+    pub fn start(self, from: NaiveDate, to: NaiveDate) -> Result<NaiveDate, CompareError> {
+        let days = (to - from).num_days() + 1;
+        match self {
+            Compare::Previous => Ok(days_before(from, days as u64)),
+            Compare::Year => Ok(days_before(from, YEAR_DAYS)),
+            Compare::Range(a, b) => {
+                let got = (b - a).num_days() + 1;
+                if got != days {
+                    return Err(CompareError::Length {
+                        from: a,
+                        to: b,
+                        got,
+                        want: days,
+                    });
+                }
+                if a <= to && from <= b {
+                    return Err(CompareError::Overlap { from: a, to: b });
+                }
+                Ok(a)
+            }
+        }
+    }
+}
+
 /// Daily, weekly or monthly report, from the length and alignment of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -299,6 +393,46 @@ mod tests {
             "last-year".parse::<PeriodSpec>(),
             Err(PeriodError::Unknown(_))
         ));
+    }
+
+    #[test]
+    fn comparisons_start_where_they_should() {
+        let (from, to) = (d("2026-11-16"), d("2026-11-22"));
+        let cases = [
+            ("previous", Ok(d("2026-11-09"))),
+            // 52 weeks back: Monday 2025-11-17, a Monday like 2026-11-16.
+            ("year", Ok(d("2025-11-17"))),
+            ("2026-10-05..2026-10-11", Ok(d("2026-10-05"))),
+            (
+                "2026-10-05..2026-10-12",
+                Err(CompareError::Length {
+                    from: d("2026-10-05"),
+                    to: d("2026-10-12"),
+                    got: 8,
+                    want: 7,
+                }),
+            ),
+            (
+                "2026-11-20..2026-11-26",
+                Err(CompareError::Overlap {
+                    from: d("2026-11-20"),
+                    to: d("2026-11-26"),
+                }),
+            ),
+        ];
+        for (text, want) in cases {
+            let compare: Compare = text.parse().expect(text);
+            assert_eq!(compare.start(from, to), want, "{text}");
+        }
+        assert_eq!(d("2025-11-17").weekday(), from.weekday());
+        // A leap year in between changes nothing: still 364 days.
+        assert_eq!(
+            Compare::Year.start(d("2028-03-06"), d("2028-03-06")),
+            Ok(d("2027-03-08"))
+        );
+        for bad in ["last-year", "2026-11-01", "2026-11-09..2026-11-01", "a..b"] {
+            assert!(matches!(bad.parse::<Compare>(), Err(CompareError::Unknown(_))), "{bad}");
+        }
     }
 
     #[test]

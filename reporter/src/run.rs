@@ -12,12 +12,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::figures::collect::{into_sites, FigureContext, ShardFigures};
+use crate::figures::collect::{into_groups, FigureContext, ShardFigures};
 use crate::figures::coverage::DataHours;
-use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SiteReport};
+use crate::figures::report::{definitions, InputSummary, PeriodInfo, Report, SegmentReport, SiteReport};
 use crate::figures::site::Periods;
 use crate::output::sessions_parquet::{RecordContext, SessionsWriter, ShardRecords};
 use crate::output::write_atomically;
+use crate::period::Compare;
 use crate::rows::{Tables, SHARDS};
 use crate::scan::decode::Projection;
 use crate::scan::{load, plan, Loaded, ScanPlan};
@@ -36,6 +37,12 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub strict: bool,
     pub progress: bool,
+    /// The period the changes compare with (`--compare`).
+    pub compare: Compare,
+    /// `--site`: report this site alone (its part of the all-sites report); `None`: every site.
+    /// Hits of other sites are read but counted nowhere: the hits of different sites are
+    /// independent, so jobs per site together give every site's report.
+    pub site: Option<String>,
 }
 
 /// What a run produced.
@@ -66,7 +73,8 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     if options.to < options.from {
         bail!("--to {} is before --from {}", options.to, options.from);
     }
-    let periods = Periods::new(days(options.from), days(options.to));
+    let previous_from = options.compare.start(options.from, options.to)?;
+    let periods = Periods::compared(days(options.from), days(options.to), days(previous_from));
     let Listed {
         scan_plan,
         window,
@@ -80,6 +88,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
     let sessions_path = options.out.join("sessions.parquet");
     let mut writer = SessionsWriter::create(&sessions_path.with_extension("parquet.tmp"))?;
     let mut tables = Tables::default();
+    let only_site = options.site.as_deref().map(|s| tables.strings.intern(s));
     let mut lookup = Lookup::new(config, &mut tables)?;
     let rules = Rules::from(&config.sessions);
     let progress = progress_bar(options.progress, scan_plan.bytes());
@@ -89,6 +98,8 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         figures: (0..SHARDS).map(|_| ShardFigures::default()).collect(),
         records: (0..SHARDS).map(|_| ShardRecords::default()).collect(),
         tables,
+        segments: &config.segments,
+        only_site,
         periods,
         engaged_ms: i64::from(config.sessions.engaged_seconds) * MS_PER_SECOND,
         very_short_ms: i64::from(config.sessions.very_short_seconds) * MS_PER_SECOND,
@@ -144,12 +155,10 @@ async fn list_input(store: &Store, periods: Periods) -> anyhow::Result<Listed> {
         .with_context(|| format!("cannot open store {}", store.describe()))?;
     // Site days are local; ±1 UTC day covers every time zone. Visitor ids rotate at UTC
     // midnight, so no session reaches across these bounds.
-    let first = Ymd::from_days(periods.previous.0 - 1);
-    let last = Ymd::from_days(periods.current.1 + 1);
+    let first = Ymd::from_days(periods.previous.0.min(periods.current.0) - 1);
+    let last = Ymd::from_days(periods.previous.1.max(periods.current.1) + 1);
     let window = first.start_ms()..Ymd::from_days(last.to_days() + 1).start_ms();
-    let scan_plan = plan(store, first, last, LATE_PARTITIONS as u32)
-        .await
-        .context("listing the hits")?;
+    let scan_plan = plan_periods(store, &periods).await.context("listing the hits")?;
     let input = InputSummary {
         store: store.describe(),
         partitions_read: scan_plan.partitions.len() as u64,
@@ -171,6 +180,31 @@ async fn list_input(store: &Store, periods: Periods) -> anyhow::Result<Listed> {
         window,
         input,
     })
+}
+
+/// The partitions of both periods (±1 UTC day each): one listing when they are close, two when
+/// a year or a chosen period lies between them, so the days in between are never read.
+async fn plan_periods(store: &Store, periods: &Periods) -> Result<ScanPlan, crate::store::StoreError> {
+    let range = |(from, to): (i64, i64)| (Ymd::from_days(from - 1), Ymd::from_days(to + 1));
+    let (mut a, mut b) = (range(periods.previous), range(periods.current));
+    if a.0.to_days() > b.0.to_days() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    // A listing covers its last day + 1 (late hits), so ranges this close are read as one.
+    if a.1.to_days() + 2 >= b.0.to_days() {
+        return plan(
+            store,
+            a.0,
+            Ymd::from_days(a.1.to_days().max(b.1.to_days())),
+            LATE_PARTITIONS as u32,
+        )
+        .await;
+    }
+    let mut first = plan(store, a.0, a.1, LATE_PARTITIONS as u32).await?;
+    let second = plan(store, b.0, b.1, LATE_PARTITIONS as u32).await?;
+    first.partitions.extend(second.partitions);
+    first.stray.extend(second.stray);
+    Ok(first)
 }
 
 /// The hours whose partitions hold hit files (the listing).
@@ -198,17 +232,20 @@ fn progress_bar(shown: bool, bytes: u64) -> ProgressBar {
 
 /// The state of the reading loop: rows waiting in the sessionizer, and per shard the two session
 /// sinks' running state.
-struct Reading {
+struct Reading<'c> {
     sessionizer: Sessionizer,
     figures: Vec<ShardFigures>,
     records: Vec<ShardRecords>,
     tables: Tables,
+    segments: &'c [crate::segments::SegmentConfig],
+    /// `--site`: the string id of the one site counted (`None`: every site).
+    only_site: Option<u32>,
     periods: Periods,
     engaged_ms: i64,
     very_short_ms: i64,
 }
 
-impl Reading {
+impl Reading<'_> {
     /// Adds every loaded file to the sessionizer and pushes when enough is complete. Every hit
     /// before `complete` has arrived (the lateness margin). Sessions are closed when a UTC day
     /// is complete (visitor ids end with it) or, on busy sites, when enough rows wait.
@@ -271,6 +308,8 @@ impl Reading {
     /// drops what the figures no longer need.
     fn push(&mut self, complete: Option<i64>, lookup: &Lookup, writer: &mut SessionsWriter) -> anyhow::Result<()> {
         let figure_ctx = FigureContext {
+            segments: self.segments,
+            only_site: self.only_site,
             lookup,
             tables: &self.tables,
             periods: self.periods,
@@ -278,6 +317,7 @@ impl Reading {
             very_short_ms: self.very_short_ms,
         };
         let record_ctx = RecordContext {
+            only_site: self.only_site,
             lookup,
             tables: &self.tables,
             periods: self.periods,
@@ -311,13 +351,37 @@ fn build_report(
     data_hours: &DataHours,
 ) -> Report {
     let periods = data_hours.periods;
-    let mut sites: Vec<SiteReport> = into_sites(figures)
+    let groups = into_groups(figures);
+    let mut sites: Vec<SiteReport> = groups
+        .sites
         .into_values()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|acc| SiteReport::build(acc, tables, lookup, config, data_hours))
         .collect();
+    let mut segments: Vec<((u32, usize), SiteReport)> = groups
+        .segments
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(key, acc)| (key, SiteReport::build(acc, tables, lookup, config, data_hours)))
+        .collect();
+    segments.sort_by_key(|((_, index), _)| *index);
+    for ((site, index), report) in segments {
+        let segment = &config.segments[index];
+        if let Some(parent) = sites.iter_mut().find(|r| r.site == tables.str(site)) {
+            parent.segments.push(SegmentReport {
+                name: segment.name.clone(),
+                slug: crate::site::slug::slugify(&segment.name),
+                filters: segment.describe(),
+                report,
+            });
+        }
+    }
     sites.retain(|s| s.totals.sessions + s.previous.sessions + s.totals.bot_hits > 0);
+    if let Some(site) = &options.site {
+        sites.retain(|s| &s.site == site);
+    }
     sites.sort_by(|a, b| a.site.cmp(&b.site));
     Report {
         hitflow_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -327,6 +391,7 @@ fn build_report(
             days: periods.current.1 - periods.current.0 + 1,
             previous_from: Ymd::from_days(periods.previous.0).to_string(),
             previous_to: Ymd::from_days(periods.previous.1).to_string(),
+            comparison: options.compare.kind(),
         },
         session_rules: config.sessions.clone(),
         automation_rules: config.automation.clone(),

@@ -61,3 +61,24 @@ fn a_missing_config_says_so_once() {
         "error: cannot read config /nonexistent/hitflow.toml: No such file or directory (os error 2)"
     );
 }
+
+#[test]
+#[rustfmt::skip]
+fn a_comparison_that_cannot_be_made_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str)] = &[
+        ("2026-10-01..2026-10-03", "error: the comparison period 2026-10-01..2026-10-03 has 3 days, the report's period 7: compare periods of the same length"),
+        ("2026-11-05..2026-11-11", "error: the comparison period 2026-11-05..2026-11-11 overlaps the report's period"),
+        ("last-year", "error: invalid value 'last-year' for '--compare <previous|year|FROM..TO>': unknown comparison `last-year`"),
+    ];
+    for &(compare, says) in cases {
+        let out = Command::new(REPORTER)
+            .args(["run", "--store", dir.path().to_str().unwrap(), "--from", "2026-11-08", "--to", "2026-11-14"])
+            .args(["--out", dir.path().join("out").to_str().unwrap(), "--compare", compare])
+            .output()
+            .expect("run reporter");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{compare}");
+        assert!(stderr.starts_with(says), "{compare}: {stderr}");
+    }
+}

@@ -142,3 +142,63 @@ async fn a_crash_mid_upload_leaves_a_broken_merged_file_that_is_replaced() {
     compact(&store, date()).await.unwrap();
     assert_eq!(stored_ids(&store).await, (want, 3));
 }
+
+/// A merged file holds its rows ordered by (site, visitor_id, ts) and says so in every row
+/// group's metadata, whatever order the batches came in.
+#[tokio::test]
+async fn merged_files_are_ordered_by_site_visitor_and_time_and_declare_it() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    // Batches out of order: later times first, visitors descending, two sites interleaved.
+    let mut input = Vec::new();
+    for batch in 0..4i64 {
+        let hits: Vec<Hit> = (0..30i64)
+            .map(|i| {
+                let mut h = common::hit(100 - (i % 7) as u64, T0 + (3 - batch) * 60_000 + i, "pageview", "/");
+                h.site = if i % 2 == 0 { "b.example" } else { "a.example" }.to_owned();
+                h.hit_id = (batch * 100 + i + 1) as u64;
+                h
+            })
+            .collect();
+        input.extend(hits.iter().map(|h| (h.site.clone(), h.visitor_id, h.ts)));
+        let key = format!("hits/date={DAY}/hour=00/batch-{batch}.parquet");
+        std::fs::create_dir_all(dir.path().join(&key).parent().unwrap()).unwrap();
+        std::fs::write(dir.path().join(&key), hitflow_schema::write_parquet(&hits).unwrap()).unwrap();
+    }
+    let store = Store::open(dir.path().to_str().unwrap()).await.unwrap();
+    compact(&store, date()).await.unwrap();
+    let objects = store.list("hits/").await.unwrap();
+    assert_eq!(objects.len(), 1);
+    let bytes = store.get(&objects[0].key).await.unwrap();
+    let rows: Vec<(String, u64, i64)> = hitflow_schema::read_parquet(bytes.clone())
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.site, h.visitor_id, h.ts))
+        .collect();
+    let mut sorted = input.clone();
+    sorted.sort();
+    assert_ne!(input, sorted, "the input must not be ordered already");
+    assert_eq!(rows, sorted);
+
+    let reader = SerializedFileReader::new(bytes).unwrap();
+    let schema = hitflow_schema::columns::schema();
+    let declared: Vec<(String, bool, bool)> = reader.metadata().row_groups()[0]
+        .sorting_columns()
+        .expect("sorting_columns set")
+        .iter()
+        .map(|c| {
+            (
+                schema.field(c.column_idx as usize).name().clone(),
+                c.descending,
+                c.nulls_first,
+            )
+        })
+        .collect();
+    let expected: Vec<(String, bool, bool)> = hitflow_reporter::compact::SORT_COLUMNS
+        .iter()
+        .map(|name| (name.to_string(), false, false))
+        .collect();
+    assert_eq!(declared, expected);
+    assert_eq!(expected[0].0, "site");
+}

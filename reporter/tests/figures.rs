@@ -76,6 +76,8 @@ async fn run_hand_built(config: &Config) -> (tempfile::TempDir, std::path::PathB
         out: out.clone(),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let outcome = run(store, config, &options).await.unwrap();
     (dir, out, outcome)
@@ -226,6 +228,8 @@ async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
         out: out.clone(),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let outcome = run(store, &Config::default(), &options).await.unwrap();
     let report = outcome.report;
@@ -306,6 +310,8 @@ async fn non_finite_or_absurd_revenue_is_a_bad_row_never_summed() {
         out: dir.path().join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let outcome = run(store, &Config::default(), &options).await.unwrap();
     let report = &outcome.report;

@@ -96,6 +96,8 @@ async fn report(store: Store, out: &Path, strict: bool) -> anyhow::Result<Report
         out: out.to_path_buf(),
         strict,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     Ok(run(store, &Config::default(), &options).await?.report)
 }

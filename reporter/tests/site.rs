@@ -100,6 +100,8 @@ async fn hostile_report(dir: &Path) -> Report {
         out: dir.join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     run(store, &config, &options).await.expect("run").report
 }
@@ -184,6 +186,9 @@ const TAGS: &[&str] = &[
     "rect",
     "line",
     "text",
+    // Annotation markers and dates (issue 17).
+    "circle",
+    "time",
 ];
 const ATTRIBUTES: &[&str] = &[
     "lang",
@@ -212,6 +217,10 @@ const ATTRIBUTES: &[&str] = &[
     "y1",
     "y2",
     "text-anchor",
+    "cx",
+    "cy",
+    "r",
+    "datetime",
 ];
 
 /// A strict reading of the markup: every tag and attribute must be one the templates and charts
@@ -615,6 +624,8 @@ async fn a_partly_empty_previous_period_shows_coverage_instead_of_deltas() {
         out: dir.path().join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     let report = run(store, &Config::default(), &options).await.expect("run").report;
     let site = &report.sites[0];
@@ -677,6 +688,178 @@ async fn a_partly_empty_previous_period_shows_coverage_instead_of_deltas() {
     assert!(mail.text.contains("not comparable (partial data)"));
     // The period is said once in the header, not as label and again as dates.
     assert_eq!(mail.text.matches("2025-11-28 – 2025-11-29").count(), 1, "{}", mail.text);
+}
+
+/// Issue 17, comparisons and annotations: `--compare year` reads the same weekdays 52 weeks
+/// back (and nothing in between), every page and the email name that period, changes carry
+/// their test, and the period's annotations are drawn on the daily chart and listed.
+#[tokio::test]
+async fn year_over_year_with_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let midnight = |date: &str| {
+        date.parse::<chrono::NaiveDate>()
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    };
+    let mut hits = Vec::new();
+    // This week (Mon 2025-11-24..Sun 11-30): 30 sessions a day; the same weekdays 52 weeks
+    // before (Mon 2024-11-25..): 10 a day; the week before this one and a day in June: 50 a
+    // day, which a year-over-year run must not read.
+    for (first, per_day, days) in [
+        ("2025-11-24", 30, 7),
+        ("2024-11-25", 10, 7),
+        ("2025-11-17", 50, 7),
+        ("2025-06-04", 50, 1),
+    ] {
+        for day in 0..days {
+            for v in 0..per_day {
+                hits.extend(visit(
+                    1000 * day + v,
+                    midnight(first) + day as i64 * DAY,
+                    &["/", "/pricing"],
+                ));
+            }
+        }
+    }
+    let lake = dir.path().join("lake");
+    write_hits(&lake, &hits);
+    let config = Config::parse(
+        r#"
+        [[annotations]]
+        date = "2025-11-26"
+        text = "Launched <the> new pricing page"
+        link = "https://example.com/blog/pricing?from=hitflow&x=1"
+        [[annotations]]
+        date = "2025-11-26"
+        site = "other.example"
+        text = "Not this site"
+        [[annotations]]
+        date = "2025-11-18"
+        text = "Before the period"
+        [[segments]]
+        name = "Direct visitors"
+        channel = "Direct"
+        [[segments]]
+        name = "Pricing landers"
+        landing = "/pricing*"
+        "#,
+    )
+    .expect("config");
+    let store = Store::open(lake.to_str().unwrap()).await.unwrap();
+    let options = RunOptions {
+        from: "2025-11-24".parse().unwrap(),
+        to: "2025-11-30".parse().unwrap(),
+        out: dir.path().join("out"),
+        strict: true,
+        progress: false,
+        compare: "year".parse().unwrap(),
+        site: None,
+    };
+    let report = run(store, &config, &options).await.expect("run").report;
+    assert_eq!(
+        (report.period.previous_from.as_str(), report.period.previous_to.as_str()),
+        ("2024-11-25", "2024-12-01")
+    );
+    assert_eq!(report.period.comparison, hitflow_reporter::period::CompareKind::Year);
+    // The two weeks, and the day before each (read for time zones: 2025-11-23's 50 sessions),
+    // never June or the rest of the week before.
+    assert_eq!(
+        report.input.hits_read,
+        ((30 + 10) * 7 + 50) * 2,
+        "only the two weeks are read"
+    );
+    let site = &report.sites[0];
+    assert_eq!((site.totals.sessions, site.previous.sessions), (210, 70));
+    assert_eq!(site.previous_daily.len(), 7);
+    let sessions = site.significance.sessions.expect("tested");
+    assert_eq!(sessions.verdict, hitflow_reporter::stats::Verdict::Up);
+    assert!(
+        sessions.low > 0.0 && sessions.low < 2.0 && sessions.high > 2.0,
+        "{sessions:?}"
+    );
+    let bounce = site.significance.bounce_rate.expect("tested");
+    assert_eq!(bounce.verdict, hitflow_reporter::stats::Verdict::NoChange);
+    assert_eq!(
+        site.annotations,
+        [hitflow_reporter::annotations::Annotation {
+            date: "2025-11-26".into(),
+            text: "Launched <the> new pricing page".into(),
+            link: Some("https://example.com/blog/pricing?from=hitflow&x=1".into()),
+        }]
+    );
+
+    let rendered = render_site(&report, &dir.path().join("site")).expect("render");
+    let overview = std::fs::read_to_string(&rendered.overviews[0]).unwrap();
+    for needle in [
+        "Changes compare with the same weekdays 52 weeks before, 2024-11-25 – 2024-12-01",
+        "vs a year before</th>",
+        "a year before: 10/day",
+        // The marker sits on Wednesday's bar, its text escaped in the SVG and in the list.
+        "<g class=\"pin\"><title>1. 2025-11-26: Launched &lt;the&gt; new pricing page</title>",
+        "<a href=\"https://example.com/blog/pricing?from=hitflow&amp;x=1\" rel=\"noopener noreferrer\">Launched &lt;the&gt; new pricing page</a>",
+        "▲ +200.0%",
+        "≈ ±0.0 pp",
+    ] {
+        assert!(overview.contains(needle), "overview lacks {needle:?}");
+    }
+    assert!(!overview.contains("Not this site") && !overview.contains("Before the period"));
+    let channel = std::fs::read_to_string(rendered.period_dir.join("example-com/channels/direct.html")).unwrap();
+    assert!(channel.contains("<g class=\"pin\">") && channel.contains(">A year before</th>"));
+
+    // Segments: one with sessions (every visit is Direct), reported in full and linked from
+    // every page; one without (nobody lands on /pricing), left out.
+    let names: Vec<&str> = site.segments.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["Direct visitors"]);
+    let segment = &site.segments[0];
+    assert_eq!(
+        (segment.slug.as_str(), segment.filters.as_str()),
+        ("direct-visitors", "channel Direct")
+    );
+    assert_eq!(
+        (segment.report.totals.sessions, segment.report.previous.sessions),
+        (210, 70)
+    );
+    assert_eq!(segment.report.channels.len(), 1);
+    // The overview's matrices: every session once, in its channel's row and device's column.
+    for m in [&site.channel_by_device, &site.channel_by_country] {
+        assert_eq!(m.rows.len(), 1, "{m:?}");
+        let total: u64 = m.rows[0].cells.iter().map(|c| c.sessions).sum();
+        assert_eq!(
+            (m.rows[0].channel.as_str(), total, m.rows[0].cells.len()),
+            ("Direct", 210, m.columns.len())
+        );
+    }
+    let segment_dir = rendered.period_dir.join("example-com/segments/direct-visitors");
+    let segment_overview = std::fs::read_to_string(segment_dir.join("index.html")).unwrap();
+    assert!(segment_overview.contains("Segment <strong>Direct visitors</strong>: the sessions with channel Direct."));
+    assert!(
+        overview.contains(">Segment: Direct visitors</a>"),
+        "the site's navigation links the segment"
+    );
+    assert!(segment_dir.join("channels/direct.html").exists() && segment_dir.join("goals.html").exists());
+    for (path, html) in html_pages(&dir.path().join("site")) {
+        let hrefs: Vec<String> = check_markup(&path, &html)
+            .into_iter()
+            .filter(|h| !h.starts_with("https://example.com/blog/"))
+            .collect();
+        check_links(&dir.path().join("site"), &path, &hrefs);
+    }
+
+    let composer = hitflow_reporter::email::Composer::new().unwrap();
+    let mail = composer.compose(&report, site, "week 48", &Default::default()).unwrap();
+    assert!(
+        mail.text
+            .contains("changes against a year before, 2024-11-25 – 2024-12-01"),
+        "{}",
+        mail.text
+    );
+    assert!(mail
+        .text
+        .contains("2025-11-26  Launched <the> new pricing page <https://example.com/blog/pricing?from=hitflow&x=1>"));
+    assert!(mail.subject.contains("210 sessions (▲ +200.0%)"), "{}", mail.subject);
 }
 
 /// The email's "Open the full report" link is a page of the tree `render_site` writes (and
@@ -847,6 +1030,8 @@ async fn one_day_report(dir: &Path) -> Report {
         out: dir.join("out"),
         strict: true,
         progress: false,
+        compare: hitflow_reporter::period::Compare::Previous,
+        site: None,
     };
     run(store, &config, &options).await.expect("run").report
 }
@@ -927,9 +1112,10 @@ async fn channel_pages_drill_down_into_the_channel() {
         "Other (3 countries, 3 sessions)",
         "<table id=\"channel-daily\">",
         "Sessions per day, Email",
-        // Previous period and change next to each figure.
+        // Previous period and change next to each figure; 5 sessions against 1 is within
+        // Poisson noise, so it reads ≈, with no arrow.
         "<th scope=\"col\" class=\"num\">Previous period</th>",
-        "▲ +400.0%",
+        "≈ +400.0%",
     ] {
         assert!(html.contains(needle), "channel page lacks {needle:?}");
     }
@@ -1003,8 +1189,8 @@ async fn goals_funnels_and_revenue_by_channel() {
     let funnels = read("funnels.html");
     assert!(funnels.contains("<table id=\"funnel-channels-1\">"));
     assert!(
-        funnels.contains("▼ −40.0 pp"),
-        "60% reached the last step, 100% the day before"
+        funnels.contains("≈ −40.0 pp"),
+        "60% reached the last step, 100% the day before: on 5 and 4 sessions, within noise"
     );
     let channel = read("channels/email.html");
     assert!(channel.contains("20.00 EUR, 7.00 USD") && !channel.contains("27.00"));

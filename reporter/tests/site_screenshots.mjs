@@ -256,3 +256,42 @@ test('index of periods', async () => {
   const page = await open('index.html', 'desktop');
   await checkPage(page, 'index-desktop', '#periods-table');
 });
+
+/**
+ * Issue 17: a change within noise reads "≈", with no arrow and no colour (the muted text of the
+ * previous value), and a significant one keeps its arrow; the config's annotation of the period
+ * (hitflow.example.toml: 2026-11-10) is drawn as a numbered marker on the daily chart and listed.
+ */
+for (const colorScheme of ['light', 'dark']) {
+  test(`changes within noise are plain and annotations are drawn, ${colorScheme}`, { skip: !!process.env.HITFLOW_SITE_DIR }, async () => {
+    const page = await open(overviewPath(), 'desktop', colorScheme);
+    const changes = await page.evaluate(() => {
+      const muted = getComputedStyle(document.querySelector('.kpi .prev')).color;
+      return [...document.querySelectorAll('.delta')].map((el) => ({
+        text: el.textContent,
+        tone: el.className,
+        color: getComputedStyle(el).color,
+        muted,
+      }));
+    });
+    const noise = changes.filter((c) => c.text.startsWith('≈'));
+    assert.ok(noise.length > 0, `no change within noise among ${JSON.stringify(changes.map((c) => c.text))}`);
+    for (const c of noise) {
+      assert.doesNotMatch(c.text, /[▲▼]/, `arrow on a change within noise: ${c.text}`);
+      assert.match(c.text, /within noise/, `screen readers hear why: ${c.text}`);
+      assert.equal(c.color, c.muted, `coloured change within noise: ${JSON.stringify(c)}`);
+    }
+    for (const c of changes.filter((c) => /[▲▼]/.test(c.text))) {
+      assert.match(c.tone, /good|bad/, `an arrow keeps its tone: ${JSON.stringify(c)}`);
+    }
+    const pins = page.locator('#daily ~ figure svg g.pin');
+    assert.equal(await pins.count(), 1, 'one annotation marker on the daily chart');
+    const marker = await pins.first().locator('circle').boundingBox();
+    const chart = await page.locator('#daily ~ figure svg').boundingBox();
+    assert.ok(marker && marker.width > 4 && marker.y >= chart.y && marker.y + marker.height <= chart.y + chart.height,
+      `marker drawn inside the chart: ${JSON.stringify({ marker, chart })}`);
+    assert.match(await pins.first().locator('title').textContent(), /^1\. 2026-11-10: New pricing page live$/);
+    assert.match(await page.locator('ol.annotations').innerText(), /2026-11-10\s+New pricing page live/);
+    await checkPage(page, `overview-significance-${colorScheme}`, '#channel-quality');
+  });
+}

@@ -163,6 +163,12 @@ impl Detector {
         }
     }
 
+    /// The lists the rules use: probe-path patterns, hosting AS-organisation fragments and the
+    /// fragments that are never hosting (all lowercase but the patterns).
+    pub(crate) fn lists(&self) -> (&[Pattern], &[String], &[String]) {
+        (&self.probe_paths, &self.hosting_orgs, &self.not_hosting_orgs)
+    }
+
     /// A hosting network by AS organisation name; relays of ordinary people never are.
     pub fn is_hosting_org(&self, as_org: &str) -> bool {
         let org = as_org.to_lowercase();

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::vendor::VendorIndex;
 
 /// A list of sources a channel rule can test against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Search engines: GA4's "search sites" list.
@@ -99,7 +99,7 @@ pub(crate) fn builtin_exclusions() -> impl Iterator<Item = &'static str> {
 /// Second-level labels under which a country-code TLD sells names (`co.uk`, `com.au`, ...): the
 /// brand of `google.co.uk` is the label before them. A heuristic instead of the public suffix
 /// list, good enough for the handful of brands that use `brand.*` entries.
-const SECOND_LEVEL: [&str; 11] = ["co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "go"];
+pub(crate) const SECOND_LEVEL: [&str; 11] = ["co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "gob", "go"];
 
 /// One parsed line of a list: `key` or `key = canonical`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +263,15 @@ impl SourceIndex {
                 .and_then(|brand| self.brands.get(brand))
                 .map(|e| (e, BRAND_SPECIFICITY))
         })
+    }
+
+    /// Every entry: (key, `brand.*`, category, canonical name), exact entries first.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, bool, Category, Option<&str>)> {
+        let exact = self.exact.iter().map(|(k, e)| (&**k, false, e));
+        let brands = self.brands.iter().map(|(k, e)| (&**k, true, e));
+        exact
+            .chain(brands)
+            .map(|(k, brand, e)| (k, brand, e.category, e.canonical.as_deref()))
     }
 
     /// Number of entries (exact and brand).

@@ -20,11 +20,11 @@
 //!   (webmail), `gemini.google.com` (AI) and `docs.google.com` (plain referral) are not Google
 //!   search although `google.*` is a search entry.
 
-mod attribution;
-mod categories;
-mod config;
-mod rules;
-mod vendor;
+pub(crate) mod attribution;
+pub(crate) mod categories;
+pub(crate) mod config;
+pub(crate) mod rules;
+pub(crate) mod vendor;
 
 use std::sync::OnceLock;
 
@@ -40,7 +40,8 @@ pub use rules::{
 };
 
 use attribution::lowercase;
-use categories::{builtin_exclusions, SourceIndex};
+use categories::builtin_exclusions;
+pub(crate) use categories::SourceIndex;
 use config::Placement;
 use rules::{builtin_rules, Condition, Rule, RuleInput};
 
@@ -170,6 +171,12 @@ impl ChannelRules {
             names.push(UNASSIGNED);
         }
         names
+    }
+
+    /// What the SQL export (`crate::sql`) renders: the source index, the referral exclusions
+    /// and the rules in order, as this run uses them.
+    pub(crate) fn parts(&self) -> (&SourceIndex, &FxHashSet<Box<str>>, &[Rule]) {
+        (&self.sources, &self.exclusions, &self.rules)
     }
 
     /// The most specific list entry for a source or host (lowercase), if any.

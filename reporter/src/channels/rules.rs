@@ -131,8 +131,8 @@ pub(crate) fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
             .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-const DISPLAY_MEDIA: [&str; 5] = ["display", "banner", "expandable", "interstitial", "cpm"];
-const SOCIAL_MEDIA: [&str; 6] = [
+pub(crate) const DISPLAY_MEDIA: [&str; 5] = ["display", "banner", "expandable", "interstitial", "cpm"];
+pub(crate) const SOCIAL_MEDIA: [&str; 6] = [
     "social",
     "social-network",
     "social-media",
@@ -140,8 +140,8 @@ const SOCIAL_MEDIA: [&str; 6] = [
     "social network",
     "social media",
 ];
-const REFERRAL_MEDIA: [&str; 3] = ["referral", "app", "link"];
-const EMAIL_NAMES: [&str; 4] = ["email", "e-mail", "e_mail", "e mail"];
+pub(crate) const REFERRAL_MEDIA: [&str; 3] = ["referral", "app", "link"];
+pub(crate) const EMAIL_NAMES: [&str; 4] = ["email", "e-mail", "e_mail", "e mail"];
 
 /// A built-in channel rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

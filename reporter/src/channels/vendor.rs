@@ -99,6 +99,13 @@ pub(crate) fn parse_line(line: &str) -> Option<VendorEntry> {
     Some(VendorEntry { pattern, has_path })
 }
 
+/// The vendored hosts, stems and infixes (`VendorIndex::parts`).
+pub(crate) type VendorParts<'a> = (
+    &'a FxHashMap<Box<str>, Category>,
+    &'a FxHashMap<Box<str>, Category>,
+    &'a [(Box<str>, Box<str>, Category)],
+);
+
 /// The vendored entries, keyed for lookups.
 #[derive(Debug, Default)]
 pub(crate) struct VendorIndex {
@@ -138,6 +145,11 @@ impl VendorIndex {
             }
         }
         index
+    }
+
+    /// The entries for the SQL export: hosts, stems, and infixes in lookup order.
+    pub(crate) fn parts(&self) -> VendorParts<'_> {
+        (&self.hosts, &self.stems, &self.infixes)
     }
 
     /// The category of `host` (lowercase, `www.` already stripped), most specific first: the

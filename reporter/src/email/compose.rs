@@ -136,6 +136,17 @@ struct View {
     definitions: Vec<Note>,
     /// What the bot ledger kept out (`ledger_line`).
     bots: String,
+    /// How the comparison period is named.
+    comparison: crate::present::Comparison,
+    annotations: Vec<AnnotationLine>,
+}
+
+#[derive(Debug, Serialize)]
+struct AnnotationLine {
+    date: String,
+    text: String,
+    /// An absolute http(s) URL (checked when the config was read).
+    link: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -206,6 +217,203 @@ fn dates(from: &str, to: &str) -> String {
     }
 }
 
+fn kpi_cards(site: &SiteReport) -> Vec<Kpi> {
+    kpis(site)
+        .into_iter()
+        .map(|k| Kpi {
+            label: k.label,
+            value: k.value,
+            change: k.change,
+            color: color(k.tone),
+            previous: k.previous,
+        })
+        .collect()
+}
+
+fn channel_rows(site: &SiteReport) -> Vec<ChannelRow> {
+    let (t, missing) = (&site.totals, missing_change(site));
+    site.channels
+        .iter()
+        .map(|c| {
+            let f = &c.figures;
+            let share = if t.sessions == 0 {
+                0.0
+            } else {
+                f.sessions as f64 / t.sessions as f64
+            };
+            let (bar, bar_rest) = bar(share);
+            ChannelRow {
+                name: clean(&c.channel, MAX_VALUE_CHARS),
+                sessions: format::int(f.sessions),
+                share: format::pct(share),
+                bar,
+                bar_rest,
+                change: Change::tested(c.sessions_delta, false, missing, c.significance.sessions.as_ref())
+                    .text()
+                    .1,
+                engagement: format::pct_of(f.engaged_sessions, f.sessions),
+                bounce: format::pct_of(f.bounces, f.sessions),
+                conversion: format::pct_of(f.converted_sessions, f.sessions),
+                avg_duration: format::duration(f.avg_duration_s),
+            }
+        })
+        .collect()
+}
+
+fn source_rows(site: &SiteReport) -> Vec<ListRow> {
+    site.sources
+        .iter()
+        .take(TOP_ROWS)
+        .map(|s| {
+            let (bar, bar_rest) = bar(s.share);
+            ListRow {
+                name: clean(&s.name, MAX_VALUE_CHARS),
+                value: format::int(s.sessions),
+                share: format::pct(s.share),
+                bar,
+                bar_rest,
+                engagement: format::pct(s.engagement_rate),
+            }
+        })
+        .collect()
+}
+
+fn page_rows(site: &SiteReport) -> Vec<ListRow> {
+    let t = &site.totals;
+    let max_views = site.top_pages.iter().map(|r| r.pageviews).max().unwrap_or(0);
+    site.top_pages
+        .iter()
+        .take(TOP_ROWS)
+        .map(|r| {
+            let share = if t.pageviews == 0 {
+                0.0
+            } else {
+                r.pageviews as f64 / t.pageviews as f64
+            };
+            // Bars relative to the top page, so the list reads at a glance.
+            let (bar, bar_rest) = if max_views == 0 {
+                (0, 100)
+            } else {
+                bar(r.pageviews as f64 / max_views as f64)
+            };
+            ListRow {
+                name: clean(&r.path, MAX_VALUE_CHARS),
+                value: format::int(r.pageviews),
+                share: format::pct(share),
+                bar,
+                bar_rest,
+                engagement: String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The text part's tables, aligned.
+struct TextTables {
+    kpis: Vec<String>,
+    channels: Vec<String>,
+    sources: Vec<String>,
+    pages: Vec<String>,
+}
+
+fn text_tables(kpis: &[Kpi], channels: &[ChannelRow], sources: &[ListRow], pages: &[ListRow]) -> TextTables {
+    let text_kpis = text_table(
+        &["Figure", "Value", "Previous", "Change"],
+        &[Align::Left, Align::Right, Align::Right, Align::Right],
+        &kpis
+            .iter()
+            .map(|k| {
+                let previous = k.previous.clone().unwrap_or_else(|| format::MISSING.to_owned());
+                vec![k.label.to_owned(), k.value.clone(), previous, k.change.clone()]
+            })
+            .collect::<Vec<_>>(),
+    );
+    let text_channels = text_table(
+        &[
+            "Channel", "Sessions", "Share", "Change", "Engaged", "Bounce", "Conv.", "Avg time",
+        ],
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
+        &channels
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.sessions.clone(),
+                    c.share.clone(),
+                    c.change.clone(),
+                    c.engagement.clone(),
+                    c.bounce.clone(),
+                    c.conversion.clone(),
+                    c.avg_duration.clone(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    let text_sources = text_table(
+        &["Source / medium", "Sessions", "Share", "Engaged"],
+        &[Align::Left, Align::Right, Align::Right, Align::Right],
+        &sources
+            .iter()
+            .map(|s| vec![s.name.clone(), s.value.clone(), s.share.clone(), s.engagement.clone()])
+            .collect::<Vec<_>>(),
+    );
+    let text_pages = text_table(
+        &["Page", "Pageviews"],
+        &[Align::Left, Align::Right],
+        &pages
+            .iter()
+            .map(|r| vec![r.name.clone(), r.value.clone()])
+            .collect::<Vec<_>>(),
+    );
+
+    TextTables {
+        kpis: text_kpis,
+        channels: text_channels,
+        sources: text_sources,
+        pages: text_pages,
+    }
+}
+
+/// The site's annotations of the period: "2026-11-10: New pricing page", cleaned.
+fn annotations(site: &SiteReport) -> Vec<AnnotationLine> {
+    site.annotations
+        .iter()
+        .map(|a| AnnotationLine {
+            date: a.date.clone(),
+            text: clean(&a.text, MAX_VALUE_CHARS * 4),
+            link: a.link.clone(),
+        })
+        .collect()
+}
+
+fn definitions(report: &Report) -> Vec<Note> {
+    vec![
+                Note {
+                    name: "Visitors",
+                    text: "daily-unique. There are no cookies and ids change every day, so someone visiting on three days counts three times.".into(),
+                },
+                Note {
+                    name: "Engagement rate",
+                    text: format!("sessions with more than {} s of visible time, 2 or more pageviews, or a conversion.", report.session_rules.engaged_seconds),
+                },
+                Note { name: "Bounce rate", text: "sessions with one pageview and no interaction.".into() },
+                Note { name: "Conversions", text: "goal completions, each goal at most once per session.".into() },
+                Note {
+                    name: "Changes",
+                    text: "▲ and ▼ mark a change beyond noise (its 95% interval excludes zero); ≈ marks one within it. The report's glossary names the tests.".into(),
+                },
+    ]
+}
+
 impl View {
     fn build(report: &Report, site: &SiteReport, period_label: &str, email: &EmailConfig) -> View {
         let (t, p) = (&site.totals, &site.previous);
@@ -217,143 +425,9 @@ impl View {
             _ => Cadence::Custom,
         };
         let missing = missing_change(site);
-        let kpis: Vec<Kpi> = kpis(site)
-            .into_iter()
-            .map(|k| Kpi {
-                label: k.label,
-                value: k.value,
-                change: k.change,
-                color: color(k.tone),
-                previous: k.previous,
-            })
-            .collect();
-        let channels: Vec<ChannelRow> = site
-            .channels
-            .iter()
-            .map(|c| {
-                let f = &c.figures;
-                let share = if t.sessions == 0 {
-                    0.0
-                } else {
-                    f.sessions as f64 / t.sessions as f64
-                };
-                let (bar, bar_rest) = bar(share);
-                ChannelRow {
-                    name: clean(&c.channel, MAX_VALUE_CHARS),
-                    sessions: format::int(f.sessions),
-                    share: format::pct(share),
-                    bar,
-                    bar_rest,
-                    change: Change::from_option(c.sessions_delta, false, missing).text().1,
-                    engagement: format::pct_of(f.engaged_sessions, f.sessions),
-                    bounce: format::pct_of(f.bounces, f.sessions),
-                    conversion: format::pct_of(f.converted_sessions, f.sessions),
-                    avg_duration: format::duration(f.avg_duration_s),
-                }
-            })
-            .collect();
-        let sources: Vec<ListRow> = site
-            .sources
-            .iter()
-            .take(TOP_ROWS)
-            .map(|s| {
-                let (bar, bar_rest) = bar(s.share);
-                ListRow {
-                    name: clean(&s.name, MAX_VALUE_CHARS),
-                    value: format::int(s.sessions),
-                    share: format::pct(s.share),
-                    bar,
-                    bar_rest,
-                    engagement: format::pct(s.engagement_rate),
-                }
-            })
-            .collect();
-        let max_views = site.top_pages.iter().map(|r| r.pageviews).max().unwrap_or(0);
-        let pages: Vec<ListRow> = site
-            .top_pages
-            .iter()
-            .take(TOP_ROWS)
-            .map(|r| {
-                let share = if t.pageviews == 0 {
-                    0.0
-                } else {
-                    r.pageviews as f64 / t.pageviews as f64
-                };
-                // Bars relative to the top page, so the list reads at a glance.
-                let (bar, bar_rest) = if max_views == 0 {
-                    (0, 100)
-                } else {
-                    self::bar(r.pageviews as f64 / max_views as f64)
-                };
-                ListRow {
-                    name: clean(&r.path, MAX_VALUE_CHARS),
-                    value: format::int(r.pageviews),
-                    share: format::pct(share),
-                    bar,
-                    bar_rest,
-                    engagement: String::new(),
-                }
-            })
-            .collect();
-
-        let text_kpis = text_table(
-            &["Figure", "Value", "Previous", "Change"],
-            &[Align::Left, Align::Right, Align::Right, Align::Right],
-            &kpis
-                .iter()
-                .map(|k| {
-                    let previous = k.previous.clone().unwrap_or_else(|| format::MISSING.to_owned());
-                    vec![k.label.to_owned(), k.value.clone(), previous, k.change.clone()]
-                })
-                .collect::<Vec<_>>(),
-        );
-        let text_channels = text_table(
-            &[
-                "Channel", "Sessions", "Share", "Change", "Engaged", "Bounce", "Conv.", "Avg time",
-            ],
-            &[
-                Align::Left,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-            ],
-            &channels
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.name.clone(),
-                        c.sessions.clone(),
-                        c.share.clone(),
-                        c.change.clone(),
-                        c.engagement.clone(),
-                        c.bounce.clone(),
-                        c.conversion.clone(),
-                        c.avg_duration.clone(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        );
-        let text_sources = text_table(
-            &["Source / medium", "Sessions", "Share", "Engaged"],
-            &[Align::Left, Align::Right, Align::Right, Align::Right],
-            &sources
-                .iter()
-                .map(|s| vec![s.name.clone(), s.value.clone(), s.share.clone(), s.engagement.clone()])
-                .collect::<Vec<_>>(),
-        );
-        let text_pages = text_table(
-            &["Page", "Pageviews"],
-            &[Align::Left, Align::Right],
-            &pages
-                .iter()
-                .map(|r| vec![r.name.clone(), r.value.clone()])
-                .collect::<Vec<_>>(),
-        );
-
+        let (kpis, channels) = (kpi_cards(site), channel_rows(site));
+        let (sources, pages) = (source_rows(site), page_rows(site));
+        let text = text_tables(&kpis, &channels, &sources, &pages);
         let period_dates = dates(&report.period.from, &report.period.to);
         View {
             show_dates: period_dates != period_label,
@@ -370,30 +444,25 @@ impl View {
             report_url: crate::site::site_page(report, &site.site).and_then(|page| email.report_url(&page)),
             sessions: format::int(t.sessions),
             // Only a change between two fully covered periods may reach the subject line.
-            sessions_delta: site.deltas.sessions.filter(|_| site.coverage.comparable).map(|d| Change::Relative(d).text().1),
+            sessions_delta: site.deltas.sessions.filter(|_| site.coverage.comparable).map(|d| {
+                Change::tested(Some(d), false, missing, site.significance.sessions.as_ref())
+                    .text()
+                    .1
+            }),
             engagement: format::pct_of(t.engaged_sessions, t.sessions),
             conversion_rate: format::pct(t.conversion_rate),
+            text_kpis: text.kpis,
+            text_channels: text.channels,
+            text_sources: text.sources,
+            text_pages: text.pages,
             kpis,
             channels,
             sources,
             pages,
-            text_kpis,
-            text_channels,
-            text_sources,
-            text_pages,
+            comparison: crate::present::comparison(&report.period),
+            annotations: annotations(site),
             bots: super::ledger_line::ledger_line(&site.bot_ledger),
-            definitions: vec![
-                Note {
-                    name: "Visitors",
-                    text: "daily-unique. There are no cookies and ids change every day, so someone visiting on three days counts three times.".into(),
-                },
-                Note {
-                    name: "Engagement rate",
-                    text: format!("sessions with more than {} s of visible time, 2 or more pageviews, or a conversion.", report.session_rules.engaged_seconds),
-                },
-                Note { name: "Bounce rate", text: "sessions with one pageview and no interaction.".into() },
-                Note { name: "Conversions", text: "goal completions, each goal at most once per session.".into() },
-            ],
+            definitions: definitions(report),
         }
     }
 }

@@ -8,4 +8,5 @@ pub mod ledger;
 pub mod local_time;
 pub mod report;
 pub mod scroll;
+pub mod significance;
 pub mod site;

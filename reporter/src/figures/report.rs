@@ -6,12 +6,15 @@ use serde::{Deserialize, Serialize};
 use super::counts::{delta, Figures};
 use super::coverage::{Coverage, DataHours};
 use super::scroll::{ScrollDepths, ScrollFigures};
+use super::significance::{DailyTotals, Significance};
 use super::site::{BreakdownCounts, SiteAcc};
 use crate::config::Config;
 use crate::rows::Tables;
 use crate::scan::BadObject;
 use crate::sessions::lookup::Lookup;
 use crate::sessions::stream::StreamStats;
+use crate::stats::proportions::rate_change;
+use crate::stats::Test;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -33,6 +36,9 @@ pub struct PeriodInfo {
     pub days: i64,
     pub previous_from: String,
     pub previous_to: String,
+    /// Which period the changes compare with (`--compare`).
+    #[serde(default)]
+    pub comparison: crate::period::CompareKind,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -79,6 +85,9 @@ pub struct SiteReport {
     pub coverage: Coverage,
     /// Changes against the previous period (null: nothing to compare with, see `Deltas`).
     pub deltas: Deltas,
+    /// Each change's 95% interval and whether it is distinguishable from noise.
+    #[serde(default)]
+    pub significance: Significance,
     /// Revenue of the period by currency (`totals.revenue` sums every currency as sent).
     #[serde(default)]
     pub revenue: Vec<Money>,
@@ -98,6 +107,9 @@ pub struct SiteReport {
     pub countries: Vec<Breakdown>,
     pub hour_of_day: Vec<HourRow>,
     pub daily: Vec<DayRow>,
+    /// The comparison period's days with sessions.
+    #[serde(default)]
+    pub previous_daily: Vec<DayRow>,
     pub user_flow: Vec<Transition>,
     #[serde(default)]
     pub user_flow_exits: Vec<FlowExit>,
@@ -112,6 +124,102 @@ pub struct SiteReport {
     /// Scroll depth of all the period's page views (`figures::scroll`).
     #[serde(flatten, default)]
     pub scroll: ScrollFigures,
+    /// The config's `[[annotations]]` of this site dated inside the period.
+    #[serde(default)]
+    pub annotations: Vec<crate::annotations::Annotation>,
+    /// The config's `[[segments]]` of this site with sessions, each a full report of its slice.
+    #[serde(default)]
+    pub segments: Vec<SegmentReport>,
+    /// Sessions and engagement of each channel by device and by country.
+    #[serde(default)]
+    pub channel_by_device: Matrix,
+    #[serde(default)]
+    pub channel_by_country: Matrix,
+}
+
+/// A channel × dimension table: `columns` are the dimension's values (busiest first; the rest
+/// summed as "Other"), each row a channel (as ordered in `channels`) with one cell per column.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Matrix {
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MatrixRow {
+    pub channel: String,
+    pub cells: Vec<MatrixCell>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MatrixCell {
+    pub sessions: u64,
+    pub engaged_sessions: u64,
+    /// engaged_sessions / sessions (0 without sessions).
+    pub engagement_rate: f64,
+}
+
+/// Columns of a matrix at most (the rest is "Other"), so it fits a page.
+const MATRIX_COLUMNS: usize = 8;
+
+/// The channel × dimension matrix of `cells` ((channel, value) → sessions), rows in `channels`'
+/// order; `name` turns a value id into its label (a country code into its name).
+fn matrix(
+    cells: &rustc_hash::FxHashMap<(u32, u32), BreakdownCounts>,
+    channels: &[ChannelReport],
+    tables: &Tables,
+    name: impl Fn(String) -> String,
+) -> Matrix {
+    let mut totals: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
+    for (&(_, value), lite) in cells {
+        *totals.entry(value).or_default() += lite.sessions;
+    }
+    let mut values: Vec<(u32, u64, String)> = totals
+        .into_iter()
+        .map(|(value, sessions)| (value, sessions, name(label(tables, value))))
+        .collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.2.cmp(&b.2)));
+    let other = values.len() > MATRIX_COLUMNS;
+    let shown: Vec<u32> = values.iter().take(MATRIX_COLUMNS).map(|v| v.0).collect();
+    let mut columns: Vec<String> = values.iter().take(MATRIX_COLUMNS).map(|v| v.2.clone()).collect();
+    if other {
+        columns.push("Other".into());
+    }
+    let ids: rustc_hash::FxHashMap<&str, u32> = cells
+        .keys()
+        .map(|&(channel, _)| (tables.str(channel), channel))
+        .collect();
+    let rows = channels
+        .iter()
+        .filter_map(|c| {
+            let channel = *ids.get(c.channel.as_str())?;
+            let mut row = vec![MatrixCell::default(); columns.len()];
+            for (&(ch, value), lite) in cells.iter().filter(|((ch, _), _)| *ch == channel) {
+                debug_assert_eq!(ch, channel);
+                let slot = shown.iter().position(|&v| v == value).unwrap_or(columns.len() - 1);
+                row[slot].sessions += lite.sessions;
+                row[slot].engaged_sessions += lite.engaged;
+            }
+            for cell in &mut row {
+                cell.engagement_rate = ratio(cell.engaged_sessions, cell.sessions);
+            }
+            Some(MatrixRow {
+                channel: c.channel.clone(),
+                cells: row,
+            })
+        })
+        .collect();
+    Matrix { columns, rows }
+}
+
+/// One segment of a site: its name, folder, filters and report (its `segments` empty).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SegmentReport {
+    pub name: String,
+    pub slug: String,
+    /// The filters in words: "device mobile, country DE".
+    pub filters: String,
+    pub report: SiteReport,
 }
 
 /// What a top-N table leaves out: how many entries, and their sums as one row.
@@ -216,6 +324,8 @@ pub struct ChannelReport {
     pub previous: Figures,
     #[serde(default)]
     pub deltas: Deltas,
+    #[serde(default)]
+    pub significance: Significance,
     /// Revenue by currency, this period and the previous one (`revenue` adds every currency).
     #[serde(default)]
     pub revenue_by_currency: Vec<Money>,
@@ -246,6 +356,9 @@ pub struct GoalReport {
     /// either period has no sessions.
     #[serde(default)]
     pub conversion_rate_change: Option<f64>,
+    /// The change's interval and verdict.
+    #[serde(default)]
+    pub conversion_rate_test: Option<Test>,
     /// Per channel, busiest first: conversions and the share of the channel's sessions.
     #[serde(default)]
     pub by_channel: Vec<GoalChannel>,
@@ -404,6 +517,9 @@ pub struct FunnelStep {
     /// either period had no session at the first step.
     #[serde(default)]
     pub conversion_change: Option<f64>,
+    /// The change's interval and verdict (steps after the first).
+    #[serde(default)]
+    pub conversion_test: Option<Test>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -604,442 +720,607 @@ pub(super) fn label(tables: &Tables, id: u32) -> String {
     }
 }
 
+/// A local day number as a date.
+fn date(day: i64) -> chrono::NaiveDate {
+    let ymd = hitflow_schema::layout::Ymd::from_days(day);
+    chrono::NaiveDate::from_ymd_opt(ymd.year, ymd.month, ymd.day).unwrap_or_default()
+}
+
+/// The comparison period's days as daily totals, 0 for days without sessions.
+fn site_days(
+    daily: &mut std::collections::BTreeMap<i64, super::counts::Counts>,
+    (from, to): (i64, i64),
+) -> DailyTotals {
+    let mut totals = DailyTotals::default();
+    for day in from..=to {
+        let f = daily.get_mut(&day).map(|c| c.figures()).unwrap_or_default();
+        totals.sessions.push(f.sessions);
+        totals.visitors.push(f.visitors);
+        totals.pageviews.push(f.pageviews);
+    }
+    totals
+}
+
+/// A channel's comparison days. Its visitors per day are not kept; their variation is taken
+/// as that of its sessions.
+fn channel_days(
+    daily: &rustc_hash::FxHashMap<(u32, i64), BreakdownCounts>,
+    channel: u32,
+    (from, to): (i64, i64),
+) -> DailyTotals {
+    let days: Vec<BreakdownCounts> = (from..=to)
+        .map(|day| daily.get(&(channel, day)).cloned().unwrap_or_default())
+        .collect();
+    let sessions: Vec<u64> = days.iter().map(|l| l.sessions).collect();
+    DailyTotals {
+        visitors: sessions.clone(),
+        pageviews: days.iter().map(|l| l.pageviews).collect(),
+        sessions,
+    }
+}
+
+fn day_rows(daily: &mut std::collections::BTreeMap<i64, super::counts::Counts>) -> Vec<DayRow> {
+    daily
+        .iter_mut()
+        .map(|(&day, counts)| {
+            let f = counts.figures();
+            DayRow {
+                date: hitflow_schema::layout::Ymd::from_days(day).to_string(),
+                sessions: f.sessions,
+                visitors: f.visitors,
+                pageviews: f.pageviews,
+                bounce_rate: f.bounce_rate,
+                engagement_rate: f.engagement_rate,
+                conversions: f.conversions,
+            }
+        })
+        .collect()
+}
+
+/// The top-N tables of a site and what each leaves out.
+struct Breakdowns {
+    top_pages: Vec<PageRow>,
+    landing_pages: Vec<Breakdown>,
+    exit_pages: Vec<ExitRow>,
+    sources: Vec<Breakdown>,
+    referrers: Vec<Breakdown>,
+    campaigns: Vec<Breakdown>,
+    devices: Vec<Breakdown>,
+    browsers: Vec<Breakdown>,
+    operating_systems: Vec<Breakdown>,
+    countries: Vec<Breakdown>,
+    others: Others,
+}
+
+fn breakdowns(acc: &SiteAcc, tables: &Tables, n: usize, total_sessions: u64) -> Breakdowns {
+    let mut others = Others::default();
+    // Each row with its depths, so the "Other" row's median is of all the pages it sums.
+    let no_depths = ScrollDepths::default();
+    let (top_pages, rest) = top_rest(
+        acc.page_views
+            .iter()
+            .map(|(&p, &v)| {
+                let depths = acc.page_scroll.get(&p).unwrap_or(&no_depths);
+                let row = PageRow {
+                    path: label(tables, p),
+                    pageviews: v,
+                    scroll: depths.into(),
+                };
+                (row, depths)
+            })
+            .collect(),
+        n,
+        |(r, _)| (r.pageviews, r.path.clone()),
+        |rows| {
+            let mut depths = ScrollDepths::default();
+            for (_, d) in rows {
+                depths.merge(d);
+            }
+            let row = PageRow {
+                path: "Other".into(),
+                pageviews: rows.iter().map(|(r, _)| r.pageviews).sum(),
+                scroll: (&depths).into(),
+            };
+            (row, &no_depths)
+        },
+    );
+    let top_pages: Vec<PageRow> = top_pages.into_iter().map(|(r, _)| r).collect();
+    others.top_pages = rest.map(|Rest { entries, row: (row, _) }| Rest { entries, row });
+    let Ranked {
+        rows: landing_pages,
+        other,
+    } = ranked(
+        acc.landing
+            .iter()
+            .map(|(&p, l)| (breakdown(label(tables, p), l, total_sessions, tables), l))
+            .collect(),
+        n,
+        total_sessions,
+        tables,
+        by_name,
+    );
+    others.landing_pages = other;
+    let (exit_pages, rest) = top_rest(
+        acc.exits
+            .iter()
+            .map(|(&p, &exits)| {
+                let views = acc.page_views.get(&p).copied().unwrap_or(0).max(exits);
+                ExitRow {
+                    path: label(tables, p),
+                    exits,
+                    pageviews: views,
+                    exit_rate: (exits as f64 / views.max(1) as f64),
+                }
+            })
+            .collect(),
+        n,
+        |r| (r.exits, r.path.clone()),
+        |rows| {
+            let (exits, pageviews) = rows.iter().fold((0, 0), |(e, p), r| (e + r.exits, p + r.pageviews));
+            ExitRow {
+                path: "Other".into(),
+                exits,
+                pageviews,
+                exit_rate: exits as f64 / pageviews.max(1) as f64,
+            }
+        },
+    );
+    others.exit_pages = rest;
+    let Ranked { rows: sources, other } = ranked(
+        acc.sources
+            .iter()
+            .map(|(&(s, m), l)| (source_row(s, m, l, total_sessions, tables), l))
+            .collect(),
+        n,
+        total_sessions,
+        tables,
+        by_name,
+    );
+    others.sources = other;
+    let Ranked { rows: referrers, other } = ranked(
+        acc.referrers
+            .iter()
+            .map(|(&r, l)| (breakdown(label(tables, r), l, total_sessions, tables), l))
+            .collect(),
+        n,
+        total_sessions,
+        tables,
+        by_name,
+    );
+    others.referrers = other;
+    let Ranked { rows: campaigns, other } = ranked(
+        acc.campaigns
+            .iter()
+            .map(|(&(c, s, m), l)| (campaign_row(c, s, m, l, total_sessions, tables), l))
+            .collect(),
+        n,
+        total_sessions,
+        tables,
+        campaign_key,
+    );
+    others.campaigns = other;
+    let [devices, browsers, operating_systems, countries] = std::array::from_fn(|slot| {
+        ranked(
+            acc.dims[slot]
+                .iter()
+                .map(|(&v, l)| {
+                    let row = if slot == COUNTRY_SLOT {
+                        country(label(tables, v), l, total_sessions, tables)
+                    } else {
+                        breakdown(label(tables, v), l, total_sessions, tables)
+                    };
+                    (row, l)
+                })
+                .collect(),
+            n,
+            total_sessions,
+            tables,
+            by_name,
+        )
+    });
+    others.devices = devices.other;
+    others.browsers = browsers.other;
+    others.operating_systems = operating_systems.other;
+    others.countries = countries.other;
+    let (devices, browsers, operating_systems, countries) =
+        (devices.rows, browsers.rows, operating_systems.rows, countries.rows);
+    Breakdowns {
+        top_pages,
+        landing_pages,
+        exit_pages,
+        sources,
+        referrers,
+        campaigns,
+        devices,
+        browsers,
+        operating_systems,
+        countries,
+        others,
+    }
+}
+
+fn hours(acc: &SiteAcc) -> Vec<HourRow> {
+    let hour_of_day = acc
+        .hour_of_day
+        .iter()
+        .enumerate()
+        .map(|(hour, l)| HourRow {
+            hour: hour as u32,
+            sessions: l.sessions,
+            engagement_rate: if l.sessions == 0 {
+                0.0
+            } else {
+                l.engaged as f64 / l.sessions as f64
+            },
+        })
+        .collect();
+    hour_of_day
+}
+
+/// The user flow, top `n` per step, so later steps are not crowded out by the busy first one.
+fn flow(acc: &SiteAcc, tables: &Tables, n: usize) -> (Vec<Transition>, Vec<FlowExit>) {
+    // Top `n` per step, so later steps are not crowded out by the busy first one.
+    let at = |step: u8, page: u32| acc.flow_pages.get(&(step, page)).copied().unwrap_or(0);
+    let mut user_flow = Vec::new();
+    let mut user_flow_exits = Vec::new();
+    for step in 0..(crate::sessions::session::FLOW_STEPS - 1) as u8 {
+        let mut continued: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
+        let transitions: Vec<Transition> = acc
+            .transitions
+            .iter()
+            .filter(|((s, _, _), _)| *s == step)
+            .map(|(&(_, from, to), &sessions)| {
+                *continued.entry(from).or_default() += sessions;
+                let from_sessions = at(step, from).max(sessions);
+                Transition {
+                    step: step + 1,
+                    from: label(tables, from),
+                    to: label(tables, to),
+                    sessions,
+                    from_sessions,
+                    share_of_from: sessions as f64 / from_sessions as f64,
+                }
+            })
+            .collect();
+        user_flow.extend(top(transitions, n, |t| (t.sessions, format!("{}{}", t.from, t.to))));
+        let exits: Vec<FlowExit> = acc
+            .flow_pages
+            .iter()
+            .filter(|((s, _), _)| *s == step)
+            .map(|(&(_, page), &sessions)| {
+                let exits = sessions.saturating_sub(continued.get(&page).copied().unwrap_or(0));
+                FlowExit {
+                    step: step + 1,
+                    page: label(tables, page),
+                    sessions,
+                    exits,
+                    exit_share: if sessions == 0 {
+                        0.0
+                    } else {
+                        exits as f64 / sessions as f64
+                    },
+                }
+            })
+            .filter(|e| e.exits > 0)
+            .collect();
+        user_flow_exits.extend(top(exits, n, |e| (e.exits, e.page.clone())));
+    }
+    (user_flow, user_flow_exits)
+}
+
+fn funnel_reports(acc: &SiteAcc, tables: &Tables, config: &Config) -> Vec<FunnelReport> {
+    let funnels = config
+        .funnels
+        .iter()
+        .zip(&acc.funnels)
+        .zip(&acc.previous_funnels)
+        .enumerate()
+        .map(|(index, ((funnel, reached), before_period))| {
+            let first = reached.first().copied().unwrap_or(0);
+            let previous_first = before_period.first().copied().unwrap_or(0);
+            let steps = funnel
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(k, step)| {
+                    let name = step
+                        .name
+                        .clone()
+                        .or_else(|| step.event.clone())
+                        .or_else(|| step.path.as_ref().map(|p| p.as_str().to_owned()))
+                        .unwrap_or_default();
+                    let before = if k == 0 { reached[0] } else { reached[k - 1] };
+                    let previous_sessions = before_period.get(k).copied().unwrap_or(0);
+                    let conversion_from_start = ratio(reached[k], first);
+                    let previous_conversion_from_start = ratio(previous_sessions, previous_first);
+                    FunnelStep {
+                        step: name,
+                        sessions: reached[k],
+                        conversion_from_start,
+                        drop_off: if before == 0 {
+                            0.0
+                        } else {
+                            1.0 - reached[k] as f64 / before as f64
+                        },
+                        previous_sessions,
+                        previous_conversion_from_start,
+                        conversion_change: (first > 0 && previous_first > 0)
+                            .then_some(conversion_from_start - previous_conversion_from_start),
+                        conversion_test: (k > 0)
+                            .then(|| rate_change(reached[k], first, previous_sessions, previous_first))
+                            .flatten(),
+                    }
+                })
+                .collect();
+            let mut by_channel: Vec<FunnelChannel> = acc
+                .channel_funnels
+                .iter()
+                .filter(|(&(_, f), _)| f == index)
+                .map(|(&(channel, _), sessions)| FunnelChannel {
+                    channel: tables.str(channel).to_owned(),
+                    completion: ratio(
+                        sessions.last().copied().unwrap_or(0),
+                        sessions.first().copied().unwrap_or(0),
+                    ),
+                    sessions: sessions.clone(),
+                })
+                .collect();
+            by_channel.sort_by(|a, b| {
+                b.sessions
+                    .first()
+                    .cmp(&a.sessions.first())
+                    .then_with(|| a.channel.cmp(&b.channel))
+            });
+            FunnelReport {
+                name: funnel.name.clone(),
+                steps,
+                by_channel,
+            }
+        })
+        .collect();
+    funnels
+}
+
+/// The channels of a site, busiest first, each against its own comparison period.
+fn channel_reports(acc: &mut SiteAcc, b: &BuildContext) -> Vec<ChannelReport> {
+    let BuildContext {
+        tables,
+        lookup,
+        n,
+        coverage,
+        days,
+        periods,
+        ..
+    } = *b;
+    let order = lookup.rules.channel_names();
+    let acc_detail = Detail {
+        sources: &acc.channel_sources,
+        campaigns: &acc.channel_campaigns,
+        landing: &acc.channel_landing,
+        dims: &acc.channel_dims,
+        daily: &acc.channel_daily,
+    };
+    let mut channels: Vec<ChannelReport> = acc
+        .channels
+        .iter_mut()
+        .map(|(&channel, counts)| {
+            let figures = counts.figures();
+            let prev = acc
+                .previous_channels
+                .get_mut(&channel)
+                .map(|c| c.figures())
+                .unwrap_or_default();
+            let revenue = |current: bool| {
+                money(
+                    acc.channel_revenue
+                        .iter()
+                        .filter(|(&(_, ch, _), _)| ch == channel)
+                        .map(|(&(cur, _, c), &v)| (cur, c, v)),
+                    tables,
+                    current,
+                )
+            };
+            let deltas = Deltas::between(&figures, &prev, coverage.comparable);
+            let significance = Significance::of(
+                &figures,
+                &prev,
+                &deltas,
+                days,
+                &channel_days(&acc.previous_channel_daily, channel, periods.previous),
+            );
+            ChannelReport {
+                channel: tables.str(channel).to_owned(),
+                significance,
+                sessions_delta: if coverage.comparable {
+                    delta(figures.sessions as f64, prev.sessions as f64)
+                } else {
+                    None
+                },
+                previous_sessions: prev.sessions,
+                deltas,
+                revenue_by_currency: revenue(true),
+                previous_revenue_by_currency: revenue(false),
+                detail: channel_detail(&acc_detail, channel, figures.sessions, tables, n),
+                scroll: acc
+                    .channel_scroll
+                    .get(&channel)
+                    .map(ScrollFigures::from)
+                    .unwrap_or_default(),
+                previous: prev,
+                figures,
+            }
+        })
+        .collect();
+    let rank = |name: &str| order.iter().position(|c| *c == name).unwrap_or(usize::MAX);
+    channels.sort_by(|a, b| {
+        b.figures
+            .sessions
+            .cmp(&a.figures.sessions)
+            .then_with(|| rank(&a.channel).cmp(&rank(&b.channel)))
+    });
+    channels
+}
+
+fn goal_reports(
+    acc: &SiteAcc,
+    b: &BuildContext,
+    channels: &[ChannelReport],
+    totals: &Figures,
+    previous: &Figures,
+) -> Vec<GoalReport> {
+    let (tables, config, total_sessions) = (b.tables, b.config, totals.sessions);
+    let previous_sessions = previous.sessions;
+    let channel_sessions: rustc_hash::FxHashMap<&str, u64> = channels
+        .iter()
+        .map(|c| (c.channel.as_str(), c.figures.sessions))
+        .collect();
+    let goals = config
+        .goals
+        .iter()
+        .zip(&acc.goals)
+        .zip(&acc.previous_goals)
+        .enumerate()
+        .map(|(index, ((goal, lite), &before))| {
+            let conversion_rate = ratio(lite.sessions, total_sessions);
+            let previous_conversion_rate = ratio(before, previous_sessions);
+            let mut by_channel: Vec<GoalChannel> = acc
+                .channel_goals
+                .iter()
+                .filter(|(&(_, g), _)| g == index)
+                .map(|(&(channel, _), &conversions)| {
+                    let name = tables.str(channel);
+                    let sessions = channel_sessions.get(name).copied().unwrap_or(0).max(conversions);
+                    GoalChannel {
+                        channel: name.to_owned(),
+                        sessions,
+                        conversions,
+                        conversion_rate: ratio(conversions, sessions),
+                    }
+                })
+                .collect();
+            by_channel.sort_by(|a, b| {
+                b.conversions
+                    .cmp(&a.conversions)
+                    .then_with(|| a.channel.cmp(&b.channel))
+            });
+            GoalReport {
+                goal: goal.name.clone(),
+                conversions: lite.sessions,
+                conversion_rate,
+                revenue_of_converting_sessions: money(
+                    acc.goal_revenue.iter().map(|(&(g, c), &v)| (g, c, v)),
+                    tables,
+                    index,
+                ),
+                previous_conversions: before,
+                previous_conversion_rate,
+                conversion_rate_change: (total_sessions > 0 && previous_sessions > 0)
+                    .then_some(conversion_rate - previous_conversion_rate),
+                conversion_rate_test: rate_change(lite.sessions, total_sessions, before, previous_sessions),
+                by_channel,
+            }
+        })
+        .collect();
+    goals
+}
+
+/// What every section of `SiteReport::build` reads besides the accumulator.
+#[derive(Clone, Copy)]
+struct BuildContext<'a> {
+    tables: &'a Tables,
+    lookup: &'a Lookup,
+    config: &'a Config,
+    n: usize,
+    coverage: &'a Coverage,
+    /// Lengths of the current and the comparison period.
+    days: (f64, f64),
+    periods: super::site::Periods,
+}
+
 impl SiteReport {
     pub fn build(mut acc: SiteAcc, tables: &Tables, lookup: &Lookup, config: &Config, data: &DataHours) -> Self {
         acc.fold(lookup, tables);
-        let coverage = data.coverage(&mut acc.clock, data.periods.current, data.periods.previous);
+        let periods = data.periods;
+        let coverage = data.coverage(&mut acc.clock, periods.current, periods.previous);
         let n = config.report.top;
         let totals = acc.current.figures();
         let previous = acc.previous.figures();
-        let total_sessions = totals.sessions;
-
-        let order = lookup.rules.channel_names();
-        let acc_detail = Detail {
-            sources: &acc.channel_sources,
-            campaigns: &acc.channel_campaigns,
-            landing: &acc.channel_landing,
-            dims: &acc.channel_dims,
-            daily: &acc.channel_daily,
+        let length = |(from, to): (i64, i64)| (to - from + 1) as f64;
+        let b = BuildContext {
+            tables,
+            lookup,
+            config,
+            n,
+            coverage: &coverage,
+            days: (length(periods.current), length(periods.previous)),
+            periods,
         };
-        let mut channels: Vec<ChannelReport> = acc
-            .channels
-            .iter_mut()
-            .map(|(&channel, counts)| {
-                let figures = counts.figures();
-                let prev = acc
-                    .previous_channels
-                    .get_mut(&channel)
-                    .map(|c| c.figures())
-                    .unwrap_or_default();
-                let revenue = |current: bool| {
-                    money(
-                        acc.channel_revenue
-                            .iter()
-                            .filter(|(&(_, ch, _), _)| ch == channel)
-                            .map(|(&(cur, _, c), &v)| (cur, c, v)),
-                        tables,
-                        current,
-                    )
-                };
-                ChannelReport {
-                    channel: tables.str(channel).to_owned(),
-                    sessions_delta: if coverage.comparable {
-                        delta(figures.sessions as f64, prev.sessions as f64)
-                    } else {
-                        None
-                    },
-                    previous_sessions: prev.sessions,
-                    deltas: Deltas::between(&figures, &prev, coverage.comparable),
-                    revenue_by_currency: revenue(true),
-                    previous_revenue_by_currency: revenue(false),
-                    detail: channel_detail(&acc_detail, channel, figures.sessions, tables, n),
-                    scroll: acc
-                        .channel_scroll
-                        .get(&channel)
-                        .map(ScrollFigures::from)
-                        .unwrap_or_default(),
-                    previous: prev,
-                    figures,
-                }
-            })
-            .collect();
-        let rank = |name: &str| order.iter().position(|c| *c == name).unwrap_or(usize::MAX);
-        channels.sort_by(|a, b| {
-            b.figures
-                .sessions
-                .cmp(&a.figures.sessions)
-                .then_with(|| rank(&a.channel).cmp(&rank(&b.channel)))
+        let channels = channel_reports(&mut acc, &b);
+        let channel_by_device = matrix(&acc.channel_dims[DEVICE_SLOT], &channels, tables, |v| v);
+        let channel_by_country = matrix(&acc.channel_dims[COUNTRY_SLOT], &channels, tables, |code| {
+            super::countries::name(&code).map_or(code, str::to_owned)
         });
-
-        let previous_sessions = previous.sessions;
-        let channel_sessions: rustc_hash::FxHashMap<&str, u64> = channels
-            .iter()
-            .map(|c| (c.channel.as_str(), c.figures.sessions))
-            .collect();
-        let goals = config
-            .goals
-            .iter()
-            .zip(&acc.goals)
-            .zip(&acc.previous_goals)
-            .enumerate()
-            .map(|(index, ((goal, counts), &before))| {
-                let conversion_rate = ratio(counts.sessions, total_sessions);
-                let previous_conversion_rate = ratio(before, previous_sessions);
-                let mut by_channel: Vec<GoalChannel> = acc
-                    .channel_goals
-                    .iter()
-                    .filter(|(&(_, g), _)| g == index)
-                    .map(|(&(channel, _), &conversions)| {
-                        let name = tables.str(channel);
-                        let sessions = channel_sessions.get(name).copied().unwrap_or(0).max(conversions);
-                        GoalChannel {
-                            channel: name.to_owned(),
-                            sessions,
-                            conversions,
-                            conversion_rate: ratio(conversions, sessions),
-                        }
-                    })
-                    .collect();
-                by_channel.sort_by(|a, b| {
-                    b.conversions
-                        .cmp(&a.conversions)
-                        .then_with(|| a.channel.cmp(&b.channel))
-                });
-                GoalReport {
-                    goal: goal.name.clone(),
-                    conversions: counts.sessions,
-                    conversion_rate,
-                    revenue_of_converting_sessions: money(
-                        acc.goal_revenue.iter().map(|(&(g, c), &v)| (g, c, v)),
-                        tables,
-                        index,
-                    ),
-                    previous_conversions: before,
-                    previous_conversion_rate,
-                    conversion_rate_change: (total_sessions > 0 && previous_sessions > 0)
-                        .then_some(conversion_rate - previous_conversion_rate),
-                    by_channel,
-                }
-            })
-            .collect();
+        let goals = goal_reports(&acc, &b, &channels, &totals, &previous);
         let revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, true);
         let previous_revenue = money(acc.revenue.iter().map(|(&(cur, c), &v)| (cur, c, v)), tables, false);
-
-        let mut others = Others::default();
-        // Each row with its depths, so the "Other" row's median is of all the pages it sums.
-        let no_depths = ScrollDepths::default();
-        let (top_pages, rest) = top_rest(
-            acc.page_views
-                .iter()
-                .map(|(&p, &v)| {
-                    let depths = acc.page_scroll.get(&p).unwrap_or(&no_depths);
-                    let row = PageRow {
-                        path: label(tables, p),
-                        pageviews: v,
-                        scroll: depths.into(),
-                    };
-                    (row, depths)
-                })
-                .collect(),
-            n,
-            |(r, _)| (r.pageviews, r.path.clone()),
-            |rows| {
-                let mut depths = ScrollDepths::default();
-                for (_, d) in rows {
-                    depths.merge(d);
-                }
-                let row = PageRow {
-                    path: "Other".into(),
-                    pageviews: rows.iter().map(|(r, _)| r.pageviews).sum(),
-                    scroll: (&depths).into(),
-                };
-                (row, &no_depths)
-            },
-        );
-        let top_pages: Vec<PageRow> = top_pages.into_iter().map(|(r, _)| r).collect();
-        others.top_pages = rest.map(|Rest { entries, row: (row, _) }| Rest { entries, row });
-        let site_scroll = {
-            let mut all = ScrollDepths::default();
-            for d in acc.page_scroll.values() {
-                all.merge(d);
-            }
-            ScrollFigures::from(&all)
-        };
-        let Ranked {
-            rows: landing_pages,
-            other,
-        } = ranked(
-            acc.landing
-                .iter()
-                .map(|(&p, l)| (breakdown(label(tables, p), l, total_sessions, tables), l))
-                .collect(),
-            n,
-            total_sessions,
-            tables,
-            by_name,
-        );
-        others.landing_pages = other;
-        let (exit_pages, rest) = top_rest(
-            acc.exits
-                .iter()
-                .map(|(&p, &exits)| {
-                    let views = acc.page_views.get(&p).copied().unwrap_or(0).max(exits);
-                    ExitRow {
-                        path: label(tables, p),
-                        exits,
-                        pageviews: views,
-                        exit_rate: (exits as f64 / views.max(1) as f64),
-                    }
-                })
-                .collect(),
-            n,
-            |r| (r.exits, r.path.clone()),
-            |rows| {
-                let (exits, pageviews) = rows.iter().fold((0, 0), |(e, p), r| (e + r.exits, p + r.pageviews));
-                ExitRow {
-                    path: "Other".into(),
-                    exits,
-                    pageviews,
-                    exit_rate: exits as f64 / pageviews.max(1) as f64,
-                }
-            },
-        );
-        others.exit_pages = rest;
-        let Ranked { rows: sources, other } = ranked(
-            acc.sources
-                .iter()
-                .map(|(&(s, m), l)| (source_row(s, m, l, total_sessions, tables), l))
-                .collect(),
-            n,
-            total_sessions,
-            tables,
-            by_name,
-        );
-        others.sources = other;
-        let Ranked { rows: referrers, other } = ranked(
-            acc.referrers
-                .iter()
-                .map(|(&r, l)| (breakdown(label(tables, r), l, total_sessions, tables), l))
-                .collect(),
-            n,
-            total_sessions,
-            tables,
-            by_name,
-        );
-        others.referrers = other;
-        let Ranked { rows: campaigns, other } = ranked(
-            acc.campaigns
-                .iter()
-                .map(|(&(c, s, m), l)| (campaign_row(c, s, m, l, total_sessions, tables), l))
-                .collect(),
-            n,
-            total_sessions,
-            tables,
-            campaign_key,
-        );
-        others.campaigns = other;
-        let [devices, browsers, operating_systems, countries] = std::array::from_fn(|slot| {
-            ranked(
-                acc.dims[slot]
-                    .iter()
-                    .map(|(&v, l)| {
-                        let row = if slot == COUNTRY_SLOT {
-                            country(label(tables, v), l, total_sessions, tables)
-                        } else {
-                            breakdown(label(tables, v), l, total_sessions, tables)
-                        };
-                        (row, l)
-                    })
-                    .collect(),
-                n,
-                total_sessions,
-                tables,
-                by_name,
-            )
-        });
-        others.devices = devices.other;
-        others.browsers = browsers.other;
-        others.operating_systems = operating_systems.other;
-        others.countries = countries.other;
-        let (devices, browsers, operating_systems, countries) =
-            (devices.rows, browsers.rows, operating_systems.rows, countries.rows);
-        let hour_of_day = acc
-            .hour_of_day
-            .iter()
-            .enumerate()
-            .map(|(hour, l)| HourRow {
-                hour: hour as u32,
-                sessions: l.sessions,
-                engagement_rate: if l.sessions == 0 {
-                    0.0
-                } else {
-                    l.engaged as f64 / l.sessions as f64
-                },
-            })
-            .collect();
-        let daily = acc
-            .daily
-            .iter_mut()
-            .map(|(&day, counts)| {
-                let f = counts.figures();
-                DayRow {
-                    date: hitflow_schema::layout::Ymd::from_days(day).to_string(),
-                    sessions: f.sessions,
-                    visitors: f.visitors,
-                    pageviews: f.pageviews,
-                    bounce_rate: f.bounce_rate,
-                    engagement_rate: f.engagement_rate,
-                    conversions: f.conversions,
-                }
-            })
-            .collect();
-        // Top `n` per step, so later steps are not crowded out by the busy first one.
-        let at = |step: u8, page: u32| acc.flow_pages.get(&(step, page)).copied().unwrap_or(0);
-        let mut user_flow = Vec::new();
-        let mut user_flow_exits = Vec::new();
-        for step in 0..(crate::sessions::session::FLOW_STEPS - 1) as u8 {
-            let mut continued: rustc_hash::FxHashMap<u32, u64> = rustc_hash::FxHashMap::default();
-            let transitions: Vec<Transition> = acc
-                .transitions
-                .iter()
-                .filter(|((s, _, _), _)| *s == step)
-                .map(|(&(_, from, to), &sessions)| {
-                    *continued.entry(from).or_default() += sessions;
-                    let from_sessions = at(step, from).max(sessions);
-                    Transition {
-                        step: step + 1,
-                        from: label(tables, from),
-                        to: label(tables, to),
-                        sessions,
-                        from_sessions,
-                        share_of_from: sessions as f64 / from_sessions as f64,
-                    }
-                })
-                .collect();
-            user_flow.extend(top(transitions, n, |t| (t.sessions, format!("{}{}", t.from, t.to))));
-            let exits: Vec<FlowExit> = acc
-                .flow_pages
-                .iter()
-                .filter(|((s, _), _)| *s == step)
-                .map(|(&(_, page), &sessions)| {
-                    let exits = sessions.saturating_sub(continued.get(&page).copied().unwrap_or(0));
-                    FlowExit {
-                        step: step + 1,
-                        page: label(tables, page),
-                        sessions,
-                        exits,
-                        exit_share: if sessions == 0 {
-                            0.0
-                        } else {
-                            exits as f64 / sessions as f64
-                        },
-                    }
-                })
-                .filter(|e| e.exits > 0)
-                .collect();
-            user_flow_exits.extend(top(exits, n, |e| (e.exits, e.page.clone())));
-        }
-        let funnels = config
-            .funnels
-            .iter()
-            .zip(&acc.funnels)
-            .zip(&acc.previous_funnels)
-            .enumerate()
-            .map(|(index, ((funnel, reached), before_period))| {
-                let first = reached.first().copied().unwrap_or(0);
-                let previous_first = before_period.first().copied().unwrap_or(0);
-                let steps = funnel
-                    .steps
-                    .iter()
-                    .enumerate()
-                    .map(|(k, step)| {
-                        let name = step
-                            .name
-                            .clone()
-                            .or_else(|| step.event.clone())
-                            .or_else(|| step.path.as_ref().map(|p| p.as_str().to_owned()))
-                            .unwrap_or_default();
-                        let before = if k == 0 { reached[0] } else { reached[k - 1] };
-                        let previous_sessions = before_period.get(k).copied().unwrap_or(0);
-                        let conversion_from_start = ratio(reached[k], first);
-                        let previous_conversion_from_start = ratio(previous_sessions, previous_first);
-                        FunnelStep {
-                            step: name,
-                            sessions: reached[k],
-                            conversion_from_start,
-                            drop_off: if before == 0 {
-                                0.0
-                            } else {
-                                1.0 - reached[k] as f64 / before as f64
-                            },
-                            previous_sessions,
-                            previous_conversion_from_start,
-                            conversion_change: (first > 0 && previous_first > 0)
-                                .then_some(conversion_from_start - previous_conversion_from_start),
-                        }
-                    })
-                    .collect();
-                let mut by_channel: Vec<FunnelChannel> = acc
-                    .channel_funnels
-                    .iter()
-                    .filter(|(&(_, f), _)| f == index)
-                    .map(|(&(channel, _), sessions)| FunnelChannel {
-                        channel: tables.str(channel).to_owned(),
-                        completion: ratio(
-                            sessions.last().copied().unwrap_or(0),
-                            sessions.first().copied().unwrap_or(0),
-                        ),
-                        sessions: sessions.clone(),
-                    })
-                    .collect();
-                by_channel.sort_by(|a, b| {
-                    b.sessions
-                        .first()
-                        .cmp(&a.sessions.first())
-                        .then_with(|| a.channel.cmp(&b.channel))
-                });
-                FunnelReport {
-                    name: funnel.name.clone(),
-                    steps,
-                    by_channel,
-                }
-            })
-            .collect();
-        let technical = technical(&acc, tables, config, &totals, n);
-        let bot_ledger = super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n);
+        let tops = breakdowns(&acc, tables, n, totals.sessions);
+        let (user_flow, user_flow_exits) = flow(&acc, tables, n);
+        let deltas = Deltas::between(&totals, &previous, coverage.comparable);
+        let previous_days = site_days(&mut acc.previous_daily, periods.previous);
+        let significance = Significance::of(&totals, &previous, &deltas, b.days, &previous_days);
 
         SiteReport {
             site: tables.str(acc.site).to_owned(),
             timezone: acc.tz.name().to_owned(),
-            deltas: Deltas::between(&totals, &previous, coverage.comparable),
+            deltas,
+            significance,
             coverage,
             revenue,
             previous_revenue,
-            totals,
-            previous,
             channels,
             goals,
-            top_pages,
-            landing_pages,
-            exit_pages,
-            sources,
-            referrers,
-            campaigns,
-            devices,
-            browsers,
-            operating_systems,
-            countries,
-            hour_of_day,
-            daily,
+            top_pages: tops.top_pages,
+            landing_pages: tops.landing_pages,
+            exit_pages: tops.exit_pages,
+            sources: tops.sources,
+            referrers: tops.referrers,
+            campaigns: tops.campaigns,
+            devices: tops.devices,
+            browsers: tops.browsers,
+            operating_systems: tops.operating_systems,
+            countries: tops.countries,
+            hour_of_day: hours(&acc),
+            daily: day_rows(&mut acc.daily),
+            previous_daily: day_rows(&mut acc.previous_daily),
             user_flow,
             user_flow_exits,
-            funnels,
-            technical,
-            bot_ledger,
-            scroll: site_scroll,
-            others,
+            funnels: funnel_reports(&acc, tables, config),
+            technical: technical(&acc, tables, config, &totals, n),
+            bot_ledger: super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n),
+            others: tops.others,
+            scroll: site_scroll(&acc),
+            segments: Vec::new(),
+            channel_by_device,
+            channel_by_country,
+            annotations: crate::annotations::for_site(
+                &config.annotations,
+                tables.str(acc.site),
+                date(periods.current.0),
+                date(periods.current.1),
+            ),
+            totals,
+            previous,
         }
     }
+}
+
+/// Scroll depth of all the period's page views.
+fn site_scroll(acc: &SiteAcc) -> ScrollFigures {
+    let mut all = ScrollDepths::default();
+    for depths in acc.page_scroll.values() {
+        all.merge(depths);
+    }
+    ScrollFigures::from(&all)
 }
 
 /// Index of the country breakdown in `SiteAcc::dims` (see `DIM_BREAKDOWNS`).

@@ -23,9 +23,15 @@ impl Periods {
     /// Same length, just before `current`.
     pub fn new(from_day: i64, to_day: i64) -> Self {
         let len = to_day - from_day + 1;
+        Self::compared(from_day, to_day, from_day - len)
+    }
+
+    /// `current`, compared with the period of the same length starting on `previous_from`
+    /// (`--compare`); the two must not overlap.
+    pub fn compared(from_day: i64, to_day: i64, previous_from: i64) -> Self {
         Periods {
             current: (from_day, to_day),
-            previous: (from_day - len, from_day - 1),
+            previous: (previous_from, previous_from + to_day - from_day),
         }
     }
 
@@ -149,6 +155,10 @@ pub struct SiteAcc {
     pub dims: [FxHashMap<u32, BreakdownCounts>; 4],
     pub hour_of_day: [BreakdownCounts; 24],
     pub daily: std::collections::BTreeMap<i64, Counts>,
+    /// The comparison period's days, site-wide and per channel: their variation is the noise
+    /// a change of a count is tested against (`crate::stats::counts`).
+    pub previous_daily: std::collections::BTreeMap<i64, Counts>,
+    pub previous_channel_daily: FxHashMap<(u32, i64), BreakdownCounts>,
     /// (step, from, to) → sessions
     pub transitions: FxHashMap<(u8, u32, u32), u64>,
     /// (position, page) → sessions on that page at that position of the flow (0 = landing),
@@ -208,6 +218,8 @@ impl SiteAcc {
             dims: Default::default(),
             hour_of_day: std::array::from_fn(|_| BreakdownCounts::default()),
             daily: Default::default(),
+            previous_daily: Default::default(),
+            previous_channel_daily: FxHashMap::default(),
             transitions: FxHashMap::default(),
             flow_pages: FxHashMap::default(),
             funnels: lookup.funnels.iter().map(|&(_, steps)| vec![0; steps]).collect(),
@@ -231,7 +243,8 @@ impl SiteAcc {
             .into_iter()
             .chain(self.channels.values_mut())
             .chain(self.previous_channels.values_mut())
-            .chain(self.daily.values_mut());
+            .chain(self.daily.values_mut())
+            .chain(self.previous_daily.values_mut());
         for counts in groups {
             counts.close_days_before(utc_day);
         }
@@ -274,6 +287,11 @@ impl SiteAcc {
                 .or_default() += s.revenue;
         }
         if period == Period::Previous {
+            self.previous_daily.entry(day).or_default().add(s, facts);
+            self.previous_channel_daily
+                .entry((attr.channel, day))
+                .or_default()
+                .add(s, facts);
             // Goals and funnels are compared with the previous period too.
             for (bit, n) in self.previous_goals.iter_mut().enumerate() {
                 *n += u64::from(s.goals & (1 << bit) != 0);
@@ -463,6 +481,10 @@ impl SiteAcc {
         for (day, c) in o.daily {
             self.daily.entry(day).or_default().merge(c);
         }
+        for (day, c) in o.previous_daily {
+            self.previous_daily.entry(day).or_default().merge(c);
+        }
+        breakdowns(&mut self.previous_channel_daily, o.previous_channel_daily);
         counts(&mut self.transitions, o.transitions);
         counts(&mut self.flow_pages, o.flow_pages);
         for (into, from) in self.funnels.iter_mut().zip(o.funnels) {

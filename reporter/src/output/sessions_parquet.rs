@@ -139,6 +139,8 @@ impl SessionRecord {
 
 /// What the records sink needs to know of the run.
 pub struct RecordContext<'a> {
+    /// `run --site`: the string id of the one site written (`None`: every site).
+    pub only_site: Option<u32>,
     pub lookup: &'a Lookup,
     pub tables: &'a Tables,
     pub periods: Periods,
@@ -173,7 +175,7 @@ pub struct RecordSink<'a> {
 impl SessionSink for RecordSink<'_> {
     fn add(&mut self, session: &Session, _pages: &[PageView]) {
         let ctx = self.ctx;
-        if !ctx.lookup.counts_as_human(session) {
+        if ctx.only_site.is_some_and(|site| site != session.site) || !ctx.lookup.counts_as_human(session) {
             return;
         }
         let clock = self

@@ -66,6 +66,11 @@ pub fn pct_of(part: u64, whole: u64) -> String {
     }
 }
 
+/// A 95% interval of a rate: `31.0–52.1%`.
+pub fn pct_range(low: f64, high: f64) -> String {
+    format!("{}–{}%", decimal(low * 100.0, 1), decimal(high * 100.0, 1))
+}
+
 /// Seconds as `45s`, `4m 15s`, `1h 02m`.
 pub fn duration(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
@@ -96,6 +101,8 @@ pub fn count(n: u64, noun: &str) -> String {
     }
 }
 
+use crate::stats::Test;
+
 /// The direction of a change, for the arrow and the style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
@@ -117,6 +124,9 @@ pub enum Change {
     NoPrevious,
     /// One of the periods is only partly covered by data, so a change would mislead.
     Partial,
+    /// A change its test cannot tell from noise (`crate::stats`): shown plainly, "≈ +2.9%",
+    /// with no arrow and no colour.
+    Noise { value: f64, points: bool },
 }
 
 /// Text of a missing change, the same on every page and in every email.
@@ -133,6 +143,17 @@ impl Change {
         }
     }
 
+    /// `from_option`, read with the change's significance test: a change the test calls
+    /// noise becomes [`Change::Noise`]; an untested one keeps its arrow.
+    pub fn tested(value: Option<f64>, points: bool, missing: Change, test: Option<&Test>) -> Change {
+        match (Change::from_option(value, points, missing), test) {
+            (Change::Relative(value) | Change::Points(value), Some(t)) if !t.significant() => {
+                Change::Noise { value, points }
+            }
+            (change, _) => change,
+        }
+    }
+
     /// Arrow, sign and value as text: `▲ +8.0%`, `▼ −1.1 pp`, `= 0.0%`, or why there is none.
     /// The arrow and the sign carry the direction, so it never depends on colour.
     pub fn text(self) -> (Trend, String) {
@@ -141,6 +162,16 @@ impl Change {
             Change::Points(d) => (d * 100.0, " pp"),
             Change::NoPrevious => return (Trend::None, NO_PREVIOUS.to_owned()),
             Change::Partial => return (Trend::None, PARTIAL.to_owned()),
+            Change::Noise { value, points } => {
+                let unit = if points { " pp" } else { "%" };
+                let shown = decimal(value.abs() * 100.0, 1);
+                let sign = match value {
+                    v if shown == "0.0" || v == 0.0 => "±",
+                    v if v > 0.0 => "+",
+                    _ => "−",
+                };
+                return (Trend::Flat, format!("≈ {sign}{shown}{unit}"));
+            }
         };
         let shown = decimal(value.abs(), 1);
         if shown == "0.0" {
@@ -206,12 +237,49 @@ mod tests {
             (Change::Points(-0.011), Trend::Down, "▼ −1.1 pp"),
             (Change::Points(0.0041), Trend::Up, "▲ +0.4 pp"),
             (Change::NoPrevious, Trend::None, "no previous data"),
+            (
+                Change::Noise {
+                    value: 0.029,
+                    points: false,
+                },
+                Trend::Flat,
+                "≈ +2.9%",
+            ),
+            (
+                Change::Noise {
+                    value: -0.004,
+                    points: true,
+                },
+                Trend::Flat,
+                "≈ −0.4 pp",
+            ),
             (Change::Partial, Trend::None, "not comparable (partial data)"),
         ];
         for (change, trend, text) in cases {
             assert_eq!(change.text(), (trend, text.to_owned()), "{change:?}");
         }
         assert_eq!(Change::from_option(None, true, Change::NoPrevious), Change::NoPrevious);
+        let noise = crate::stats::proportions::rate_change(246, 600, 240, 600);
+        let real = crate::stats::proportions::rate_change(2880, 6000, 2400, 6000);
+        assert_eq!(
+            Change::tested(Some(0.01), true, Change::NoPrevious, noise.as_ref()),
+            Change::Noise {
+                value: 0.01,
+                points: true
+            }
+        );
+        assert_eq!(
+            Change::tested(Some(0.08), true, Change::NoPrevious, real.as_ref()),
+            Change::Points(0.08)
+        );
+        assert_eq!(
+            Change::tested(Some(0.08), false, Change::NoPrevious, None),
+            Change::Relative(0.08)
+        );
+        assert_eq!(
+            Change::tested(None, false, Change::Partial, noise.as_ref()),
+            Change::Partial
+        );
         assert_eq!(
             Change::from_option(Some(f64::NAN), false, Change::Partial),
             Change::Partial
@@ -226,6 +294,14 @@ mod tests {
             (Change::Points(-0.06), true, "good"),
             (Change::Points(0.0), true, "flat"),
             (Change::NoPrevious, true, "none"),
+            (
+                Change::Noise {
+                    value: 0.2,
+                    points: true,
+                },
+                false,
+                "flat",
+            ),
         ];
         for (change, lower_is_better, tone) in cases {
             assert_eq!(change.tone(lower_is_better), tone, "{change:?}");

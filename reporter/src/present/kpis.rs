@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::format;
 use super::Change;
 use crate::figures::report::SiteReport;
+use crate::stats::Test;
 
 /// One figure card: value, previous value and change.
 #[derive(Debug, Clone, Serialize)]
@@ -24,7 +25,7 @@ pub struct Kpi {
 
 /// The overview's figure cards, and the email's: the same figures, texts and changes.
 pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
-    let (t, p, d) = (&s.totals, &s.previous, &s.deltas);
+    let (t, p, d, g) = (&s.totals, &s.previous, &s.deltas, &s.significance);
     let had = p.sessions > 0;
     // A missing change of a count is due to partial data when the previous period had sessions.
     let missing = if had && !s.coverage.comparable {
@@ -32,8 +33,14 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
     } else {
         Change::NoPrevious
     };
-    let kpi = |label, term, value: String, previous: String, delta: Option<f64>, points, lower_is_better| {
-        let change = Change::from_option(delta, points, missing);
+    let kpi = |label,
+               term,
+               value: String,
+               previous: String,
+               (delta, test): (Option<f64>, Option<Test>),
+               points,
+               lower_is_better| {
+        let change = Change::tested(delta, points, missing, test.as_ref());
         Kpi {
             label,
             term,
@@ -49,7 +56,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "session",
             format::int(t.sessions),
             format::int(p.sessions),
-            d.sessions,
+            (d.sessions, g.sessions),
             false,
             false,
         ),
@@ -58,7 +65,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "visitors",
             format::int(t.visitors),
             format::int(p.visitors),
-            d.visitors,
+            (d.visitors, g.visitors),
             false,
             false,
         ),
@@ -67,7 +74,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "pageviews",
             format::int(t.pageviews),
             format::int(p.pageviews),
-            d.pageviews,
+            (d.pageviews, g.pageviews),
             false,
             false,
         ),
@@ -76,7 +83,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "engagement_rate",
             format::pct_of(t.engaged_sessions, t.sessions),
             format::pct_of(p.engaged_sessions, p.sessions),
-            d.engagement_rate,
+            (d.engagement_rate, g.engagement_rate),
             true,
             false,
         ),
@@ -85,7 +92,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "bounce_rate",
             format::pct_of(t.bounces, t.sessions),
             format::pct_of(p.bounces, p.sessions),
-            d.bounce_rate,
+            (d.bounce_rate, g.bounce_rate),
             true,
             true,
         ),
@@ -94,7 +101,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "avg_duration_s",
             format::duration(t.avg_duration_s),
             format::duration(p.avg_duration_s),
-            d.avg_duration_s,
+            (d.avg_duration_s, None),
             false,
             false,
         ),
@@ -103,7 +110,7 @@ pub fn kpis(s: &SiteReport) -> Vec<Kpi> {
             "conversions",
             format::pct_of(t.converted_sessions, t.sessions),
             format::pct_of(p.converted_sessions, p.sessions),
-            d.conversion_rate,
+            (d.conversion_rate, g.conversion_rate),
             true,
             false,
         ),

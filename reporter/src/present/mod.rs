@@ -12,7 +12,42 @@ use tera::{Tera, Value};
 
 pub use format::{Change, Trend};
 
+use serde::Serialize;
+
 use crate::figures::coverage::{Coverage, PeriodCoverage};
+use crate::figures::report::PeriodInfo;
+use crate::period::CompareKind;
+
+/// How the pages and the email name the comparison period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// "the period before", in "Changes compare with …".
+    pub phrase: &'static str,
+    /// "previous period", for column heads and chart legends.
+    pub short: &'static str,
+    /// "Previous period", for the start of a column head or a sentence.
+    pub title: &'static str,
+}
+
+pub fn comparison(period: &PeriodInfo) -> Comparison {
+    match period.comparison {
+        CompareKind::Previous => Comparison {
+            phrase: "the period before",
+            short: "previous period",
+            title: "Previous period",
+        },
+        CompareKind::Year => Comparison {
+            phrase: "the same weekdays 52 weeks before",
+            short: "a year before",
+            title: "A year before",
+        },
+        CompareKind::Custom => Comparison {
+            phrase: "the chosen comparison period",
+            short: "comparison period",
+            title: "Comparison period",
+        },
+    }
+}
 
 /// The reader's name of a figure of `report.json`'s definitions: `avg_duration_s` →
 /// `Average duration`; unknown names just lose their underscores.
@@ -101,11 +136,16 @@ fn change_arg(v: &Value, args: &HashMap<String, Value>) -> Change {
     } else {
         Change::NoPrevious
     };
-    Change::from_option(v.as_f64(), flag("pp"), missing)
+    // `test`: the change's `Test` from report.json (absent or null: untested).
+    let test = args
+        .get("test")
+        .and_then(|t| serde_json::from_value::<crate::stats::Test>(t.clone()).ok());
+    Change::tested(v.as_f64(), flag("pp"), missing, test.as_ref())
 }
 
 /// Registers `int`, `pct`, `dec` (`places`, default 2), `duration`, `money` (`currency`),
-/// `lift`, `count` (`noun`), `delta` and `tone` (`pp`, `partial`, `lower_is_better`) and `term`.
+/// `lift`, `count` (`noun`), `delta` and `tone` (`pp`, `partial`, `lower_is_better`, `test`) and
+/// `term`.
 pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("int", |v: &Value, _: &HashMap<String, Value>| match v.as_u64() {
         Some(n) => text(format::int(n)),

@@ -31,6 +31,16 @@ pub struct Columns {
     pub value_labels: bool,
     /// A dashed horizontal line with its own label, e.g. the previous period's daily average.
     pub reference: Option<(f64, String)>,
+    /// Notes pinned to bars (annotations), numbered in order.
+    pub markers: Vec<Marker>,
+}
+
+/// A numbered flag on a bar: a dotted vertical line, the number on top, the text as tooltip.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    pub bar: usize,
+    pub number: usize,
+    pub text: String,
 }
 
 /// One horizontal bar: label above the bar, `fraction` of the full width, value text after it,
@@ -93,7 +103,9 @@ fn scale(max: f64) -> (f64, f64) {
 pub fn columns(chart: &Columns) -> String {
     // The legend row above the plot exists only with a reference line.
     let legend = if chart.reference.is_some() { 24.0 } else { 0.0 };
-    let height = 236.0 + legend;
+    // A band under the legend for the markers' numbers, above the bars' value labels.
+    let notes = if chart.markers.is_empty() { 0.0 } else { 24.0 };
+    let height = 236.0 + legend + notes;
     let max = chart
         .bars
         .iter()
@@ -105,7 +117,7 @@ pub fn columns(chart: &Columns) -> String {
     // "10,000" is not clipped to "0,000".
     let label_chars = format::decimal(axis_max, 0).chars().count() as f64;
     let left = (label_chars * 11.0 + 14.0).max(40.0);
-    let (right, top, bottom) = (WIDTH - 8.0, 24.0 + legend, height - 32.0);
+    let (right, top, bottom) = (WIDTH - 8.0, 24.0 + legend + notes, height - 32.0);
     let mut out = String::new();
     open(&mut out, "columns", height, &chart.title, &chart.description);
     let y = |v: f64| bottom - (v / axis_max) * (bottom - top);
@@ -170,6 +182,19 @@ pub fn columns(chart: &Columns) -> String {
         n(right),
         b = n(bottom)
     );
+    for marker in chart.markers.iter().filter(|m| m.bar < chart.bars.len()) {
+        let x = n(left + slot * marker.bar as f64 + slot / 2.0);
+        let _ = write!(
+            out,
+            r#"<g class="pin"><title>{number}. {text}</title><line x1="{x}" x2="{x}" y1="{t}" y2="{b}"/><circle cx="{x}" cy="{cy}" r="9"/><text x="{x}" y="{ty}" text-anchor="middle">{number}</text></g>"#,
+            number = marker.number,
+            text = escape(&marker.text),
+            t = n(legend + 21.0),
+            b = n(bottom),
+            cy = n(legend + 12.0),
+            ty = n(legend + 17.0),
+        );
+    }
     if let Some((value, label)) = &chart.reference {
         let ry = n(y(*value));
         let _ = write!(
@@ -260,7 +285,29 @@ mod tests {
             label_every: 1,
             value_labels: true,
             reference: Some((2.0, PAYLOADS[2].into())),
+            markers: PAYLOADS
+                .iter()
+                .enumerate()
+                .map(|(k, p)| Marker {
+                    bar: k,
+                    number: k + 1,
+                    text: (*p).into(),
+                })
+                .collect(),
         }
+    }
+
+    #[test]
+    fn markers_sit_on_their_bar_and_skip_missing_bars() {
+        let mut chart = hostile_columns();
+        chart.markers.push(Marker {
+            bar: 9,
+            number: 4,
+            text: "no such bar".into(),
+        });
+        let svg = columns(&chart);
+        assert_eq!(svg.matches(r#"<g class="pin">"#).count(), 3);
+        assert!(svg.contains("<title>1. &lt;script&gt;") && !svg.contains("no such bar"));
     }
 
     #[test]
@@ -306,6 +353,7 @@ mod tests {
             label_every: 1,
             value_labels: true,
             reference: Some((250.0, "previous average 250".into())),
+            markers: Vec::new(),
         };
         let svg = columns(&chart);
         assert!(svg.contains(r#"aria-label="Sessions per day""#));

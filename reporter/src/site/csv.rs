@@ -233,6 +233,31 @@ pub fn site_tables(view: &SiteView) -> Vec<File> {
     }
     files.push(("hour-table".into(), csv.bytes()));
 
+    // One row per channel, as the table: sessions and engagement rate per column value.
+    for (file, m) in [
+        ("channel-device", &s.channel_by_device),
+        ("channel-country", &s.channel_by_country),
+    ] {
+        let header: Vec<String> = std::iter::once("channel".to_owned())
+            .chain(
+                m.columns
+                    .iter()
+                    .flat_map(|c| [format!("{c} sessions"), format!("{c} engagement_rate")]),
+            )
+            .collect();
+        let mut csv = Csv::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+        for row in &m.rows {
+            csv.row(
+                std::iter::once(row.channel.clone()).chain(
+                    row.cells
+                        .iter()
+                        .flat_map(|cell| [cell.sessions.to_string(), num(cell.engagement_rate)]),
+                ),
+            );
+        }
+        files.push((file.into(), csv.bytes()));
+    }
+
     let mut csv = Csv::new(&[
         "channel",
         "sessions",

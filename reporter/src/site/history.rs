@@ -201,6 +201,7 @@ pub fn by_site(periods: &[PeriodEntry]) -> Vec<SiteHistory> {
                     label_every: rows.len().div_ceil(10).max(1),
                     value_labels: rows.len() <= 16,
                     reference: None,
+                    markers: Vec::new(),
                 })
             });
             SiteHistory {

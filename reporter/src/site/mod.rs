@@ -27,7 +27,7 @@ mod charts;
 mod csv;
 mod history;
 mod render;
-mod slug;
+pub mod slug;
 mod view;
 
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ use tera::{Context, Tera};
 use super::charts::{self, Row};
 use super::history::{self, PeriodEntry};
 use super::slug::unique_slugs;
-use super::view::{compare, SiteLink, SiteView};
+use super::view::{compare, SegmentLink, SiteLink, SiteView};
 use crate::figures::report::{ChannelReport, Report, SiteReport};
 use crate::present::format;
 use crate::present::text::escape_html as escape;
@@ -151,6 +151,7 @@ impl Engine {
         let mut base = Context::new();
         base.insert("version", &report.hitflow_version);
         base.insert("period", &report.period);
+        base.insert("comparison", &crate::present::comparison(&report.period));
         base.insert("sites", &sites);
         base.insert("site_pages", &SITE_PAGES);
 
@@ -193,15 +194,50 @@ impl Engine {
         Ok(files)
     }
 
+    /// A site's pages, and each of its segments' under `<site>/segments/<segment>/`.
     fn site(&self, base: &Context, report: &Report, site: &SiteReport, slug: &str) -> anyhow::Result<Vec<File>> {
+        let links: Vec<SegmentLink> = site
+            .segments
+            .iter()
+            .map(|g| SegmentLink {
+                name: g.name.clone(),
+                slug: g.slug.clone(),
+                filters: g.filters.clone(),
+            })
+            .collect();
+        let mut files = self.site_pages(base, report, site, slug, slug, &links, None)?;
+        for (segment, link) in site.segments.iter().zip(&links) {
+            let folder = format!("{slug}/segments/{}", segment.slug);
+            files.extend(self.site_pages(base, report, &segment.report, &folder, slug, &links, Some(link))?);
+        }
+        Ok(files)
+    }
+
+    /// The pages of one site or segment into `folder` (a path below the period's folder).
+    #[allow(clippy::too_many_arguments)]
+    fn site_pages(
+        &self,
+        base: &Context,
+        report: &Report,
+        site: &SiteReport,
+        folder: &str,
+        site_slug: &str,
+        segments: &[SegmentLink],
+        segment: Option<&SegmentLink>,
+    ) -> anyhow::Result<Vec<File>> {
         let channel_slugs = unique_slugs(site.channels.iter().map(|c| c.channel.as_str()));
-        let view = SiteView::new(report, site, slug.to_owned(), channel_slugs);
-        let dir = PathBuf::from(slug);
+        let mut view = SiteView::new(report, site, folder.to_owned(), channel_slugs);
+        view.site_slug = site_slug.to_owned();
+        view.segments = segments.to_vec();
+        view.segment = segment.cloned();
+        view.segment_slug = segment.map(|g| g.slug.clone()).unwrap_or_default();
+        let depth = folder.matches('/').count() + 1;
+        let dir = PathBuf::from(folder);
         let mut files = Vec::new();
         let mut ctx = base.clone();
         ctx.insert("site", &view);
-        ctx.insert("up", "../");
-        ctx.insert("home", "../../../");
+        ctx.insert("up", &"../".repeat(depth));
+        ctx.insert("home", &"../".repeat(depth + 2));
         for page in SITE_PAGES {
             ctx.insert("nav", page.key);
             let html = self
@@ -216,8 +252,8 @@ impl Engine {
                 .map(|(path, bytes)| (dir.join(path), bytes)),
         );
 
-        ctx.insert("up", "../../");
-        ctx.insert("home", "../../../../");
+        ctx.insert("up", &"../".repeat(depth + 1));
+        ctx.insert("home", &"../".repeat(depth + 3));
         ctx.insert("nav", "channel");
         for (index, row) in view.channels.iter().enumerate() {
             let share = charts::rows(
@@ -236,7 +272,7 @@ impl Engine {
             );
             ctx.insert("channel", row);
             ctx.insert("share_chart", &share);
-            ctx.insert("daily_chart", &channel_daily_chart(row.c));
+            ctx.insert("daily_chart", &channel_daily_chart(row.c, &site.annotations));
             ctx.insert("compare", &compare(row.c, site));
             let html = self
                 .render("channel.html", &ctx)
@@ -254,7 +290,7 @@ impl Engine {
 }
 
 /// A channel's sessions per day (the drill-down's trend).
-fn channel_daily_chart(c: &ChannelReport) -> String {
+fn channel_daily_chart(c: &ChannelReport, annotations: &[crate::annotations::Annotation]) -> String {
     let days = &c.detail.daily;
     charts::columns(&charts::Columns {
         title: format!("Sessions per day, {}", c.channel),
@@ -274,6 +310,7 @@ fn channel_daily_chart(c: &ChannelReport) -> String {
         label_every: days.len().div_ceil(10).max(1),
         value_labels: days.len() <= 16,
         reference: None,
+        markers: super::view::markers(annotations, days.iter().map(|d| d.date.as_str())),
     })
 }
 

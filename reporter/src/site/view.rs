@@ -8,12 +8,15 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::charts::{self, Column, Columns, Row};
+use super::charts::{self, Column, Columns, Marker, Row};
+use crate::annotations::Annotation;
 use crate::figures::counts::Figures;
 use crate::figures::report::{ChannelReport, FlowExit, FunnelReport, Money, Report, SiteReport, Transition};
 use crate::present::format;
 use crate::present::kpis::{kpis, missing_change, Kpi};
 use crate::present::Change;
+use crate::present::{comparison, Comparison};
+use crate::stats::Test;
 
 /// Channels with fewer sessions are not ranked best/worst: a channel with 2 sessions has
 /// extreme rates by chance, and marking them would point readers at noise.
@@ -23,6 +26,9 @@ pub const MIN_SESSIONS_TO_RANK: u64 = 30;
 /// usual condition for a rate's normal approximation): 7 conversions out of 31 sessions is not
 /// a "best" conversion rate yet. A later significance test replaces this rule.
 pub const MIN_EVENTS_TO_RANK: u64 = 5;
+
+/// Channels with fewer sessions show the 95% interval of their rates.
+pub const SMALL_CHANNEL_SESSIONS: u64 = 1000;
 
 /// Most rows that may share a best or worst mark.
 pub const MAX_TIED_MARKS: usize = 2;
@@ -55,6 +61,33 @@ pub struct ChannelRow<'a> {
     pub marks: Marks,
     /// Whether the channel had enough sessions to be ranked.
     pub ranked: bool,
+    pub intervals: RateIntervals,
+}
+
+/// 95% Wilson intervals of a small channel's rates (`31.0–52.1%`); empty for larger channels.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RateIntervals {
+    pub engagement_rate: String,
+    pub bounce_rate: String,
+    pub conversion_rate: String,
+}
+
+impl RateIntervals {
+    fn of(f: &Figures) -> Self {
+        if f.sessions >= SMALL_CHANNEL_SESSIONS {
+            return RateIntervals::default();
+        }
+        let range = |x: u64| {
+            crate::stats::proportions::wilson(x, f.sessions)
+                .map(|(low, high)| format::pct_range(low, high))
+                .unwrap_or_default()
+        };
+        RateIntervals {
+            engagement_rate: range(f.engaged_sessions),
+            bounce_rate: range(f.bounces),
+            conversion_rate: range(f.converted_sessions),
+        }
+    }
 }
 
 /// One line of the channel page's comparison: the channel, its previous period and the change,
@@ -85,15 +118,31 @@ pub struct FunnelView<'a> {
     pub chart: String,
 }
 
-/// Everything the pages of one site need.
+/// A segment in a site's navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentLink {
+    pub name: String,
+    pub slug: String,
+    pub filters: String,
+}
+
+/// Everything the pages of one site (or one segment of it) need.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView<'a> {
     pub s: &'a SiteReport,
+    /// The folder of these pages below the period's: the site's, or `<site>/segments/<name>`.
     pub slug: String,
+    /// The site's own folder, and its segments (navigation).
+    pub site_slug: String,
+    pub segments: Vec<SegmentLink>,
+    /// The segment these pages show, if any, and its slug ("" for the whole site).
+    pub segment: Option<SegmentLink>,
+    pub segment_slug: String,
     pub kpis: Vec<Kpi>,
     pub channels: Vec<ChannelRow<'a>>,
     pub min_sessions_to_rank: u64,
     pub min_events_to_rank: u64,
+    pub small_channel_sessions: u64,
     /// Changes of counts are missing because of partial data (not for lack of a previous period).
     pub partial: bool,
     /// Which days hold data, when a period is incomplete.
@@ -203,7 +252,7 @@ fn amounts(m: &[Money]) -> String {
 /// The channel page's side-by-side of the channel, its previous period (with the change, as
 /// the overview's cards show it) and the whole site.
 pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
-    let (f, p, d) = (&c.figures, &c.previous, &c.deltas);
+    let (f, p, d, g) = (&c.figures, &c.previous, &c.deltas, &c.significance);
     let had = p.sessions > 0;
     let missing = if had && !site.coverage.comparable {
         Change::Partial
@@ -211,24 +260,25 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
         Change::NoPrevious
     };
     type Show = fn(&Figures) -> String;
-    let row = |label, term, show: Show, delta: Option<f64>, points: bool, lower_is_better: bool| {
-        let change = Change::from_option(delta, points, missing);
-        Compare {
-            label,
-            term,
-            channel: show(f),
-            previous: had.then(|| show(p)),
-            change: change.text().1,
-            tone: change.tone(lower_is_better),
-            site: show(&site.totals),
-        }
-    };
+    let row =
+        |label, term, show: Show, (delta, test): (Option<f64>, Option<Test>), points: bool, lower_is_better: bool| {
+            let change = Change::tested(delta, points, missing, test.as_ref());
+            Compare {
+                label,
+                term,
+                channel: show(f),
+                previous: had.then(|| show(p)),
+                change: change.text().1,
+                tone: change.tone(lower_is_better),
+                site: show(&site.totals),
+            }
+        };
     let mut rows = vec![
         row(
             "Sessions",
             "session",
             |f| format::int(f.sessions),
-            d.sessions,
+            (d.sessions, g.sessions),
             false,
             false,
         ),
@@ -236,7 +286,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Visitors (daily-unique)",
             "visitors",
             |f| format::int(f.visitors),
-            d.visitors,
+            (d.visitors, g.visitors),
             false,
             false,
         ),
@@ -244,7 +294,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Pageviews",
             "pageviews",
             |f| format::int(f.pageviews),
-            d.pageviews,
+            (d.pageviews, g.pageviews),
             false,
             false,
         ),
@@ -252,7 +302,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Pages / session",
             "pages_per_session",
             |f| format::decimal(f.pages_per_session, 2),
-            None,
+            (None, None),
             false,
             false,
         ),
@@ -260,7 +310,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Avg. duration",
             "avg_duration_s",
             |f| format::duration(f.avg_duration_s),
-            d.avg_duration_s,
+            (d.avg_duration_s, None),
             false,
             false,
         ),
@@ -268,7 +318,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Median duration",
             "median_duration_s",
             |f| format::duration(f.median_duration_s),
-            None,
+            (None, None),
             false,
             false,
         ),
@@ -276,7 +326,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Engagement rate",
             "engagement_rate",
             |f| format::pct_of(f.engaged_sessions, f.sessions),
-            d.engagement_rate,
+            (d.engagement_rate, g.engagement_rate),
             true,
             false,
         ),
@@ -284,7 +334,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Bounce rate",
             "bounce_rate",
             |f| format::pct_of(f.bounces, f.sessions),
-            d.bounce_rate,
+            (d.bounce_rate, g.bounce_rate),
             true,
             true,
         ),
@@ -292,7 +342,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Conversions",
             "conversions",
             |f| format::int(f.conversions),
-            None,
+            (None, None),
             false,
             false,
         ),
@@ -300,7 +350,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Conversion rate",
             "conversions",
             |f| format::pct_of(f.converted_sessions, f.sessions),
-            d.conversion_rate,
+            (d.conversion_rate, g.conversion_rate),
             true,
             false,
         ),
@@ -308,7 +358,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Very short sessions",
             "very_short_share",
             |f| format::pct(f.very_short_share),
-            None,
+            (None, None),
             false,
             true,
         ),
@@ -316,7 +366,7 @@ pub fn compare(c: &ChannelReport, site: &SiteReport) -> Vec<Compare> {
             "Bot share (of hits)",
             "bot_share",
             |f| format::pct(f.bot_share),
-            None,
+            (None, None),
             false,
             true,
         ),
@@ -353,7 +403,24 @@ pub(super) fn day_label(date: &str) -> String {
     }
 }
 
-fn daily_chart(s: &SiteReport, days: i64) -> String {
+/// The annotations drawn on a daily chart: numbered as listed, each on the bar of its date (a
+/// day without a bar has none; the list still names it).
+pub fn markers<'a>(annotations: &[Annotation], dates: impl Iterator<Item = &'a str> + Clone) -> Vec<Marker> {
+    annotations
+        .iter()
+        .enumerate()
+        .filter_map(|(k, a)| {
+            let bar = dates.clone().position(|d| d == a.date)?;
+            Some(Marker {
+                bar,
+                number: k + 1,
+                text: format!("{}: {}", a.date, a.text),
+            })
+        })
+        .collect()
+}
+
+fn daily_chart(s: &SiteReport, days: i64, comparison: &Comparison) -> String {
     let count = s.daily.len();
     let previous_avg = if days > 0 {
         s.previous.sessions as f64 / days as f64
@@ -369,8 +436,15 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
     );
     if reference {
         description.push_str(&format!(
-            "; dashed line: previous period's average of {} per day",
+            "; dashed line: {}'s average of {} per day",
+            comparison.short,
             format::decimal(previous_avg, 0)
+        ));
+    }
+    if !s.annotations.is_empty() {
+        description.push_str(&format!(
+            "; numbered markers: {}",
+            format::count(s.annotations.len() as u64, "annotation")
         ));
     }
     description.push('.');
@@ -391,9 +465,10 @@ fn daily_chart(s: &SiteReport, days: i64) -> String {
         reference: reference.then(|| {
             (
                 previous_avg,
-                format!("previous period: {}/day", format::decimal(previous_avg, 0)),
+                format!("{}: {}/day", comparison.short, format::decimal(previous_avg, 0)),
             )
         }),
+        markers: markers(&s.annotations, s.daily.iter().map(|d| d.date.as_str())),
     })
 }
 
@@ -413,6 +488,7 @@ fn hour_chart(s: &SiteReport) -> String {
         label_every: 3,
         value_labels: false,
         reference: None,
+        markers: Vec::new(),
     })
 }
 
@@ -503,15 +579,21 @@ impl<'a> SiteView<'a> {
                 share: ratio(c.figures.sessions, s.totals.sessions),
                 marks,
                 ranked: c.figures.sessions >= MIN_SESSIONS_TO_RANK,
+                intervals: RateIntervals::of(&c.figures),
             })
             .collect();
         SiteView {
             s,
+            site_slug: slug.clone(),
+            segments: Vec::new(),
+            segment: None,
+            segment_slug: String::new(),
             slug,
             kpis: kpis(s),
             channels,
             min_sessions_to_rank: MIN_SESSIONS_TO_RANK,
             min_events_to_rank: MIN_EVENTS_TO_RANK,
+            small_channel_sessions: SMALL_CHANNEL_SESSIONS,
             partial: missing_change(s) == Change::Partial,
             coverage_note: crate::present::coverage_note(&s.coverage),
             daily_reference: s.coverage.comparable && s.previous.sessions > 0,
@@ -525,7 +607,7 @@ impl<'a> SiteView<'a> {
                     chart: funnel_chart(f),
                 })
                 .collect(),
-            daily_chart: daily_chart(s, report.period.days),
+            daily_chart: daily_chart(s, report.period.days, &comparison(&report.period)),
             hour_chart: hour_chart(s),
             channel_chart: channel_chart(s),
         }
