@@ -17,6 +17,7 @@ use hitflow_reporter::figures::counts::Figures;
 use hitflow_reporter::figures::report::{
     definitions, Breakdown, ChannelReport, Deltas, InputSummary, PageRow, PeriodInfo, Report, SiteReport, Technical,
 };
+use hitflow_reporter::figures::scroll::ScrollFigures;
 use hitflow_reporter::figures::significance::{DailyTotals, Significance};
 use hitflow_reporter::stats::counts::count_change;
 use serde_json::Value;
@@ -134,7 +135,10 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
             PageRow {
                 path: "/".into(),
                 pageviews: 9000,
-                scroll: Default::default(),
+                scroll: ScrollFigures {
+                    median_scroll_depth: Some(62.5),
+                    scroll_depth_page_views: 8100,
+                },
             },
             PageRow {
                 path: "/pricing".into(),
