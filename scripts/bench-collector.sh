@@ -25,8 +25,9 @@ cargo bench --quiet -p hitflow-collector --bench pipeline 2>/dev/null | grep -v 
 echo "== sizes"
 [[ -f collector/build/index_bg.wasm ]] || bash scripts/build-collector.sh >/dev/null 2>&1
 raw=$(stat -c %s collector/build/index_bg.wasm)
-gz=$(gzip -9c collector/build/index_bg.wasm | wc -c)
-tracker=$(gzip -9c collector/src/t.js | wc -c)
+# -n: no file name in the header, as a server sends it.
+gz=$(gzip -9n <collector/build/index_bg.wasm | wc -c)
+tracker=$(gzip -9n <collector/src/t.js | wc -c)
 printf '  wasm: %d bytes raw, %d bytes gzipped (%.2f MiB; target <= 1 MiB)\n' "$raw" "$gz" "$(echo "$gz / 1048576" | bc -l)"
 printf '  tracker: %d bytes gzipped (target <= 1024)\n' "$tracker"
 

@@ -6,15 +6,17 @@
 //!
 //! 1. the numbers, grouped by kind, each group in column order: `ts`, `hit_id`, `visitor_id`
 //!    (8 bytes each, little-endian), `is_bot` (0/1), `entry` (0 none, 1 false, 2 true), then
-//!    `asn`, `engaged_ms`, `screen_width` (a 0/1 tag, then 4 bytes) and `revenue` (a tag, then
-//!    8 bytes);
+//!    `asn`, `engaged_ms`, `screen_width`, `scroll_depth` (a 0/1 tag, then 4 bytes) and `revenue`
+//!    (a tag, then 8 bytes);
 //! 2. the length of each text field in column order, as LEB128 (an optional field stores 0 for
 //!    none and length + 1 otherwise);
 //! 3. all the text, concatenated: UTF-8 is validated once for the whole message.
 //!
 //! The codec is generated from the schema's column list (`hitflow_schema::with_hit_columns!`),
 //! so a new column cannot be left out of the message; it changes the layout, so it needs a new
-//! [`FORMAT`] (the layout test, written out by hand, fails until it is updated).
+//! [`FORMAT`] (the layout test, written out by hand, fails until it is updated). The previous
+//! format ([`FORMAT_B1`], without `scroll_depth`) is still decoded, so messages queued while a new
+//! version deploys are stored rather than dead-lettered.
 //!
 //! A message is self-contained and carries the hit's random `hit_id`, so a redelivered or
 //! duplicated message stores the same row again, which readers drop by `hit_id`. Anything that
@@ -26,7 +28,15 @@ use hitflow_schema::columns::HitRow;
 use hitflow_schema::{with_hit_columns, Hit};
 
 /// First byte of every message; a new layout gets a new value.
-pub const FORMAT: u8 = 0xb1;
+pub const FORMAT: u8 = 0xb2;
+/// The layout before `scroll_depth`: the same, less that field.
+pub const FORMAT_B1: u8 = 0xb1;
+
+/// Whether a message of format `format` carries the column `field`: the columns added since
+/// [`FORMAT_B1`] are absent from it (and read as `None`).
+fn carries(format: u8, field: &str) -> bool {
+    format != FORMAT_B1 || field != "scroll_depth"
+}
 
 /// Why a message is not a hit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,12 +98,17 @@ macro_rules! get_fixed {
             t => return Err(DecodeError::Tag(t)),
         };
     };
-    (opt_u32, opt_u32, $r:ident, $f:ident) => {
-        let $f = $r.optional()?.map(u32::from_le_bytes);
+    (opt_u32, opt_u32, $r:ident, $f:ident, $format:ident) => {
+        let $f = if carries($format, stringify!($f)) {
+            $r.optional()?.map(u32::from_le_bytes)
+        } else {
+            None
+        };
     };
     (opt_f64, opt_f64, $r:ident, $f:ident) => {
         let $f = $r.optional()?.map(f64::from_le_bytes);
     };
+    ($group:ident, $kind:ident, $r:ident, $f:ident, $format:ident) => {};
     ($group:ident, $kind:ident, $r:ident, $f:ident) => {};
 }
 // A text field's value (`None` for other kinds).
@@ -176,14 +191,14 @@ macro_rules! message_codec {
         /// consumer writes it to Parquet without copying a string.
         pub fn decode(bytes: &[u8]) -> Result<HitRow<'_>, DecodeError> {
             let (&format, rest) = bytes.split_first().ok_or(DecodeError::Truncated)?;
-            if format != FORMAT {
+            if format != FORMAT && format != FORMAT_B1 {
                 return Err(DecodeError::Format(format));
             }
             let mut r = Reader(rest);
             $( get_fixed!(word, $kind, r, $field); )*
             $( get_fixed!(bool, $kind, r, $field); )*
             $( get_fixed!(opt_bool, $kind, r, $field); )*
-            $( get_fixed!(opt_u32, $kind, r, $field); )*
+            $( get_fixed!(opt_u32, $kind, r, $field, format); )*
             $( get_fixed!(opt_f64, $kind, r, $field); )*
             $( get_len!($kind, r, $field); )*
             let mut total = 0usize;
@@ -327,6 +342,7 @@ mod tests {
             bot_reason: s("ua:crawler"),
             engaged_ms: Some(12_345),
             screen_width: Some(390),
+            scroll_depth: Some(64),
             revenue: Some(-49.5),
             currency: s("EUR"),
             props: s(r#"{"plan":"pro"}"#),
@@ -347,16 +363,21 @@ mod tests {
         }
     }
 
-    /// The layout the module documents, byte by byte, written out by hand.
-    #[test]
-    fn layout_as_documented() {
+    /// The layout the module documents for `full()` in `format`, byte by byte, written out by
+    /// hand: [`FORMAT_B1`] lacks `scroll_depth`.
+    fn documented(format: u8) -> Vec<u8> {
         let hit = full();
-        let mut want = vec![FORMAT];
+        let mut want = vec![format];
         for word in [hit.ts as u64, hit.hit_id, hit.visitor_id] {
             want.extend_from_slice(&word.to_le_bytes());
         }
         want.extend_from_slice(&[1, 1]); // is_bot true, entry Some(false)
-        for number in [3320u32, 12_345, 390] {
+        let numbers: &[u32] = if format == FORMAT_B1 {
+            &[3320, 12_345, 390]
+        } else {
+            &[3320, 12_345, 390, 64]
+        };
+        for number in numbers {
             want.push(1);
             want.extend_from_slice(&number.to_le_bytes());
         }
@@ -377,7 +398,30 @@ mod tests {
         for text in texts {
             want.extend_from_slice(text.as_bytes());
         }
-        assert_eq!(encode(&hit), want);
+        want
+    }
+
+    #[test]
+    fn layout_as_documented() {
+        assert_eq!(encode(&full()), documented(FORMAT));
+    }
+
+    /// Messages queued by the previous version decode, with `scroll_depth` absent; a previous
+    /// message carrying the new field is one byte too long.
+    #[test]
+    fn previous_format_decodes() {
+        let old = documented(FORMAT_B1);
+        let want = Hit {
+            scroll_depth: None,
+            ..full()
+        };
+        assert_eq!(decode(&old).map(|row| row.to_hit()), Ok(want));
+        let mut new_as_old = documented(FORMAT);
+        new_as_old[0] = FORMAT_B1;
+        assert!(decode(&new_as_old).is_err());
+        for end in 0..old.len() {
+            assert!(decode(&old[..end]).is_err(), "prefix of {end} bytes decoded");
+        }
     }
 
     #[test]
@@ -411,10 +455,10 @@ mod tests {
             ..Hit::default()
         };
         let mut bytes = encode(&hit);
-        // Format, the three 8-byte numbers, is_bot, entry, three absent u32 and revenue: 31 bytes,
+        // Format, the three 8-byte numbers, is_bot, entry, four absent u32 and revenue: 32 bytes,
         // then the lengths of site (2) and event (1).
-        assert_eq!(bytes[31..33], [2, 1]);
-        bytes[31..33].copy_from_slice(&[1, 2]);
+        assert_eq!(bytes[32..34], [2, 1]);
+        bytes[32..34].copy_from_slice(&[1, 2]);
         assert_eq!(decode(&bytes), Err(DecodeError::Utf8));
     }
 
@@ -427,7 +471,7 @@ mod tests {
         assert_eq!(decode(&encode(&hit)).map(|row| row.to_hit()), Ok(hit));
         // A length that never ends is corruption, not a huge allocation.
         let mut endless = vec![FORMAT];
-        endless.extend_from_slice(&[0; 24 + 2 + 4]);
+        endless.extend_from_slice(&[0; 24 + 2 + 5]);
         endless.extend_from_slice(&[0xff; 12]);
         assert_eq!(decode(&endless), Err(DecodeError::Truncated));
     }

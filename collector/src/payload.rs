@@ -39,6 +39,8 @@ const MAX_PROP_KEY_CHARS: usize = 64;
 const MAX_PROP_VALUE_CHARS: usize = 256;
 const MAX_ENGAGED_MS: u32 = MS_PER_DAY as u32;
 const MAX_SCREEN_WIDTH: u32 = 100_000;
+/// Scroll depth is a percentage; the tracker clamps it, so more is not a browser's measurement.
+const MAX_SCROLL: u32 = 100;
 
 /// A validated hit request, before enrichment.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +63,8 @@ pub struct Payload {
     pub currency: Option<String>,
     pub engaged_ms: Option<u32>,
     pub screen_width: Option<u32>,
+    /// Deepest point of the page seen, % of its height (`scroll`, engagement beacons).
+    pub scroll_depth: Option<u32>,
     pub entry: Option<bool>,
 }
 
@@ -177,6 +181,7 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
     };
     let engaged_ms = bounded_u32(field(&body.engaged_ms), "engaged_ms", MAX_ENGAGED_MS)?;
     let screen_width = bounded_u32(field(&body.screen_width), "screen_width", MAX_SCREEN_WIDTH)?;
+    let scroll_depth = bounded_u32(field(&body.scroll), "scroll", MAX_SCROLL)?;
     let entry = match field(&body.entry) {
         None => None,
         Some(Json::Bool(b)) => Some(*b),
@@ -194,6 +199,7 @@ pub fn parse_event_body(body: &[u8]) -> Result<Payload, PayloadError> {
         currency,
         engaged_ms,
         screen_width,
+        scroll_depth,
         entry,
     })
 }
@@ -258,6 +264,7 @@ pub fn parse_pixel_query(query: &str, referer_header: Option<&str>) -> Result<Pa
         currency: None,
         engaged_ms: None,
         screen_width: None,
+        scroll_depth: None,
         entry: None,
     })
 }
@@ -276,6 +283,7 @@ struct Body<'a> {
     revenue: Option<Json<'a>>,
     engaged_ms: Option<Json<'a>>,
     screen_width: Option<Json<'a>>,
+    scroll: Option<Json<'a>>,
     entry: Option<Json<'a>>,
 }
 
@@ -313,6 +321,7 @@ enum Field {
     Revenue,
     EngagedMs,
     ScreenWidth,
+    Scroll,
     Entry,
     #[serde(other)]
     Other,
@@ -345,6 +354,7 @@ impl<'de> Deserialize<'de> for Top<'de> {
                         Field::Revenue => &mut body.revenue,
                         Field::EngagedMs => &mut body.engaged_ms,
                         Field::ScreenWidth => &mut body.screen_width,
+                        Field::Scroll => &mut body.scroll,
                         Field::Entry => &mut body.entry,
                         Field::Other => {
                             map.next_value::<Unread>()?;
@@ -675,6 +685,7 @@ mod tests {
             currency: None,
             engaged_ms: None,
             screen_width: None,
+            scroll_depth: None,
             entry: None,
         }
     }
@@ -696,7 +707,7 @@ mod tests {
     fn accepts_valid_bodies() {
         let all = r#"{"site":"Shop.Example.com","name":"Signup clicked","url":"https://shop.example.com/a?b=c#d",
             "referrer":"https://www.google.com/","props":{"plan":"pro","seats":3,"trial":false},
-            "revenue":{"amount":19.99,"currency":"EUR"},"engaged_ms":1234,"screen_width":1280,"entry":true,
+            "revenue":{"amount":19.99,"currency":"EUR"},"engaged_ms":1234,"screen_width":1280,"scroll":57,"entry":true,
             "unknown":{"deep":[1,2,3]}}"#;
         let full = Payload {
             site: "shop.example.com".into(),
@@ -709,6 +720,7 @@ mod tests {
             currency: Some("EUR".into()),
             engaged_ms: Some(1234),
             screen_width: Some(1280),
+            scroll_depth: Some(57),
             entry: Some(true),
         };
         let at_cap = {
@@ -719,12 +731,14 @@ mod tests {
         let cases: Vec<(&str, String, Payload)> = vec![
             ("minimal", body(""), m()),
             ("all fields", all.into(), full),
-            ("nulls are absent", body(r#""name":null,"referrer":null,"props":null,"revenue":null,"engaged_ms":null,"entry":null"#), m()),
+            ("nulls are absent", body(r#""name":null,"referrer":null,"props":null,"revenue":null,"engaged_ms":null,"scroll":null,"entry":null"#), m()),
             ("empty referrer", body(r#""referrer":"""#), m()),
             ("empty props", body(r#""props":{}"#), m()),
             ("revenue number", body(r#""revenue":-5"#), Payload { revenue: Some(-5.0), ..m() }),
             ("revenue, no currency", body(r#""revenue":{"amount":1e12}"#), Payload { revenue: Some(1e12), ..m() }),
             ("bounds inclusive", body(r#""engaged_ms":86400000,"screen_width":0"#), Payload { engaged_ms: Some(86_400_000), screen_width: Some(0), ..m() }),
+            ("scroll bounds inclusive", body(r#""scroll":0"#), Payload { scroll_depth: Some(0), ..m() }),
+            ("scroll 100", body(r#""scroll":100"#), Payload { scroll_depth: Some(100), ..m() }),
             ("entry false", body(r#""entry":false"#), Payload { entry: Some(false), ..m() }),
             ("http, port", r#"{"site":"localhost","url":"http://localhost:8080/x"}"#.into(), Payload { site: "localhost".into(), url: "http://localhost:8080/x".into(), ..m() }),
             ("non-URL referrer", body(r#""referrer":"android-app://com.google.android.gm""#), Payload { referrer: Some("android-app://com.google.android.gm".into()), ..m() }),
@@ -758,6 +772,7 @@ mod tests {
         let bad_amount = |field| invalid(field, "must be finite with an absolute value of at most 1e12");
         let engaged_range = Some(E::OutOfRange { field: "engaged_ms", max: 86_400_000 });
         let screen_range = Some(E::OutOfRange { field: "screen_width", max: 100_000 });
+        let scroll_range = Some(E::OutOfRange { field: "scroll", max: 100 });
         let bad_currency = invalid("revenue.currency", "must be a 3-letter uppercase ISO 4217 code");
         let cases: Vec<(&str, Vec<u8>, u16, Option<E>)> = vec![
             // Syntax, encoding, shape.
@@ -844,6 +859,10 @@ mod tests {
             ("engaged string", b(r#""engaged_ms":"5""#), 400, None),
             ("screen too wide", b(r#""screen_width":100001"#), 400, screen_range.clone()),
             ("screen beyond u32", b(r#""screen_width":4294967297"#), 400, screen_range),
+            ("scroll over 100", b(r#""scroll":101"#), 400, scroll_range.clone()),
+            ("scroll negative", b(r#""scroll":-1"#), 400, scroll_range),
+            ("scroll fraction", b(r#""scroll":50.5"#), 400, wrong("scroll", "an integer")),
+            ("scroll string", b(r#""scroll":"50""#), 400, None),
             ("entry string", b(r#""entry":"true""#), 400, wrong("entry", "a boolean")),
         ];
         for (label, input, status, want) in cases {

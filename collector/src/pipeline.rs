@@ -106,6 +106,7 @@ pub fn build_hit(payload: Payload, ctx: RequestContext<'_>, salt: &Salt, hit_id:
         bot_reason: bot_reason.map(str::to_owned),
         engaged_ms: payload.engaged_ms,
         screen_width: payload.screen_width,
+        scroll_depth: payload.scroll_depth,
         revenue: payload.revenue,
         currency: payload.currency,
         props: payload.props,

@@ -168,6 +168,7 @@ async function storedRows(minimum, what) {
     }, what, 45_000, 300);
   } catch (err) {
     err.message += `; stored: ${rows.map((r) => `${r.event} ${r.url_path}`).join(", ")}`;
+    err.message += `; the visitor's browser sent: ${JSON.stringify(sent.filter((s) => s.browser === "visitor").map((s) => s.body))}`;
     throw err;
   }
 }
@@ -292,6 +293,12 @@ test("a real visit: every hit stored as Chromium sent it", async () => {
   await until(() => sent.some((s) => s.browser === "visitor" && s.body?.name === "pageview"), "the landing page view");
   assert.deepEqual(await page.evaluate(() => [document.cookie, localStorage.length, Object.entries(sessionStorage)]),
     ["", 0, [["hitflow", "1"]]], "the opted-in marker only");
+  // Read down to the middle of the article: the landing's beacon reports that depth.
+  t.depth = await page.evaluate(() => {
+    window.scrollTo(0, (document.body.scrollHeight - innerHeight) / 2);
+    return Math.round(((scrollY + innerHeight) * 100) / document.body.scrollHeight);
+  });
+  assert.ok(t.depth > 40 && t.depth < 80, `half-way down is ${t.depth} %`);
   await page.waitForTimeout(DWELL_MS);
   // 2. SPA navigation (pushState), then back (popstate).
   await page.click("#spa-pricing");
@@ -356,7 +363,8 @@ test("a real visit: every hit stored as Chromium sent it", async () => {
   for (const b of beacons) {
     const path = new URL(b.body.url).pathname;
     const at = unmatched.findIndex((r) => r.event === b.body.name && r.url_path === path &&
-      (r.engaged_ms ?? undefined) === b.body.engaged_ms && (r.entry ?? undefined) === b.body.entry);
+      (r.engaged_ms ?? undefined) === b.body.engaged_ms && (r.entry ?? undefined) === b.body.entry &&
+      (r.scroll_depth ?? undefined) === b.body.scroll);
     assert.ok(at >= 0, `stored: ${JSON.stringify(b.body)}`);
     const [row] = unmatched.splice(at, 1);
     assert.equal(row.screen_width, b.body.screen_width);
@@ -397,7 +405,11 @@ test("a real visit: every hit stored as Chromium sent it", async () => {
   assert.equal(engagements.length, 3);
   for (const e of engagements) {
     assert.ok(e.engaged_ms >= DWELL_MS / 2 && e.engaged_ms < 60_000, `engaged_ms ${e.engaged_ms}`);
+    assert.ok(e.scroll_depth >= 0 && e.scroll_depth <= 100, `scroll_depth ${e.scroll_depth}`);
   }
+  // The first beacon closes the landing page read half-way (±1 for rounding and body margins).
+  assert.ok(Math.abs(engagements[0].scroll_depth - t.depth) <= 1, `landing scroll ${engagements[0].scroll_depth}, read to ${t.depth}`);
+  assert.ok(mine.filter((r) => r.event !== "engagement").every((r) => r.scroll_depth === null), "only beacons carry a depth");
   const final = mine[8];
   assert.equal(final.event, "engagement");
   assert.ok(final.engaged_ms >= DWELL_MS, `the last page was visible ≥ ${DWELL_MS} ms: ${final.engaged_ms}`);

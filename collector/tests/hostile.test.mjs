@@ -73,6 +73,7 @@ const TABLE = [
   ["huge numbers", "engaged_ms beyond u64", () => post(mf, '{"site":"example.com","url":"https://example.com/","engaged_ms":123456789012345678901234567890}'), 400, wrong("engaged_ms", "an integer")],
   ["huge numbers", "engaged_ms over a day", () => json({ engaged_ms: 86_400_001 }), 400, "`engaged_ms` must be an integer in 0..=86400000"],
   ["huge numbers", "engaged_ms negative", () => json({ engaged_ms: -1 }), 400, "`engaged_ms` must be an integer in 0..=86400000"],
+  ["huge numbers", "scroll over 100", () => json({ scroll: 101 }), 400, "`scroll` must be an integer in 0..=100"],
   ["invalid UTF-8", "0xFF in site", () => bytes(Buffer.from('{"site":"ex\xffample.com","url":"https://example.com/"}', "latin1")), 400, "request body is not valid UTF-8"],
   ["invalid UTF-8", "overlong '/' (C0 AF) in name", () => bytes(Buffer.concat([Buffer.from('{"site":"example.com","url":"https://example.com/","name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')])), 400, "request body is not valid UTF-8"],
   ["invalid UTF-8", "encoded surrogate (ED A0 80)", () => bytes(Buffer.concat([Buffer.from('{"site":"example.com","url":"https://example.com/","name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])), 400, "request body is not valid UTF-8"],

@@ -79,7 +79,7 @@ export async function readHits(mf) {
     const script = `
 import duckdb, json, sys
 rows = duckdb.sql("""select *, epoch_ms(ts) as ts_ms, visitor_id::varchar as visitor_hex, hit_id::varchar as hit_id_text
-                     from read_parquet('${dir}/hits/**/*.parquet', hive_partitioning = true)""")
+                     from read_parquet('${dir}/hits/**/*.parquet', hive_partitioning = true, union_by_name = true)""")
 cols = rows.columns
 print(json.dumps([dict(zip(cols, r)) for r in rows.fetchall()], default=str))
 `;

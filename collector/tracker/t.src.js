@@ -20,7 +20,7 @@
   var hist = history;
   var script = d.currentScript;
   var site = script.dataset.site || loc.hostname;
-  var api = script.dataset.api || new URL(script.src).origin + '/e';
+  var api = script.dataset.api || new URL('/e', script.src);
   var entry = 'entry' in script.dataset; // `data-entry` present, whatever its value
   var queue = w.hitflow?.q || [];
   // Automation and local files are not visitors. Headless test browsers must turn
@@ -32,6 +32,7 @@
   var none; // an undefined argument, left out of the JSON
   var visibleSince = 0; // Date.now() when the page last became visible, 0 while hidden
   var engaged = 0; // visible milliseconds accumulated since the last page view
+  var depth; // deepest point of the page seen since the last page view, % of the page height
   var now = Date.now;
   var on = (target, type, fn) => target.addEventListener(type, fn);
 
@@ -45,6 +46,7 @@
       props: props,
       revenue: revenue,
       engaged_ms: engagedMs,
+      scroll: engagedMs && depth, // engagement beacons only
     };
     if (first) {
       first = 0;
@@ -56,8 +58,9 @@
         } catch {} // storage blocked: `entry` stays unknown
     }
     body = JSON.stringify(body);
-    // A string body goes out as text/plain: a simple request, no CORS preflight.
-    nav.sendBeacon?.(api, body) || fetch(api, { method: 'POST', body: body, keepalive: true }).catch(() => {});
+    // A string body goes out as text/plain: a simple request, no CORS preflight. Every browser
+    // that runs ES2020 has sendBeacon; it returns false when refused (quota), then fetch tries.
+    nav.sendBeacon(api, body) || fetch(api, { method: 'POST', body: body, keepalive: true }).catch(now) /* any function swallows the rejection */;
   }
 
   // Sends the visible time accumulated for the current page, if any, and restarts the count.
@@ -92,10 +95,20 @@
     return loc.pathname + loc.search + (/^#!?\//.test(hash) ? hash : '');
   }
 
+  // Bottom of the viewport as % of the page height (the body's: no `documentElement` in the
+  // budget; margins aside the same), clamped: a page shorter than the viewport is 100. Before
+  // the body exists it is 0. Scroll events cannot be cancelled, so the listener needs no
+  // `passive` flag; it only reads positions the browser has just laid out.
+  function scrolled() {
+    depth = Math.max(depth, Math.min(100, ((w.scrollY + w.innerHeight) * 100) / d.body?.scrollHeight) | 0);
+  }
+
   function pageview() {
     if (pageKey != (pageKey = key())) {
       if (page) flush(); // close the previous page's engagement first
       page = loc.href;
+      depth = 0;
+      scrolled(); // a page that is never scrolled reports what its first screen shows
       send('pageview');
     }
   }
@@ -103,7 +116,7 @@
   function start() {
     onVisibility();
     pageview();
-    queue.forEach((args) => hitflow(...args)); // queued calls follow their page view
+    queue.map((args) => hitflow(...args)); // queued calls follow their page view
   }
 
   // Outbound links and file downloads; auxclick covers middle-click "open in new tab".
@@ -112,7 +125,7 @@
     var props;
     if (link && /^https?:$/.test(link.protocol)) {
       props = { url: link.origin + link.pathname }; // the query may carry personal data
-      if (/\.(pdf|zip|dmg|exe|msi|pkg|apk|iso|7z|rar|gz|docx?|xlsx?|pptx?|csv|txt|epub|mp3|mp4|wav|mov)$/i.test(link.pathname)) {
+      if (/\.(pdf|zip|dmg|exe|msi|pkg|apk|iso|7z|rar|gz|(doc|xls|ppt)x?|csv|txt|epub|mp3|mp4|wav|mov)$/i.test(link.pathname)) {
         send('download', props);
       } else if (link.host != loc.host) {
         send('outbound', props);
@@ -127,22 +140,25 @@
     else queue.push(arguments);
   }
 
-  ['pushState', 'replaceState'].forEach((method) => {
+  ['pushState', 'replaceState'].map((method) => {
     var original = hist[method];
     hist[method] = function () {
       original.apply(this, arguments);
       pageview();
     };
   });
+  // popstate also fires on fragment navigations (links to #/route, location.hash = …), so
+  // hashchange needs no listener of its own.
   on(w, 'popstate', pageview);
-  on(w, 'hashchange', pageview);
   on(d, 'visibilitychange', onVisibility);
   on(w, 'pagehide', hide);
   on(w, 'pageshow', onVisibility);
   on(d, 'click', onClick);
   on(d, 'auxclick', onClick);
+  on(w, 'scroll', scrolled);
 
-  // A prerendered page may never be shown: count it only once activated (fires once).
-  if (d.prerendering || d.visibilityState == 'prerender') on(d, 'prerenderingchange', start);
+  // A prerendered page may never be shown: count it only once activated (fires once). The
+  // older visibilityState "prerender" is gone from every browser that runs ES2020.
+  if (d.prerendering) on(d, 'prerenderingchange', start);
   else start();
 })(window, document);

@@ -198,6 +198,7 @@ impl Input<'_> {
             bot_reason: self.opt_text(),
             engaged_ms: self.opt_u32(),
             screen_width: self.opt_u32(),
+            scroll_depth: self.opt_u32(),
             revenue: self.bool().then(|| f64::from_le_bytes(self.array())),
             currency: self.opt_text(),
             props: self.opt_text(),

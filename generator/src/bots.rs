@@ -5,6 +5,7 @@
 use super::catalog::{BotKind, Catalog, Event, PageKind};
 use super::rng::{hash, Rng};
 use super::row::{Ref, Row, NONE};
+use super::session::scroll_depth;
 use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 
 /// An uptime check on one site, loading the same page at a fixed interval all day.
@@ -129,6 +130,8 @@ pub fn bot_session(cat: &Catalog, rng: &mut Rng, site: u16, start: i64, out: &mu
             beacon.ts = t + gap - 50;
             beacon.event = Event::Engagement;
             beacon.engaged_ms = rng.range(0, 400) as u32;
+            // No scrolling: what the first screen shows.
+            beacon.scroll = scroll_depth(hash(&[beacon.ts as u64, u64::from(page)]), 0);
             beacon.entry = reports_entry.then_some(false);
             out.push(beacon);
         }

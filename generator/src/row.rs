@@ -30,6 +30,8 @@ pub struct Row {
     pub revenue_cents: u32,
     /// `u32::MAX`: none.
     pub engaged_ms: u32,
+    /// Scroll depth in %; `u8::MAX`: none.
+    pub scroll: u8,
     pub site: u16,
     pub page: u16,
     pub ref_idx: u16,
@@ -59,6 +61,7 @@ impl Row {
         visitor_id: 0,
         revenue_cents: 0,
         engaged_ms: u32::MAX,
+        scroll: u8::MAX,
         site: 0,
         page: 0,
         ref_idx: NONE,
@@ -171,6 +174,7 @@ pub fn materialize(row: &Row, cat: &Catalog) -> Hit {
         bot_reason,
         engaged_ms: (row.engaged_ms != u32::MAX).then_some(row.engaged_ms),
         screen_width: (row.width != 0).then_some(u32::from(row.width)),
+        scroll_depth: (row.scroll != u8::MAX).then_some(u32::from(row.scroll)),
         revenue: purchase.then(|| f64::from(row.revenue_cents) / 100.0),
         currency: purchase.then(|| site.currency.to_owned()),
         props: cat.props.texts.get(usize::from(row.props)).map(|p| (*p).to_owned()),

@@ -5,7 +5,7 @@
 use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE};
 
 use super::catalog::{is_fragile_browser, Catalog, Event, Landing, PageKind, PropUse, Site, SiteKind, SourceKind};
-use super::rng::Rng;
+use super::rng::{hash, Rng};
 use super::row::{Ref, Row, NONE};
 use super::visitor::Person;
 
@@ -132,6 +132,10 @@ impl<'a> Walker<'a> {
             // Visible time: the tab may have been in the background for part of the stay.
             let visible = dwell as f64 * rng.uniform(0.55, 1.0);
             row.engaged_ms = visible.min(f64::from(u32::MAX - 1)) as u32;
+            row.scroll = scroll_depth(
+                hash(&[row.ts as u64, u64::from(row.page), u64::from(row.site)]),
+                row.engaged_ms,
+            );
             self.push(row);
         }
         self.t += dwell + rng.range(150, 1_500);
@@ -736,5 +740,44 @@ fn checkout(w: &mut Walker<'_>, rng: &mut Rng, plan: u16) {
     if rng.chance(0.3) {
         let routes = 1 + rng.geometric(0.5, 3);
         app(w, rng, routes);
+    }
+}
+
+/// Scroll depth (% of the page height) of a page left after `visible_ms` of visible time: a fifth
+/// of pages fit in the first screen (100); on the others the first screen shows 15–60 % and a
+/// reader goes deeper the longer they stay, rarely to the very end. Drawn from `key` (a hash of
+/// the beacon), not from the session's generator, so the other generated values do not change
+/// with it.
+pub(crate) fn scroll_depth(key: u64, visible_ms: u32) -> u8 {
+    let mut rng = Rng::new(key);
+    if rng.chance(0.2) {
+        return 100;
+    }
+    let first_screen = rng.uniform(15.0, 60.0);
+    let read = 1.0 - (-f64::from(visible_ms) / 45_000.0).exp();
+    let depth = first_screen + (100.0 - first_screen) * read * rng.uniform(0.5, 1.0);
+    depth.round().min(100.0) as u8
+}
+
+#[cfg(test)]
+mod scroll_tests {
+    use super::scroll_depth;
+
+    /// Within 0..=100, deeper on average the longer the visit, and a share of whole-page screens.
+    #[test]
+    fn scroll_depth_grows_with_time() {
+        let mean = |visible_ms| {
+            let depths: Vec<u8> = (0..2_000u64).map(|k| scroll_depth(k, visible_ms)).collect();
+            assert!(depths.iter().all(|&d| d <= 100));
+            let full = depths.iter().filter(|&&d| d == 100).count();
+            assert!(
+                (300..=500).contains(&full) || visible_ms > 60_000,
+                "{full} of 2000 at 100 %"
+            );
+            depths.iter().map(|&d| f64::from(d)).sum::<f64>() / depths.len() as f64
+        };
+        let (glance, read, long) = (mean(0), mean(30_000), mean(300_000));
+        assert!(glance < read && read < long, "{glance} {read} {long}");
+        assert!((45.0..55.0).contains(&glance), "first screen only: {glance}");
     }
 }

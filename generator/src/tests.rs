@@ -357,14 +357,14 @@ fn events_and_their_fields() {
     }
     for h in &all {
         match h.event.as_str() {
-            "engagement" => assert!(h.engaged_ms.is_some()),
+            "engagement" => assert!(h.engaged_ms.is_some() && h.scroll_depth.is_some_and(|d| d <= 100)),
             "purchase" => {
                 assert!(h.revenue.is_some_and(|r| r > 0.0));
                 assert!(matches!(h.currency.as_deref(), Some("EUR" | "USD")));
             }
             "signup" => assert!(h.props.as_deref().is_some_and(|p| p.contains("\"plan\""))),
             "error" => assert!(h.props.as_deref().is_some_and(|p| p.contains("\"message\""))),
-            _ => assert!(h.revenue.is_none() && h.engaged_ms.is_none()),
+            _ => assert!(h.revenue.is_none() && h.engaged_ms.is_none() && h.scroll_depth.is_none()),
         }
     }
     assert!(all.iter().any(|h| h.props.as_deref() == Some(r#"{"plan":"pro"}"#)));

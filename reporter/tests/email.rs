@@ -17,6 +17,7 @@ use hitflow_reporter::figures::counts::Figures;
 use hitflow_reporter::figures::report::{
     definitions, Breakdown, ChannelReport, Deltas, InputSummary, PageRow, PeriodInfo, Report, SiteReport, Technical,
 };
+use hitflow_reporter::figures::scroll::ScrollFigures;
 use hitflow_reporter::figures::significance::{DailyTotals, Significance};
 use hitflow_reporter::stats::counts::count_change;
 use serde_json::Value;
@@ -116,6 +117,7 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
             },
         ],
         coverage: Default::default(),
+        scroll: Default::default(),
         revenue: Vec::new(),
         previous_revenue: Vec::new(),
         totals,
@@ -133,18 +135,25 @@ fn site(name: &str, timezone: &str, totals: Figures, previous: Figures) -> SiteR
             PageRow {
                 path: "/".into(),
                 pageviews: 9000,
+                scroll: ScrollFigures {
+                    median_scroll_depth: Some(62.5),
+                    scroll_depth_page_views: 8100,
+                },
             },
             PageRow {
                 path: "/pricing".into(),
                 pageviews: 4100,
+                scroll: Default::default(),
             },
             PageRow {
                 path: EVIL_PAGE.into(),
                 pageviews: 2200,
+                scroll: Default::default(),
             },
             PageRow {
                 path: "/docs/getting-started/installation-on-a-very-long-path-name".into(),
                 pageviews: 1800,
+                scroll: Default::default(),
             },
         ],
         landing_pages: Vec::new(),

@@ -260,6 +260,24 @@ async fn sessions_table_agrees_with_the_report_on_generated_traffic() {
                 .count() as u64;
             assert_eq!(n, channel.figures.sessions, "{} {}", site.site, channel.channel);
         }
+        // Scroll depth: the generator's beacons carry one, so pages and channels get a median
+        // over no more page views than they have; the site's counts every page view with one.
+        assert!(
+            site.scroll.scroll_depth_page_views > 0 && site.scroll.scroll_depth_page_views <= site.totals.pageviews
+        );
+        assert!(site
+            .scroll
+            .median_scroll_depth
+            .is_some_and(|m| (0.0..=100.0).contains(&m)));
+        let by_channel: u64 = site.channels.iter().map(|c| c.scroll.scroll_depth_page_views).sum();
+        assert_eq!(by_channel, site.scroll.scroll_depth_page_views, "{}", site.site);
+        for page in &site.top_pages {
+            assert!(page.scroll.scroll_depth_page_views <= page.pageviews, "{}", page.path);
+            assert_eq!(
+                page.scroll.median_scroll_depth.is_some(),
+                page.scroll.scroll_depth_page_views > 0
+            );
+        }
     }
     let reasons: std::collections::BTreeSet<String> = strings(&batches, "end_reason").into_iter().flatten().collect();
     assert!(reasons

@@ -326,14 +326,21 @@ macro_rules! hit_columns {
             Ok(RecordBatch::try_new(schema(), columns)?)
         }
 
-        /// Decodes a record batch holding every hit column (any order) back into hits.
+        /// Decodes a record batch holding the hit columns (any order) back into hits. A nullable
+        /// column the batch lacks (a file written before the column was added) reads as `None`.
         pub fn from_record_batch(batch: &RecordBatch) -> Result<Vec<Hit>, SchemaError> {
             #[allow(non_snake_case)]
-            struct Cols<'a> { $( $field: &'a ArrayRef ),* }
-            let cols = Cols { $( $field: column(batch, stringify!($field))? ),* };
+            struct Cols<'a> { $( $field: Option<&'a ArrayRef> ),* }
+            let cols = Cols { $( $field: column_if_nullable(batch, stringify!($field), kind_nullable!($kind))? ),* };
             let mut hits = Vec::with_capacity(batch.num_rows());
             for i in 0..batch.num_rows() {
-                hits.push(Hit { $( $field: kind_read!($kind, cols.$field, i) ),* });
+                hits.push(Hit {
+                    $( $field: match cols.$field {
+                        Some(col) => kind_read!($kind, col, i),
+                        // Only nullable columns may be absent: this is their `None`.
+                        None => Default::default(),
+                    } ),*
+                });
             }
             Ok(hits)
         }
@@ -383,6 +390,7 @@ macro_rules! with_hit_columns {
             bot_reason: opt_str,
             engaged_ms: opt_u32,
             screen_width: opt_u32,
+            scroll_depth: opt_u32,
             revenue: opt_f64,
             currency: opt_str,
             props: opt_str,
@@ -399,8 +407,17 @@ pub fn schema() -> SchemaRef {
     SCHEMA.get_or_init(|| Arc::new(build_schema())).clone()
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &'static str) -> Result<&'a ArrayRef, SchemaError> {
-    batch.column_by_name(name).ok_or(SchemaError::MissingColumn(name))
+/// The named column; `None` if the batch lacks it and it is `nullable`, an error otherwise.
+fn column_if_nullable<'a>(
+    batch: &'a RecordBatch,
+    name: &'static str,
+    nullable: bool,
+) -> Result<Option<&'a ArrayRef>, SchemaError> {
+    match batch.column_by_name(name) {
+        Some(col) => Ok(Some(col)),
+        None if nullable => Ok(None),
+        None => Err(SchemaError::MissingColumn(name)),
+    }
 }
 
 fn downcast<T: 'static>(col: &ArrayRef) -> Result<&T, SchemaError> {

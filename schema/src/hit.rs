@@ -70,6 +70,9 @@ pub struct Hit {
     /// Milliseconds the page was visible (engagement beacons).
     pub engaged_ms: Option<u32>,
     pub screen_width: Option<u32>,
+    /// Deepest point of the page seen, % of its height, 0..=100 (engagement beacons); `None` in
+    /// files written before the column existed.
+    pub scroll_depth: Option<u32>,
     /// Finite and within ±[`MAX_REVENUE_ABS`]: the collector refuses anything else and readers
     /// drop a stored hit outside it.
     pub revenue: Option<f64>,

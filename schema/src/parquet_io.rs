@@ -14,7 +14,7 @@ use crate::{columns, Hit, SchemaError};
 /// Metadata key telling readers which version of the hit schema a file holds.
 pub const SCHEMA_VERSION_KEY: &str = "hitflow.schema_version";
 /// Bumped when a column is added or changes meaning; readers accept every older version they know.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// Writer settings shared by every hit file: Snappy (cheap to compress in the Worker and fast to
 /// decode), dictionary pages for the many repeated strings, and a schema version tag.
@@ -99,5 +99,45 @@ mod bytes_sink {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file written before a nullable column existed (here without `scroll_depth`, as every file
+    /// of schema version 1) reads with that column `None`; a required column missing is an error.
+    #[test]
+    fn older_files_read_added_columns_as_none() {
+        let hit = Hit {
+            scroll_depth: Some(80),
+            engaged_ms: Some(5),
+            ..Hit::default()
+        };
+        let without = |name: &str| {
+            let batch = columns::to_record_batch(std::slice::from_ref(&hit)).expect("batch");
+            let keep: Vec<usize> = (0..batch.num_columns())
+                .filter(|&i| batch.schema().field(i).name() != name)
+                .collect();
+            let batch = batch.project(&keep).expect("projects");
+            let mut out = Vec::new();
+            let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), None).expect("writer");
+            writer.write(&batch).expect("writes");
+            writer.close().expect("closes");
+            read_parquet(out)
+        };
+        let read = without(columns::names::scroll_depth).expect("reads");
+        assert_eq!(
+            read,
+            vec![Hit {
+                scroll_depth: None,
+                ..hit.clone()
+            }]
+        );
+        assert!(matches!(
+            without(columns::names::site),
+            Err(SchemaError::MissingColumn("site"))
+        ));
     }
 }

@@ -22,7 +22,7 @@ use crate::run::projection;
 use crate::run::ROWS_PER_PUSH;
 use crate::scan::{load, plan, Loaded};
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::{Session, SessionSink};
+use crate::sessions::session::{PageView, Session, SessionSink};
 use crate::sessions::sessionize::Rules;
 use crate::sessions::stream::{Sessionizer, LATE_PARTITIONS};
 use crate::store::Store;
@@ -228,7 +228,7 @@ struct Sink<'a> {
 }
 
 impl SessionSink for Sink<'_> {
-    fn add(&mut self, session: &Session, _pages: &[u32]) {
+    fn add(&mut self, session: &Session, _pages: &[PageView]) {
         let ctx = self.ctx;
         let clock = self
             .state

@@ -190,6 +190,8 @@ struct ListRow {
     bar: u32,
     bar_rest: u32,
     engagement: String,
+    /// Median scroll depth (pages only; "–" without a report).
+    scroll: String,
 }
 
 const BETTER: &str = "#067647";
@@ -273,6 +275,7 @@ fn source_rows(site: &SiteReport) -> Vec<ListRow> {
                 bar,
                 bar_rest,
                 engagement: format::pct(s.engagement_rate),
+                scroll: String::new(),
             }
         })
         .collect()
@@ -303,6 +306,10 @@ fn page_rows(site: &SiteReport) -> Vec<ListRow> {
                 bar,
                 bar_rest,
                 engagement: String::new(),
+                scroll: r
+                    .scroll
+                    .median_scroll_depth
+                    .map_or_else(|| format::MISSING.to_owned(), format::depth),
             }
         })
         .collect()
@@ -367,11 +374,11 @@ fn text_tables(kpis: &[Kpi], channels: &[ChannelRow], sources: &[ListRow], pages
             .collect::<Vec<_>>(),
     );
     let text_pages = text_table(
-        &["Page", "Pageviews"],
-        &[Align::Left, Align::Right],
+        &["Page", "Pageviews", "Scroll depth"],
+        &[Align::Left, Align::Right, Align::Right],
         &pages
             .iter()
-            .map(|r| vec![r.name.clone(), r.value.clone()])
+            .map(|r| vec![r.name.clone(), r.value.clone(), r.scroll.clone()])
             .collect::<Vec<_>>(),
     );
 

@@ -9,7 +9,7 @@ use super::counts::SessionFacts;
 use super::site::{Periods, SiteAcc};
 use crate::rows::Tables;
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::{Session, SessionSink};
+use crate::sessions::session::{PageView, Session, SessionSink};
 
 /// What every shard needs to know to count a session.
 pub struct FigureContext<'a> {
@@ -90,7 +90,7 @@ pub struct Collect<'a> {
 }
 
 impl SessionSink for Collect<'_> {
-    fn add(&mut self, session: &Session, pages: &[u32]) {
+    fn add(&mut self, session: &Session, pages: &[PageView]) {
         let ctx = self.ctx;
         if ctx.only_site.is_some_and(|site| site != session.site) {
             return;

@@ -7,5 +7,6 @@ pub mod coverage;
 pub mod ledger;
 pub mod local_time;
 pub mod report;
+pub mod scroll;
 pub mod significance;
 pub mod site;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::counts::{delta, Figures};
 use super::coverage::{Coverage, DataHours};
+use super::scroll::{ScrollDepths, ScrollFigures};
 use super::significance::{DailyTotals, Significance};
 use super::site::{BreakdownCounts, SiteAcc};
 use crate::config::Config;
@@ -120,6 +121,9 @@ pub struct SiteReport {
     /// The rows each top-N table above leaves out, summed, so a table adds up to its total.
     #[serde(default)]
     pub others: Others,
+    /// Scroll depth of all the period's page views (`figures::scroll`).
+    #[serde(flatten, default)]
+    pub scroll: ScrollFigures,
     /// The config's `[[annotations]]` of this site dated inside the period.
     #[serde(default)]
     pub annotations: Vec<crate::annotations::Annotation>,
@@ -329,6 +333,9 @@ pub struct ChannelReport {
     pub previous_revenue_by_currency: Vec<Money>,
     #[serde(default)]
     pub detail: ChannelDetail,
+    /// Scroll depth of the page views of the channel's sessions.
+    #[serde(flatten, default)]
+    pub scroll: ScrollFigures,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -392,6 +399,8 @@ where
 pub struct PageRow {
     pub path: String,
     pub pageviews: u64,
+    #[serde(flatten, default)]
+    pub scroll: ScrollFigures,
 }
 
 /// Sessions of one entry of a breakdown, with its quality figures.
@@ -567,6 +576,7 @@ pub fn definitions() -> Vec<Definition> {
         ("automation", "Suspected automation: sessions the collector did not flag that behave like no person (rules and thresholds under Suspected automation). Kept out of every human figure unless the report is set to only flag them, and counted on the bot ledger."),
         ("bot_ledger", "Sessions and hits kept out of the human figures, by reason (the collector's bot reason or a suspected-automation rule), network (AS organisation), country and the channel they would have counted in; a channel's automated share = automated / all sessions of the channel."),
         ("exit_rate", "Sessions ending on the page / pageviews of the page."),
+        ("median_scroll_depth", "How far down a page people read: for each pageview, the deepest point of the page that was on screen, as % of the page's height (100% for a page that fits the screen), reported by the tracker's engagement beacon when the page is hidden or left; the median over the pageviews of a page or of a channel's sessions. Pageviews without that report (no JavaScript, the pixel, a beacon lost) are left out, not counted as 0%, and the number of pageviews the median is based on is shown beside it. A page that scrolls inside an element rather than the window reports its first screen."),
         ("channel", "GA4's default channel group, in GA4's rule order, with an AI Assistants channel before the organic ones; your own channel rules apply first or where you placed them."),
         ("coverage", "Days of each period for which the store holds hits. When a period has days without data, or a day not over yet, changes in counts are left out: they would compare with part of a period."),
     ]
@@ -784,22 +794,38 @@ struct Breakdowns {
 
 fn breakdowns(acc: &SiteAcc, tables: &Tables, n: usize, total_sessions: u64) -> Breakdowns {
     let mut others = Others::default();
+    // Each row with its depths, so the "Other" row's median is of all the pages it sums.
+    let no_depths = ScrollDepths::default();
     let (top_pages, rest) = top_rest(
         acc.page_views
             .iter()
-            .map(|(&p, &v)| PageRow {
-                path: label(tables, p),
-                pageviews: v,
+            .map(|(&p, &v)| {
+                let depths = acc.page_scroll.get(&p).unwrap_or(&no_depths);
+                let row = PageRow {
+                    path: label(tables, p),
+                    pageviews: v,
+                    scroll: depths.into(),
+                };
+                (row, depths)
             })
             .collect(),
         n,
-        |r| (r.pageviews, r.path.clone()),
-        |rows| PageRow {
-            path: "Other".into(),
-            pageviews: rows.iter().map(|r| r.pageviews).sum(),
+        |(r, _)| (r.pageviews, r.path.clone()),
+        |rows| {
+            let mut depths = ScrollDepths::default();
+            for (_, d) in rows {
+                depths.merge(d);
+            }
+            let row = PageRow {
+                path: "Other".into(),
+                pageviews: rows.iter().map(|(r, _)| r.pageviews).sum(),
+                scroll: (&depths).into(),
+            };
+            (row, &no_depths)
         },
     );
-    others.top_pages = rest;
+    let top_pages: Vec<PageRow> = top_pages.into_iter().map(|(r, _)| r).collect();
+    others.top_pages = rest.map(|Rest { entries, row: (row, _) }| Rest { entries, row });
     let Ranked {
         rows: landing_pages,
         other,
@@ -1115,6 +1141,11 @@ fn channel_reports(acc: &mut SiteAcc, b: &BuildContext) -> Vec<ChannelReport> {
                 revenue_by_currency: revenue(true),
                 previous_revenue_by_currency: revenue(false),
                 detail: channel_detail(&acc_detail, channel, figures.sessions, tables, n),
+                scroll: acc
+                    .channel_scroll
+                    .get(&channel)
+                    .map(ScrollFigures::from)
+                    .unwrap_or_default(),
                 previous: prev,
                 figures,
             }
@@ -1267,6 +1298,7 @@ impl SiteReport {
             technical: technical(&acc, tables, config, &totals, n),
             bot_ledger: super::ledger::BotLedger::build(&acc.ledger, tables, config.automation.exclude_from_human, n),
             others: tops.others,
+            scroll: site_scroll(&acc),
             segments: Vec::new(),
             channel_by_device,
             channel_by_country,
@@ -1280,6 +1312,15 @@ impl SiteReport {
             previous,
         }
     }
+}
+
+/// Scroll depth of all the period's page views.
+fn site_scroll(acc: &SiteAcc) -> ScrollFigures {
+    let mut all = ScrollDepths::default();
+    for depths in acc.page_scroll.values() {
+        all.merge(depths);
+    }
+    ScrollFigures::from(&all)
 }
 
 /// Index of the country breakdown in `SiteAcc::dims` (see `DIM_BREAKDOWNS`).

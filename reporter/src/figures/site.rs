@@ -5,11 +5,12 @@ use rustc_hash::FxHashMap;
 
 use super::counts::{Counts, SessionFacts};
 use super::local_time::LocalClock;
+use super::scroll::ScrollDepths;
 use crate::rows::{
     Tables, CLIENT_BROWSER, CLIENT_BROWSER_VERSION, CLIENT_COUNTRY, CLIENT_DEVICE, CLIENT_OS, CLIENT_OS_VERSION,
 };
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::{Session, FLOW_STEPS};
+use crate::sessions::session::{PageView, Session, FLOW_STEPS};
 
 /// The reporting period and the one before it, as local day numbers (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +124,9 @@ pub struct SiteAcc {
     pub previous_goals: Vec<u64>,
     pub channel_goals: FxHashMap<(u32, usize), u64>,
     pub page_views: FxHashMap<u32, u64>,
+    /// Scroll depths of the current period's page views, by path and by the session's channel.
+    pub page_scroll: FxHashMap<u32, ScrollDepths>,
+    pub channel_scroll: FxHashMap<u32, ScrollDepths>,
     pub landing: FxHashMap<u32, BreakdownCounts>,
     pub exits: FxHashMap<u32, u64>,
     /// Sessions by landing source tuple and by landing client tuple: one update per session,
@@ -196,6 +200,8 @@ impl SiteAcc {
             previous_goals: vec![0; lookup.goal_count],
             channel_goals: FxHashMap::default(),
             page_views: FxHashMap::default(),
+            page_scroll: FxHashMap::default(),
+            channel_scroll: FxHashMap::default(),
             landing: FxHashMap::default(),
             exits: FxHashMap::default(),
             by_source: FxHashMap::default(),
@@ -249,7 +255,7 @@ impl SiteAcc {
     pub fn add_session(
         &mut self,
         s: &Session,
-        pages: &[u32],
+        pages: &[PageView],
         facts: SessionFacts,
         periods: &Periods,
         lookup: &Lookup,
@@ -321,13 +327,17 @@ impl SiteAcc {
             .entry((attr.channel, s.client))
             .or_default()
             .add(s, facts);
-        for &path in pages {
-            *self.page_views.entry(path).or_default() += 1;
+        for page in pages {
+            *self.page_views.entry(page.path).or_default() += 1;
+            if let Some(depth) = page.scroll {
+                self.page_scroll.entry(page.path).or_default().add(depth);
+                self.channel_scroll.entry(attr.channel).or_default().add(depth);
+            }
         }
         // The flow follows page changes: a reload or an in-page route to the same path is not
         // a step (`/app/#/x → /app/#/x`).
         let mut flow: Vec<u32> = Vec::with_capacity(FLOW_STEPS);
-        for &page in pages {
+        for &PageView { path: page, .. } in pages {
             if flow.last() != Some(&page) {
                 flow.push(page);
                 if flow.len() == FLOW_STEPS {
@@ -451,6 +461,14 @@ impl SiteAcc {
         }
         counts(&mut self.channel_goals, o.channel_goals);
         counts(&mut self.page_views, o.page_views);
+        for (map, from) in [
+            (&mut self.page_scroll, o.page_scroll),
+            (&mut self.channel_scroll, o.channel_scroll),
+        ] {
+            for (k, v) in from {
+                map.entry(k).or_default().merge(&v);
+            }
+        }
         breakdowns(&mut self.landing, o.landing);
         counts(&mut self.exits, o.exits);
         breakdowns(&mut self.by_source, o.by_source);

@@ -24,7 +24,7 @@ use crate::figures::local_time::LocalClock;
 use crate::figures::site::Periods;
 use crate::rows::{Tables, CLIENT_BROWSER, CLIENT_COUNTRY, CLIENT_DEVICE, CLIENT_OS};
 use crate::sessions::lookup::Lookup;
-use crate::sessions::session::{EndReason, Session, SessionSink};
+use crate::sessions::session::{EndReason, PageView, Session, SessionSink};
 
 /// Column names of `sessions.parquet` (documented in README).
 pub const COLUMNS: [&str; 24] = [
@@ -173,7 +173,7 @@ pub struct RecordSink<'a> {
 }
 
 impl SessionSink for RecordSink<'_> {
-    fn add(&mut self, session: &Session, _pages: &[u32]) {
+    fn add(&mut self, session: &Session, _pages: &[PageView]) {
         let ctx = self.ctx;
         if ctx.only_site.is_some_and(|site| site != session.site) || !ctx.lookup.counts_as_human(session) {
             return;

@@ -51,6 +51,12 @@ pub fn pct(x: f64) -> String {
     format!("{}%", decimal(x * 100.0, 1))
 }
 
+/// A scroll depth already in % (a median, so whole or a half): `62` → `62%`, `62.5` → `62.5%`.
+pub fn depth(percent: f64) -> String {
+    let places = if percent.fract() == 0.0 { 0 } else { 1 };
+    format!("{}%", decimal(percent, places))
+}
+
 /// `part / whole` as a percentage, computed here from the counts (the one rounding).
 pub fn pct_of(part: u64, whole: u64) -> String {
     if whole == 0 {
@@ -194,7 +200,7 @@ mod tests {
 
     #[test]
     fn numbers_read_the_same_everywhere() {
-        let cases: [(String, &str); 17] = [
+        let cases: [(String, &str); 20] = [
             (int(0), "0"),
             (int(1901), "1,901"),
             (int(1_234_567), "1,234,567"),
@@ -204,6 +210,9 @@ mod tests {
             (pct(0.4023), "40.2%"),
             (pct(0.0), "0.0%"),
             (pct(0.0002), "<0.1%"),
+            (depth(62.0), "62%"),
+            (depth(62.5), "62.5%"),
+            (depth(100.0), "100%"),
             // 435 / 8,292 = 5.246%: rounded once it is 5.2%, never 5.3% (from 0.0525).
             (pct_of(435, 8292), "5.2%"),
             (pct_of(1, 0), "–"),

@@ -66,6 +66,7 @@ pub fn term(figure: &str) -> String {
         "very_short_share" => "Very short sessions",
         "bot_share" => "Bot share",
         "exit_rate" => "Exit rate",
+        "median_scroll_depth" => "Median scroll depth",
         "channel" => "Channel",
         "coverage" => "Data coverage",
         "automation" => "Suspected automation",
@@ -156,6 +157,9 @@ pub fn register_filters(tera: &mut Tera) {
     tera.register_filter("dec", |v: &Value, args: &HashMap<String, Value>| {
         let places = args.get("places").and_then(Value::as_u64).unwrap_or(2).min(6) as usize;
         or_missing(v, |x| format::decimal(x, places))
+    });
+    tera.register_filter("depth", |v: &Value, _: &HashMap<String, Value>| {
+        or_missing(v, format::depth)
     });
     tera.register_filter("duration", |v: &Value, _: &HashMap<String, Value>| {
         or_missing(v, format::duration)

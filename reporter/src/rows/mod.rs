@@ -168,6 +168,8 @@ pub struct Row {
     pub engaged_ms: u32,
     pub currency: u32,
     pub flags: u8,
+    /// Scroll depth in %, at most 100 (engagement beacons).
+    pub scroll: Option<u8>,
 }
 
 impl Row {

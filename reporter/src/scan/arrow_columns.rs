@@ -131,6 +131,16 @@ pub fn batch_columns(
         |v| v,
         &mut out.screen_width,
     );
+    // Files from before the column (schema version 1) lack it: no page view has a depth.
+    match batch.column_by_name(col::scroll_depth) {
+        None => out.scroll.resize(out.len, None),
+        Some(array) => {
+            let array = array
+                .as_primitive_opt::<UInt32Type>()
+                .ok_or_else(|| type_error(col::scroll_depth))?;
+            values(array, None, |v| Some(v.min(100) as u8), &mut out.scroll);
+        }
+    }
     values(
         primitive::<Float64Type>(batch, col::revenue)?,
         f64::NAN,

@@ -27,6 +27,8 @@ pub struct HitColumns {
     pub engaged_ms: Vec<u32>,
     /// 0 when absent (pixel hits).
     pub screen_width: Vec<u32>,
+    /// Capped at 100; `None` when absent, also in files from before the column.
+    pub scroll: Vec<Option<u8>>,
     pub revenue: Vec<f64>,
     pub entry: Vec<bool>,
     /// String ids (file-local) of `STRING_COLUMNS`, in that order.
@@ -72,6 +74,7 @@ impl HitColumns {
         self.entry.clear();
         self.engaged_ms.clear();
         self.screen_width.clear();
+        self.scroll.clear();
         self.revenue.clear();
         for s in &mut self.strings {
             s.clear();
@@ -100,6 +103,7 @@ impl HitColumns {
             self.is_bot.len(),
             self.engaged_ms.len(),
             self.screen_width.len(),
+            self.scroll.len(),
             self.revenue.len(),
             self.entry.len(),
         ]
@@ -127,6 +131,7 @@ impl HitColumns {
             &self.revenue[r.clone()],
         );
         let screen_width = &self.screen_width[r.clone()];
+        let scroll = &self.scroll[r.clone()];
         let s: [&[u32]; STRING_COLUMNS.len()] = std::array::from_fn(|c| &self.strings[c][r.clone()]);
         let ts_valid = self.ts_valid.get(r.clone()).unwrap_or(&[]);
         let visitor_valid = self.visitor_valid.get(r.clone()).unwrap_or(&[]);
@@ -181,6 +186,7 @@ impl HitColumns {
                 engaged_ms: engaged[i],
                 currency: s[CURRENCY][i],
                 flags,
+                scroll: scroll[i],
             });
         }
         Ok(())

@@ -28,7 +28,7 @@ pub(super) const EVENT: usize = position(&STRING_COLUMNS, col::event);
 pub(super) const PATH: usize = position(&STRING_COLUMNS, col::url_path);
 pub(super) const CURRENCY: usize = position(&STRING_COLUMNS, col::currency);
 /// The other columns read.
-const VALUE_COLUMNS: [&str; 8] = [
+const VALUE_COLUMNS: [&str; 9] = [
     col::ts,
     col::hit_id,
     col::visitor_id,
@@ -37,7 +37,11 @@ const VALUE_COLUMNS: [&str; 8] = [
     col::revenue,
     col::entry,
     col::screen_width,
+    col::scroll_depth,
 ];
+/// Columns added to the schema after files were already written: a file without them reads
+/// them as null.
+const ADDED_COLUMNS: [&str; 1] = [col::scroll_depth];
 /// Rows per arrow batch: a batch's decoded columns (~1.5 MB) stay in cache while its rows are
 /// built.
 const BATCH_ROWS: usize = 8 * 1024;
@@ -195,6 +199,7 @@ fn check_schema(schema: &Schema, columns: &[&str]) -> Result<(), DecodeError> {
                     want.data_type()
                 )))
             }
+            Err(_) if ADDED_COLUMNS.contains(&name) => {}
             Err(_) => return Err(DecodeError::Schema(format!("column `{name}` is missing"))),
         }
     }

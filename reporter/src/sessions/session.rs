@@ -34,6 +34,14 @@ impl EndReason {
     }
 }
 
+/// A page view of a session, as handed to sinks beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageView {
+    pub path: u32,
+    /// The deepest scroll its engagement beacons reported (%); `None` without a beacon.
+    pub scroll: Option<u8>,
+}
+
 /// Steps of the user flow reported (page-to-page transitions from the landing page).
 pub const FLOW_STEPS: usize = 5;
 
@@ -113,19 +121,27 @@ impl Session {
 /// Where finished sessions go (figures, the sessions table, a test's list). Sessions of one
 /// visitor arrive together, in time order.
 pub trait SessionSink {
-    fn add(&mut self, session: &Session, pages: &[u32]);
+    fn add(&mut self, session: &Session, pages: &[PageView]);
 }
 
 /// Two sinks fed the same sessions (the figures and the sessions table).
 impl<A: SessionSink, B: SessionSink> SessionSink for (A, B) {
-    fn add(&mut self, session: &Session, pages: &[u32]) {
+    fn add(&mut self, session: &Session, pages: &[PageView]) {
         self.0.add(session, pages);
         self.1.add(session, pages);
     }
 }
 
+/// A test's list of sessions with their page paths.
 impl SessionSink for Vec<(Session, Vec<u32>)> {
-    fn add(&mut self, session: &Session, pages: &[u32]) {
+    fn add(&mut self, session: &Session, pages: &[PageView]) {
+        self.push((*session, pages.iter().map(|p| p.path).collect()));
+    }
+}
+
+/// A test's list of sessions with their page views.
+impl SessionSink for Vec<(Session, Vec<PageView>)> {
+    fn add(&mut self, session: &Session, pages: &[PageView]) {
         self.push((*session, pages.to_vec()));
     }
 }

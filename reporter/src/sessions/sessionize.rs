@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND};
 
 use super::lookup::{Lookup, TECH_BIT};
-use super::session::{EndReason, Session, SessionSink};
+use super::session::{EndReason, PageView, Session, SessionSink};
 use crate::automation::Trace;
 use crate::config::SessionConfig;
 use crate::rows::{Row, FLAG_ENTRY, FLAG_HAS_REVENUE, FLAG_TRACKER};
@@ -51,7 +51,7 @@ pub fn sessionize(
     hits: &[Row],
     rules: &Rules,
     lookup: &Lookup,
-    pages: &mut Vec<u32>,
+    pages: &mut Vec<PageView>,
     sink: &mut impl SessionSink,
     orphans: &mut u64,
 ) {
@@ -111,7 +111,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn start(hit: &Row, lookup: &Lookup, pages: &mut Vec<u32>) -> Self {
+    fn start(hit: &Row, lookup: &Lookup, pages: &mut Vec<PageView>) -> Self {
         pages.clear();
         let mut builder = Builder {
             session: Session {
@@ -169,7 +169,7 @@ impl Builder {
         }
     }
 
-    fn add(&mut self, hit: &Row, lookup: &Lookup, pages: &mut Vec<u32>) {
+    fn add(&mut self, hit: &Row, lookup: &Lookup, pages: &mut Vec<PageView>) {
         let s = &mut self.session;
         s.hits += 1;
         s.end = s.end.max(hit.ts);
@@ -180,6 +180,12 @@ impl Builder {
             // Visible time of the page, but never past the beacon itself.
             self.activity_end = self.activity_end.max(hit.ts.min(self.page_start + self.page_engaged));
             self.trace.beacon();
+            // The beacon closing a page may come just after the next page view: it names its page.
+            if let Some(depth) = hit.scroll {
+                if let Some(page) = pages.iter_mut().rev().take(2).find(|p| p.path == hit.path) {
+                    page.scroll = page.scroll.max(Some(depth));
+                }
+            }
             return;
         } else if hit.event == lookup.pageview {
             if s.pageviews == 0 {
@@ -198,7 +204,10 @@ impl Builder {
             if !lookup.attr(hit.source).direct {
                 self.current_source = Some(hit.source);
             }
-            pages.push(hit.path);
+            pages.push(PageView {
+                path: hit.path,
+                scroll: None,
+            });
             s.pageviews += 1;
             s.exit = hit.path;
             self.page_start = hit.ts;
@@ -228,7 +237,7 @@ impl Builder {
         mut self,
         reason: EndReason,
         lookup: &Lookup,
-        pages: &[u32],
+        pages: &[PageView],
         sink: &mut impl SessionSink,
         orphans: &mut u64,
     ) {

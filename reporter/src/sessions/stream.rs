@@ -21,7 +21,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::lookup::Lookup;
-use super::session::SessionSink;
+use super::session::{PageView, SessionSink};
 use super::sessionize::{sessionize, Rules};
 use crate::rows::file::{MergedFile, Remap};
 use crate::rows::{Row, ShardRows, BUCKETS_PER_SHARD, BUCKET_BITS, SHARDS};
@@ -68,7 +68,7 @@ struct Shard {
     stats: StreamStats,
     /// Reused per bucket and per group.
     scratch: Vec<Row>,
-    pages: Vec<u32>,
+    pages: Vec<PageView>,
 }
 
 impl Default for Shard {

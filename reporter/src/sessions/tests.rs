@@ -6,7 +6,7 @@ use hitflow_schema::time::{MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND};
 use hitflow_schema::Hit;
 
 use super::lookup::Lookup;
-use super::session::{EndReason, Session};
+use super::session::{EndReason, PageView, Session};
 use super::sessionize::{sessionize, Rules};
 use super::stream::{Sessionizer, LATE_PARTITIONS};
 use crate::config::{Config, SessionConfig};
@@ -491,4 +491,77 @@ fn automation_rules_see_sessions_through_parquet() {
         let got: Vec<_> = sessions(&hits).iter().map(|s| s.automation).collect();
         assert_eq!(got, vec![want], "{case}");
     }
+}
+
+/// Page views with their paths and depths, straight through `sessionize`.
+fn page_views(hits: &[Hit], bytes: Option<Bytes>) -> Vec<(String, Option<u8>)> {
+    let config = Config::default();
+    let mut tables = Tables::default();
+    let mut lookup = Lookup::new(&config, &mut tables).unwrap();
+    let file = decode(bytes.unwrap_or_else(|| encode(hits)), Projection::ALL).unwrap();
+    let mut rows = file.into_global_rows(&mut tables);
+    rows.sort_by_key(Row::order_key);
+    lookup.prepare(&mut tables);
+    let mut out: Vec<(Session, Vec<PageView>)> = Vec::new();
+    let (mut pages, mut orphans) = (Vec::new(), 0);
+    sessionize(
+        &rows,
+        &Rules::from(&config.sessions),
+        &lookup,
+        &mut pages,
+        &mut out,
+        &mut orphans,
+    );
+    out.iter()
+        .flat_map(|(_, pages)| pages.iter().map(|p| (tables.str(p.path).to_owned(), p.scroll)))
+        .collect()
+}
+
+/// A page view's scroll depth is the deepest its beacons report (capped at 100); a beacon that
+/// arrives after the next page view still counts for its own page; a page view without a beacon
+/// has none, and so has every page view of a file written before the column existed.
+#[test]
+fn page_views_take_the_deepest_scroll_of_their_beacons() {
+    let scrolled = |at_min: i64, path: &str, depth: u32| {
+        with(beacon(at_min, 1_000), |h| {
+            h.url_path = path.into();
+            h.scroll_depth = Some(depth);
+        })
+    };
+    let hits = [
+        pageview(0, "/a"),
+        scrolled(1, "/a", 40),
+        scrolled(2, "/a", 75), // hidden and shown again: the deeper report counts
+        pageview(3, "/b"),
+        scrolled(3, "/a", 60),  // /a's last beacon, stored just after /b's page view
+        scrolled(4, "/b", 130), // only a damaged file holds more than 100
+        pageview(5, "/c"),      // left without a beacon
+        with(beacon(6, 1_000), |h| h.url_path = "/c".into()), // a beacon without a depth
+    ];
+    let want = vec![
+        ("/a".to_owned(), Some(75)),
+        ("/b".to_owned(), Some(100)),
+        ("/c".to_owned(), None),
+    ];
+    assert_eq!(page_views(&hits, None), want);
+
+    // The same hits in a file of schema version 1: no `scroll_depth` column.
+    let batch = hitflow_schema::columns::to_record_batch(&hits).unwrap();
+    let keep: Vec<usize> = (0..batch.num_columns())
+        .filter(|&i| batch.schema().field(i).name() != hitflow_schema::columns::names::scroll_depth)
+        .collect();
+    let batch = batch.project(&keep).unwrap();
+    let mut old = Vec::new();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(&mut old, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let none = page_views(&hits, Some(Bytes::from(old)));
+    assert_eq!(
+        none,
+        vec![
+            ("/a".to_owned(), None),
+            ("/b".to_owned(), None),
+            ("/c".to_owned(), None)
+        ]
+    );
 }

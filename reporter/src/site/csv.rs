@@ -313,7 +313,13 @@ pub fn site_tables(view: &SiteView) -> Vec<File> {
         ]);
     }
     files.push(("exit-pages".into(), csv.bytes()));
-    let mut csv = Csv::new(&["page", "pageviews", "entries"]);
+    let mut csv = Csv::new(&[
+        "page",
+        "pageviews",
+        "entries",
+        "median_scroll_depth",
+        "scroll_depth_pageviews",
+    ]);
     let rest = o.top_pages.as_ref();
     for (r, entries) in s
         .top_pages
@@ -321,7 +327,13 @@ pub fn site_tables(view: &SiteView) -> Vec<File> {
         .map(|r| (r, 1))
         .chain(rest.map(|o| (&o.row, o.entries)))
     {
-        csv.row([r.path.clone(), r.pageviews.to_string(), entries.to_string()]);
+        csv.row([
+            r.path.clone(),
+            r.pageviews.to_string(),
+            entries.to_string(),
+            opt(r.scroll.median_scroll_depth),
+            r.scroll.scroll_depth_page_views.to_string(),
+        ]);
     }
     files.push(("top-pages".into(), csv.bytes()));
 

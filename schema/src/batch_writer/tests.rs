@@ -45,6 +45,7 @@ fn full(i: u64) -> Hit {
         bot_reason: i.is_multiple_of(2).then(|| "ua:crawler".to_owned()),
         engaged_ms: Some(i as u32 * 1000),
         screen_width: Some(1280),
+        scroll_depth: Some(i as u32 % 101),
         revenue: Some(i as f64 - 2.5),
         currency: some("EUR"),
         props: some(r#"{"plan":"pro"}"#),
