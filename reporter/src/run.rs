@@ -104,9 +104,14 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         engaged_ms: i64::from(config.sessions.engaged_seconds) * MS_PER_SECOND,
         very_short_ms: i64::from(config.sessions.very_short_seconds) * MS_PER_SECOND,
     };
+    let started = std::time::Instant::now();
     reading
         .read(loaded, &mut lookup, &mut writer, &mut input, options.strict)
         .await?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "read and accumulated the hits"
+    );
     progress.finish_and_clear();
     input.absorb(reading.sessionizer.stats);
 
@@ -117,6 +122,7 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         now_ms: chrono::Utc::now().timestamp_millis(),
         periods,
     };
+    let started = std::time::Instant::now();
     let report = build_report(
         reading.figures,
         &reading.tables,
@@ -126,12 +132,18 @@ pub async fn run(store: Store, config: &Config, options: &RunOptions) -> anyhow:
         input,
         &data_hours,
     );
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "built the report");
     let sessions_written = writer.finish()?;
     std::fs::rename(sessions_path.with_extension("parquet.tmp"), &sessions_path)?;
     let engine = engine
         .join()
         .map_err(|_| anyhow::anyhow!("parsing the site templates panicked"))??;
+    let started = std::time::Instant::now();
     write_report(&engine, &report, &options.out)?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "wrote report.json and the site"
+    );
     Ok(RunOutcome {
         report,
         sessions_written,
@@ -403,7 +415,13 @@ fn build_report(
 
 /// `report.json` and the HTML site, side by side.
 fn write_report(engine: &crate::site::Engine, report: &Report, out: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let report_json = serde_json::to_vec_pretty(report)?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        bytes = report_json.len(),
+        "serialized report.json"
+    );
     let (written, rendered) = rayon::join(
         || write_atomically(&out.join("report.json"), &report_json),
         || crate::site::render_site_with(engine, report, &report_json, out),

@@ -336,15 +336,19 @@ impl SiteAcc {
         }
         // The flow follows page changes: a reload or an in-page route to the same path is not
         // a step (`/app/#/x → /app/#/x`).
-        let mut flow: Vec<u32> = Vec::with_capacity(FLOW_STEPS);
+        // On the stack: this runs for every session of the site and of each segment it matches.
+        let mut steps = [0u32; FLOW_STEPS];
+        let mut len = 0;
         for &PageView { path: page, .. } in pages {
-            if flow.last() != Some(&page) {
-                flow.push(page);
-                if flow.len() == FLOW_STEPS {
+            if len == 0 || steps[len - 1] != page {
+                steps[len] = page;
+                len += 1;
+                if len == FLOW_STEPS {
                     break;
                 }
             }
         }
+        let flow = &steps[..len];
         for (position, &page) in flow.iter().enumerate().take(FLOW_STEPS - 1) {
             *self.flow_pages.entry((position as u8, page)).or_default() += 1;
         }

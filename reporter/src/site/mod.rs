@@ -33,6 +33,7 @@ mod view;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 
 pub use crate::present::text::escape_html as escape;
 pub use render::Engine;
@@ -75,22 +76,31 @@ pub fn render_site_with(
     out: &Path,
 ) -> anyhow::Result<RenderedSite> {
     let name = history::period_dir_name(&report.period.from, &report.period.to)?;
+    let started = std::time::Instant::now();
     let mut files = engine.period(report, report_json)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "rendered the pages");
+    let started = std::time::Instant::now();
 
     let periods = out.join(PERIODS_DIR);
     std::fs::create_dir_all(&periods).with_context(|| format!("cannot create {}", periods.display()))?;
     let period_dir = periods.join(&name);
     let staging = periods.join(format!(".{name}.staging"));
     remove_dir_if_present(&staging)?;
-    for (relative, bytes) in &files {
-        let path = staging.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    // Folders first (few), then the files in parallel (many small writes).
+    let folders: std::collections::BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|(relative, _)| staging.join(relative).parent().map(Path::to_path_buf))
+        .collect();
+    for folder in &folders {
+        std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
     }
+    files.par_iter().try_for_each(|(relative, bytes)| {
+        let path = staging.join(relative);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    })?;
     swap_in(&staging, &period_dir, &periods.join(format!(".{name}.old")))?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "wrote the pages");
 
     let entries = history::scan(&periods)?;
     let index = out.join("index.html");

@@ -205,10 +205,23 @@ impl Engine {
                 filters: g.filters.clone(),
             })
             .collect();
-        let mut files = self.site_pages(base, report, site, slug, slug, &links, None)?;
-        for (segment, link) in site.segments.iter().zip(&links) {
-            let folder = format!("{slug}/segments/{}", segment.slug);
-            files.extend(self.site_pages(base, report, &segment.report, &folder, slug, &links, Some(link))?);
+        // The site's pages and each segment's render in parallel; the order of the files stays
+        // the report's.
+        let per_part: Vec<anyhow::Result<Vec<File>>> = std::iter::once(None)
+            .chain(site.segments.iter().zip(&links).map(Some))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|part| match part {
+                None => self.site_pages(base, report, site, slug, slug, &links, None),
+                Some((segment, link)) => {
+                    let folder = format!("{slug}/segments/{}", segment.slug);
+                    self.site_pages(base, report, &segment.report, &folder, slug, &links, Some(link))
+                }
+            })
+            .collect();
+        let mut files = Vec::new();
+        for part in per_part {
+            files.extend(part?);
         }
         Ok(files)
     }
