@@ -62,7 +62,7 @@ if [[ $mode == generated ]]; then
   yesterday=$(date -u -d "$today - 1 day" +%F)
   "$reporter" generate --store "$alert_lake" --from "$(date -u -d "$today - 29 days" +%F)" --days 30 \
     --hits 900000 --seed 11 --incident "$yesterday,paid-search,/pricing,1" >/dev/null
-  "$reporter" alert --store "$alert_lake" --config "$config" --now "${today}T12:00:00Z" \
+  "$reporter" alert --store "$alert_lake" --config "$config" --now "${today}T12:00:00Z" --log warn \
     --email-out "$out/alert-email" >"$out/alert.json"
   alert_eml=$(ls "$out"/alert-email/*.eml 2>/dev/null | head -n 1)
   echo "Alert email:     ${alert_eml:-none written (see $out/alert.json)}   (planted: yesterday's paid-search visits to /pricing never arrived)"
