@@ -3,6 +3,7 @@
 //! the reporter reads them (an absent string is the empty string), rows no collector stores
 //! left out, and a hit stored twice (same `hit_id`, time and visitor) counted once.
 
+use hitflow_schema::columns::names as col;
 use hitflow_schema::layout::Ymd;
 use hitflow_schema::time::{MS_PER_DAY, MS_PER_HOUR};
 use hitflow_schema::MAX_REVENUE_ABS;
@@ -12,28 +13,28 @@ use super::Views;
 use crate::figures::site::Periods;
 use crate::sessions::stream::LATE_PARTITIONS;
 
-/// String columns read as they are stored, NULL as empty.
+/// String columns read as they are stored, NULL as empty (names from the schema's column list).
 const TEXT: [&str; 20] = [
-    "site",
-    "event",
-    "url_host",
-    "url_path",
-    "referrer_host",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "ref_param",
-    "click_id_kind",
-    "device_type",
-    "browser",
-    "browser_version",
-    "os",
-    "os_version",
-    "country",
-    "as_org",
-    "currency",
+    col::site,
+    col::event,
+    col::url_host,
+    col::url_path,
+    col::referrer_host,
+    col::utm_source,
+    col::utm_medium,
+    col::utm_campaign,
+    col::utm_term,
+    col::utm_content,
+    col::ref_param,
+    col::click_id_kind,
+    col::device_type,
+    col::browser,
+    col::browser_version,
+    col::os,
+    col::os_version,
+    col::country,
+    col::as_org,
+    col::currency,
 ];
 
 /// `hf_hits` (the lake's rows of the window) and `hf_unique` (without repeated copies).
